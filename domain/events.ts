@@ -1,0 +1,122 @@
+// The four relationship events, their zod contract, and the fast validator the processor uses.
+// The zod schemas are the documented contract; `toGraphEvent` is a hand-written equivalent that
+// avoids zod's per-event allocations on the hot path. A property test keeps the two in agreement.
+import { z } from 'zod';
+import { parseCreatedAt } from './time';
+
+export const MAX_NAME_LENGTH = 128;
+
+export type EventType = 'register' | 'referral' | 'addfriend' | 'unfriend';
+
+/** A validated event. `a`/`b` are the two names it relates (`b` is '' for register). */
+export interface GraphEvent {
+  type: EventType;
+  /** register: the new user; referral: the referrer; addfriend/unfriend: user1_name. */
+  a: string;
+  /** referral: the referred user; addfriend/unfriend: user2_name; register: ''. */
+  b: string;
+  /** created_at as epoch milliseconds (UTC). */
+  at: number;
+}
+
+const name = z.string().min(1).max(MAX_NAME_LENGTH);
+const createdAt = z.string().refine((s) => parseCreatedAt(s) !== null, {
+  message: 'created_at must be YYYYMMDDTHHMMSS[mmm]Z or ISO 8601 with a time zone',
+});
+
+export const RegisterEventSchema = z.object({ type: z.literal('register'), name, created_at: createdAt });
+export const ReferralEventSchema = z.object({
+  type: z.literal('referral'),
+  referredBy: name,
+  user: name,
+  created_at: createdAt,
+});
+export const AddFriendEventSchema = z.object({
+  type: z.literal('addfriend'),
+  user1_name: name,
+  user2_name: name,
+  created_at: createdAt,
+});
+export const UnfriendEventSchema = z.object({
+  type: z.literal('unfriend'),
+  user1_name: name,
+  user2_name: name,
+  created_at: createdAt,
+});
+export const RawEventSchema = z.discriminatedUnion('type', [
+  RegisterEventSchema,
+  ReferralEventSchema,
+  AddFriendEventSchema,
+  UnfriendEventSchema,
+]);
+export type RawEvent = z.infer<typeof RawEventSchema>;
+
+/** Converts a zod-validated event to the fold's shape. */
+export function fromRawEvent(e: RawEvent): GraphEvent {
+  const at = parseCreatedAt(e.created_at) as number;
+  switch (e.type) {
+    case 'register':
+      return { type: 'register', a: e.name, b: '', at };
+    case 'referral':
+      return { type: 'referral', a: e.referredBy, b: e.user, at };
+    case 'addfriend':
+      return { type: 'addfriend', a: e.user1_name, b: e.user2_name, at };
+    case 'unfriend':
+      return { type: 'unfriend', a: e.user1_name, b: e.user2_name, at };
+  }
+}
+
+function isName(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_LENGTH;
+}
+
+/**
+ * Validates one parsed JSON value as an event. Returns null when it is malformed: not an object,
+ * unknown type, missing or wrong fields, or a bad created_at. Extra fields are ignored, as zod does.
+ */
+export function toGraphEvent(v: unknown): GraphEvent | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const ca = o.created_at;
+  if (typeof ca !== 'string') return null;
+  let a: unknown;
+  let b: unknown;
+  const type = o.type;
+  switch (type) {
+    case 'register':
+      a = o.name;
+      if (!isName(a)) return null;
+      b = '';
+      break;
+    case 'referral':
+      a = o.referredBy;
+      b = o.user;
+      if (!isName(a) || !isName(b)) return null;
+      break;
+    case 'addfriend':
+    case 'unfriend':
+      a = o.user1_name;
+      b = o.user2_name;
+      if (!isName(a) || !isName(b)) return null;
+      break;
+    default:
+      return null;
+  }
+  const at = parseCreatedAt(ca);
+  if (at === null) return null;
+  return { type, a: a as string, b: b as string, at };
+}
+
+/** Back to the wire shape (used by the generator and by tests). */
+export function toRawEvent(e: GraphEvent, createdAt: string): RawEvent {
+  switch (e.type) {
+    case 'register':
+      return { type: 'register', name: e.a, created_at: createdAt };
+    case 'referral':
+      return { type: 'referral', referredBy: e.a, user: e.b, created_at: createdAt };
+    case 'addfriend':
+      return { type: 'addfriend', user1_name: e.a, user2_name: e.b, created_at: createdAt };
+    case 'unfriend':
+      return { type: 'unfriend', user1_name: e.a, user2_name: e.b, created_at: createdAt };
+  }
+}

@@ -1,0 +1,91 @@
+// Kinesis record payloads: one JSON event, a JSON array of events, or NDJSON; each optionally
+// gzip- or brotli-compressed. The compression is detected from the bytes, never from metadata.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+
+/** A record (or a line of one) that could not be read as JSON; kept verbatim for inspection. */
+export class Unreadable {
+  constructor(
+    readonly raw: string,
+    readonly why: string,
+  ) {}
+}
+
+/** Largest decompressed payload we accept from one record: a guard against compression bombs. */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+/** How much of an unreadable payload is kept for inspection. */
+export const MAX_KEPT_RAW = 1024;
+
+const GZIP_0 = 0x1f;
+const GZIP_1 = 0x8b;
+
+function keep(text: string): string {
+  return text.length > MAX_KEPT_RAW ? `${text.slice(0, MAX_KEPT_RAW)}…` : text;
+}
+
+function looksLikeJsonText(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    // '{' or '[' opens every payload we accept; a UTF-8 BOM is tolerated.
+    return c === 0x7b || c === 0x5b || c === 0xef;
+  }
+  return false;
+}
+
+/** Decompresses if needed. Returns the text, or an Unreadable explaining why there is none. */
+export function payloadText(bytes: Uint8Array): string | Unreadable {
+  try {
+    if (bytes.length >= 2 && bytes[0] === GZIP_0 && bytes[1] === GZIP_1) {
+      return gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+    }
+    if (looksLikeJsonText(bytes))
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    // Brotli has no magic number: it is what remains. Garbage fails here.
+    return brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+  } catch (err) {
+    const why =
+      err instanceof RangeError ? 'payload larger than the decode limit' : 'not JSON, gzip or brotli';
+    return new Unreadable(keep(Buffer.from(bytes).toString('latin1')), why);
+  }
+}
+
+function parseNdjson(text: string, out: unknown[]): void {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end).trim();
+    if (line.length > 0) {
+      try {
+        out.push(JSON.parse(line));
+      } catch {
+        out.push(new Unreadable(keep(line), 'line is not JSON'));
+      }
+    }
+    start = end + 1;
+  }
+}
+
+/**
+ * Decodes one record payload into its items, in order. An item is a parsed JSON value (not yet
+ * validated as an event) or an Unreadable. A JSON array yields its elements; NDJSON yields one item
+ * per non-empty line; a payload that is neither yields a single Unreadable.
+ */
+export function decodeRecord(bytes: Uint8Array): unknown[] {
+  const text = payloadText(bytes);
+  if (text instanceof Unreadable) return [text];
+  const out: unknown[] = [];
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    // One JSON.parse for the whole payload is the fast path (producers send arrays).
+    const v: unknown = JSON.parse(body);
+    if (Array.isArray(v)) return v;
+    out.push(v);
+    return out;
+  } catch {
+    // Not a single JSON document: NDJSON, or something broken (then each bad line is kept).
+  }
+  if (body.indexOf('\n') === -1) return [new Unreadable(keep(body), 'not JSON')];
+  parseNdjson(body, out);
+  return out;
+}

@@ -1,0 +1,117 @@
+// Time semantics shared by the processor, the API, the snapshot job and the tests.
+// Every instant is carried as epoch milliseconds (UTC); analytics resolution is a 5-second bucket.
+
+export const BUCKET_MS = 5_000;
+
+/** Start of the 5-second bucket holding `ms` (aligned to the epoch). */
+export function bucketOf(ms: number): number {
+  return Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+}
+
+/** Smallest bucket edge >= ms. */
+export function bucketCeil(ms: number): number {
+  return Math.ceil(ms / BUCKET_MS) * BUCKET_MS;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function validCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
+  if (d > DAYS_IN_MONTH[mo - 1]) return false;
+  if (mo === 2 && d === 29) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return true;
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const num = (s: string, from: number, len: number): number => {
+  let v = 0;
+  for (let i = from; i < from + len; i++) {
+    const c = digit(s, i);
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+};
+
+/**
+ * The generator's compact UTC form `YYYYMMDDTHHMMSS[mmm]Z`. Hand-written rather than a regex
+ * because it runs once per event on the processor's hot path.
+ */
+export function parseCompact(s: string): number | null {
+  const len = s.length;
+  if ((len !== 16 && len !== 19) || s.charCodeAt(8) !== 84 /* T */ || s.charCodeAt(len - 1) !== 90 /* Z */) {
+    return null;
+  }
+  const y = num(s, 0, 4);
+  const mo = num(s, 4, 2);
+  const d = num(s, 6, 2);
+  const h = num(s, 9, 2);
+  const mi = num(s, 11, 2);
+  const sec = num(s, 13, 2);
+  const ms = len === 19 ? num(s, 15, 3) : 0;
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || ms < 0) return null;
+  if (!validCalendar(y, mo, d, h, mi, sec)) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+}
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/** ISO 8601 date-time that carries a time zone (`Z` or an offset). Local times are refused. */
+export function parseIsoWithZone(s: string): number | null {
+  const m = ISO_RE.exec(s);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  if (!validCalendar(y, mo, d, h, mi, sec)) return null;
+  const frac = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  let offsetMin = 0;
+  const zone = m[8];
+  if (zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) return null;
+    offsetMin = sign * (oh * 60 + om);
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, sec, frac) - offsetMin * 60_000;
+}
+
+/** `created_at` of an event: compact form or ISO 8601 with a zone. */
+export function parseCreatedAt(s: string): number | null {
+  if (s.length === 16 || s.length === 19) {
+    const compact = parseCompact(s);
+    if (compact !== null) return compact;
+  }
+  return parseIsoWithZone(s);
+}
+
+/** Largest epoch-ms value we accept anywhere (year 9999), so arithmetic never leaves safe integers. */
+export const MAX_TIME_MS = 253_402_300_799_999;
+
+/**
+ * An instant given as a query parameter: ISO 8601 (with a zone), epoch milliseconds, or the compact form.
+ * Returns null when it is none of those.
+ */
+export function parseInstant(s: string): number | null {
+  if (/^-?\d{1,16}$/.test(s)) {
+    const v = Number(s);
+    return v >= 0 && v <= MAX_TIME_MS ? v : null;
+  }
+  const v = parseCreatedAt(s);
+  return v !== null && v >= 0 && v <= MAX_TIME_MS ? v : null;
+}
+
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Compact generator form, e.g. 20250718T205354320Z. */
+export function toCompact(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace('.', '');
+}

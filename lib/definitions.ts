@@ -1,0 +1,189 @@
+// The one source of truth for the resources, shared by the CDK stack (lib/bacefook-stack.ts) and the
+// embedded local runtime (local/), so the two cannot drift. Plain data: no CDK or SDK import here.
+
+export const PROJECT = 'bacefook';
+
+/** Environment variables the functions read; the stack sets them together with the grants. */
+export const ENV = {
+  graphTable: 'GRAPH_TABLE',
+  historyTable: 'HISTORY_TABLE',
+  metaTable: 'META_TABLE',
+  streamName: 'STREAM_NAME',
+  /** Optional endpoint overrides (LocalStack, the embedded emulators). Unset on AWS. */
+  dynamodbEndpoint: 'BACEFOOK_DYNAMODB_ENDPOINT',
+  kinesisEndpoint: 'BACEFOOK_KINESIS_ENDPOINT',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+export const STREAM = {
+  id: 'EventStream',
+  /** Local name; on AWS the stack lets CloudFormation name it. */
+  localName: 'bacefook-events',
+  shardCount: 1,
+  retentionHours: 24,
+} as const;
+
+export interface KeyDef {
+  name: string;
+  type: 'S' | 'N';
+}
+export interface IndexDef {
+  name: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+  projection: 'KEYS_ONLY' | 'ALL';
+}
+export interface TableDef {
+  id: string;
+  localName: string;
+  env: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+  indexes: IndexDef[];
+}
+
+/** Graph: one item per user (pk = name). The processor is its only writer. */
+export const GRAPH_TABLE: TableDef = {
+  id: 'GraphTable',
+  localName: 'bacefook-graph',
+  env: ENV.graphTable,
+  partitionKey: { name: 'pk', type: 'S' },
+  indexes: [
+    // Every user item carries ix = "u": one sorted partition of names for /meta/users?prefix.
+    {
+      name: 'byName',
+      partitionKey: { name: 'ix', type: 'S' },
+      sortKey: { name: 'pk', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+  ],
+};
+
+/** History: per-batch journals (the processor's deltas) and the snapshot job's time-bucketed rollups. */
+export const HISTORY_TABLE: TableDef = {
+  id: 'HistoryTable',
+  localName: 'bacefook-history',
+  env: ENV.historyTable,
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [],
+};
+
+/** Meta: pipeline counters and checkpoint, snapshot state, rejected events. */
+export const META_TABLE: TableDef = {
+  id: 'MetaTable',
+  localName: 'bacefook-meta',
+  env: ENV.metaTable,
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [],
+};
+
+export const TABLES = [GRAPH_TABLE, HISTORY_TABLE, META_TABLE] as const;
+
+export type TableAccess = 'read' | 'write';
+export interface FunctionDef {
+  id: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  tables: Partial<Record<'graph' | 'history' | 'meta', TableAccess>>;
+  stream?: 'read' | 'write';
+}
+
+/** The processor's event source mapping (SPEC section 1); batch size and window chosen by `npm run bench`. */
+export const PROCESSOR_MAPPING = {
+  batchSize: 100,
+  maxBatchingWindowSeconds: 1,
+  parallelizationFactor: 1,
+  bisectBatchOnFunctionError: true,
+  maxRetryAttempts: 10,
+  maxRecordAgeSeconds: 6 * 3600,
+  reportBatchItemFailures: true,
+  startingPosition: 'TRIM_HORIZON',
+} as const;
+
+export const PROCESSOR: FunctionDef = {
+  id: 'Processor',
+  entry: 'lambdas/processor/handler.ts',
+  memoryMb: 1024,
+  timeoutSeconds: 120,
+  tables: { graph: 'write', history: 'write', meta: 'write' },
+  stream: 'read',
+};
+
+export const SNAPSHOT: FunctionDef & { scheduleMinutes: number; localEveryMs: number } = {
+  id: 'Snapshot',
+  entry: 'lambdas/snapshot/handler.ts',
+  memoryMb: 1024,
+  timeoutSeconds: 120,
+  tables: { history: 'write', meta: 'write', graph: 'read' },
+  /** EventBridge rule rate on AWS / LocalStack (1 minute is EventBridge's finest rate). */
+  scheduleMinutes: 1,
+  /** The embedded runtime runs it far more often, so ranged answers stay fresh locally. */
+  localEveryMs: 1_000,
+};
+
+export type HttpMethod = 'GET' | 'POST';
+export interface RouteDef {
+  id: string;
+  method: HttpMethod;
+  /** API Gateway resource path, with {param} placeholders. */
+  path: string;
+  entry: string;
+  fn: FunctionDef;
+}
+
+const READS: FunctionDef['tables'] = { graph: 'read', history: 'read', meta: 'read' };
+
+function route(
+  id: string,
+  method: HttpMethod,
+  path: string,
+  file: string,
+  fn?: Partial<FunctionDef>,
+): RouteDef {
+  const entry = `lambdas/api/${file}.ts`;
+  return {
+    id,
+    method,
+    path,
+    entry,
+    fn: { id: `Api${id}`, entry, memoryMb: 1024, timeoutSeconds: 29, tables: READS, ...fn },
+  };
+}
+
+/** Every HTTP route of SPEC section 5. */
+export const ROUTES: RouteDef[] = [
+  route('Health', 'GET', '/health', 'health', { tables: {} }),
+  route('OpenApi', 'GET', '/openapi.json', 'openapi', { tables: {} }),
+  route('UserProfile', 'GET', '/users/{name}', 'user-profile'),
+  route('UserNetwork', 'GET', '/users/{name}/network', 'user-network'),
+  route('UserFriends', 'GET', '/users/{name}/friends', 'user-friends'),
+  route('UserTopFriends', 'GET', '/users/{name}/top-friends', 'user-top-friends'),
+  route('UserReferrals', 'GET', '/users/{name}/referrals', 'user-referrals'),
+  route('UserFriendsCount', 'GET', '/users/{name}/friends-count', 'user-friends-count'),
+  route(
+    'LeaderboardNetworkStrength',
+    'GET',
+    '/leaderboards/network-strength',
+    'leaderboard-network-strength',
+  ),
+  route('LeaderboardReferralPoints', 'GET', '/leaderboards/referral-points', 'leaderboard-referral-points'),
+  route('MetaUsers', 'GET', '/meta/users', 'meta-users'),
+  route('MetaSnapshots', 'GET', '/meta/snapshots', 'meta-snapshots'),
+  route('MetaPipeline', 'GET', '/meta/pipeline', 'meta-pipeline', { tables: { meta: 'read' } }),
+  route('MetaRejections', 'GET', '/meta/rejections', 'meta-rejections', { tables: { meta: 'read' } }),
+  route('PostEvents', 'POST', '/events', 'post-events', { tables: {}, stream: 'write' }),
+];
+
+/** POST /events body limit (SPEC: larger is a 413). */
+export const MAX_POST_BYTES = 5 * 1024 * 1024;
+
+/** API Gateway stage throttling defaults (overridable by context on deploy). */
+export const API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
+
+export const LOG_RETENTION_DAYS = 14;
