@@ -1,0 +1,64 @@
+// AWS client factories. Every function receives its clients from here (or from a test), so the same
+// code talks to AWS, LocalStack or the embedded emulators; only the endpoint differs.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
+import { ENV } from '../lib/definitions';
+
+export interface EndpointConfig {
+  /** e.g. http://127.0.0.1:4568 for dynalite; undefined on AWS. */
+  endpoint?: string;
+  region?: string;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function common(cfg: EndpointConfig) {
+  const region = cfg.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // Local emulators accept any credentials; on AWS the default provider chain is used.
+  return cfg.endpoint ? { region, endpoint: cfg.endpoint, credentials: LOCAL_CREDENTIALS } : { region };
+}
+
+export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({
+    ...common(cfg),
+    maxAttempts: 8,
+    // Keep-alive sockets: the processor and the API issue many small requests.
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
+  });
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function makeKinesisClient(cfg: EndpointConfig = {}): KinesisClient {
+  // kinesalite speaks HTTP/1.1 only, so the HTTP/1 handler is set explicitly.
+  return new KinesisClient({
+    ...common(cfg),
+    maxAttempts: 8,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
+  });
+}
+
+/** Table and stream names plus endpoints, as the stack (or the local runtime) sets them. */
+export interface RuntimeConfig {
+  graphTable: string;
+  historyTable: string;
+  metaTable: string;
+  streamName: string;
+  dynamodbEndpoint?: string;
+  kinesisEndpoint?: string;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  return {
+    graphTable: env[ENV.graphTable] ?? '',
+    historyTable: env[ENV.historyTable] ?? '',
+    metaTable: env[ENV.metaTable] ?? '',
+    streamName: env[ENV.streamName] ?? '',
+    dynamodbEndpoint: env[ENV.dynamodbEndpoint] || undefined,
+    kinesisEndpoint: env[ENV.kinesisEndpoint] || undefined,
+  };
+}
