@@ -1,10 +1,11 @@
 // AWS client factories. Every function receives its clients from here (or from a test), so the same
 // code talks to AWS, LocalStack or the embedded emulators; only the endpoint differs.
+
+import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Agent } from 'node:http';
 import { ENV } from '../lib/definitions';
 
 export interface EndpointConfig {

@@ -1,0 +1,195 @@
+// Packing events into Kinesis record payloads: each record is one JSON array of consecutive events,
+// optionally brotli- or gzip-compressed, at most `maxRecordBytes` on the wire. Order is kept: the
+// concatenation of the decoded records is the input, element for element. `decodeRecord` (records.ts)
+// reads every payload produced here; it detects the compression from the bytes.
+//
+// Efficiency: every event is serialized once. For compressed payloads the number of events per record
+// is estimated from the compression ratio observed so far (a probe of the first events, then each
+// finished record), so a record is usually compressed once; when the estimate overshoots the limit the
+// chunk shrinks, and when it leaves much room the chunk grows, a bounded number of times. The size
+// limit is guaranteed by the actual compressed length, never by the estimate.
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+export type Compression = 'brotli' | 'gzip' | 'none';
+
+export interface PackOptions {
+  /** Largest payload per record, in bytes. Default DEFAULT_MAX_RECORD_BYTES. */
+  maxRecordBytes?: number;
+  /** Default DEFAULT_COMPRESSION. */
+  compression?: Compression;
+  /** brotli quality 0–11 or gzip level 1–9. Default DEFAULT_LEVEL[compression]. */
+  level?: number;
+  /** Cap on events per record (unlimited by default). Lower it to bound a consumer's memory per record. */
+  maxEventsPerRecord?: number;
+}
+
+/** Kinesis: data + partition key of one record ≤ 1 MiB. */
+export const KINESIS_MAX_RECORD_BYTES = 1_048_576;
+/** Partition keys are at most 256 bytes; the rest of the 4 KiB margin is slack. */
+export const DEFAULT_MAX_RECORD_BYTES = KINESIS_MAX_RECORD_BYTES - 4_096;
+/** Chosen by measurement (scripts/wire-sizes.ts; see the producer's README section). */
+export const DEFAULT_COMPRESSION: Compression = 'brotli';
+export const DEFAULT_LEVEL: Record<Compression, number> = { brotli: 9, gzip: 9, none: 0 };
+
+/** brotli's largest standard window (16 MiB): generator streams repeat names across the whole record. */
+const BROTLI_LGWIN = 24;
+/** Raw bytes compressed to estimate the first ratio. */
+const PROBE_RAW_BYTES = 256 * 1024;
+/** Aim this far below the limit, so an estimate a little off still fits. */
+const AIM = 0.96;
+/** A record this full is good enough; below it (with events left) the chunk is grown. */
+const GOOD_FILL = 0.88;
+const MAX_ATTEMPTS = 6;
+
+export function compress(raw: Buffer, compression: Compression, level?: number): Buffer {
+  switch (compression) {
+    case 'none':
+      return raw;
+    case 'gzip':
+      return gzipSync(raw, { level: level ?? DEFAULT_LEVEL.gzip, memLevel: 9 });
+    case 'brotli':
+      return brotliCompressSync(raw, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: level ?? DEFAULT_LEVEL.brotli,
+          [constants.BROTLI_PARAM_LGWIN]: BROTLI_LGWIN,
+          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+          [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+        },
+      });
+  }
+}
+
+/** A serialized event list with prefix sums of byte lengths, so any chunk's raw size is O(1). */
+class Serialized {
+  readonly parts: string[];
+  /** ends[i] = bytes of parts[0..i] including one separator after each. */
+  readonly ends: Float64Array;
+
+  constructor(events: unknown[]) {
+    const n = events.length;
+    this.parts = new Array<string>(n);
+    this.ends = new Float64Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      // JSON.stringify gives undefined for undefined/functions; inside an array they become null.
+      const s = JSON.stringify(events[i]) ?? 'null';
+      this.parts[i] = s;
+      total += Buffer.byteLength(s) + 1;
+      this.ends[i + 1] = total;
+    }
+  }
+
+  /** Bytes of the JSON array holding events [start, end): brackets + items + commas. */
+  rawSize(start: number, end: number): number {
+    return this.ends[end] - this.ends[start] + 1;
+  }
+
+  /** Largest end (start < end ≤ limit) whose chunk is at most `bytes` raw; at least start + 1. */
+  endForRaw(start: number, limit: number, bytes: number): number {
+    let lo = start + 1;
+    let hi = limit;
+    if (this.rawSize(start, hi) <= bytes) return hi;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.rawSize(start, mid) <= bytes) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  chunk(start: number, end: number): Buffer {
+    return Buffer.from(`[${this.parts.slice(start, end).join(',')}]`, 'utf8');
+  }
+}
+
+function tooLarge(index: number, bytes: number, max: number): Error {
+  return new RangeError(`event ${index} alone takes ${bytes} bytes, more than the record limit of ${max}`);
+}
+
+/**
+ * Packs `events` into record payloads, in order, each at most `maxRecordBytes`. An empty input gives
+ * no records. Throws a RangeError if one event alone cannot fit in a record.
+ */
+export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
+  const max = o.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const compression = o.compression ?? DEFAULT_COMPRESSION;
+  const level = o.level ?? DEFAULT_LEVEL[compression];
+  const cap = o.maxEventsPerRecord ?? Number.POSITIVE_INFINITY;
+  if (!(max >= 3)) throw new RangeError('maxRecordBytes must be at least 3');
+  if (!(cap >= 1)) throw new RangeError('maxEventsPerRecord must be at least 1');
+  const n = events.length;
+  if (n === 0) return [];
+  const s = new Serialized(events);
+  const out: Buffer[] = [];
+
+  if (compression === 'none') {
+    // Exact sizes are known: greedy packing, no trial encoding.
+    let start = 0;
+    while (start < n) {
+      const limit = Math.min(n, start + cap);
+      const end = s.endForRaw(start, limit, max);
+      if (s.rawSize(start, end) > max) throw tooLarge(start, s.rawSize(start, end), max);
+      out.push(s.chunk(start, end));
+      start = end;
+    }
+    return out;
+  }
+
+  // Compressed bytes per raw byte, first from a probe of the first events.
+  const probeEnd = s.endForRaw(0, Math.min(n, cap), PROBE_RAW_BYTES);
+  let ratio = compress(s.chunk(0, probeEnd), compression, level).length / s.rawSize(0, probeEnd);
+
+  let start = 0;
+  while (start < n) {
+    const limit = Math.min(n, start + cap);
+    let end = s.endForRaw(start, limit, (max * AIM) / ratio);
+    let best: Buffer | null = null;
+    let bestEnd = start;
+    let tooBig = n + 1; // smallest end known not to fit
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const raw = s.rawSize(start, end);
+      const buf = compress(s.chunk(start, end), compression, level);
+      ratio = buf.length / raw;
+      if (buf.length <= max) {
+        if (end > bestEnd) {
+          best = buf;
+          bestEnd = end;
+        }
+        if (end === limit || buf.length >= max * GOOD_FILL) break;
+        const next = Math.min(s.endForRaw(start, limit, (max * AIM) / ratio), tooBig - 1);
+        if (next <= end) break;
+        end = next;
+      } else {
+        if (end === start + 1) throw tooLarge(start, buf.length, max);
+        tooBig = end;
+        // Shrink by the observed overshoot, and always strictly.
+        const next = Math.max(bestEnd + 1, s.endForRaw(start, limit, (max * AIM) / ratio));
+        if (next >= end || next <= bestEnd) {
+          // The estimate cannot narrow further: halve towards what is known to fit.
+          const mid = Math.max(bestEnd + 1, (start + end) >>> 1);
+          if (mid >= end || mid <= bestEnd) break;
+          end = mid;
+        } else {
+          end = next;
+        }
+      }
+    }
+    if (best === null) {
+      // Attempts ran out without a fitting chunk (pathological data): halve until one fits.
+      end = tooBig;
+      do {
+        end = start + Math.max(1, (end - start) >>> 1);
+        const buf = compress(s.chunk(start, end), compression, level);
+        if (buf.length <= max) {
+          best = buf;
+          bestEnd = end;
+        } else if (end === start + 1) {
+          throw tooLarge(start, buf.length, max);
+        }
+      } while (best === null);
+    }
+    out.push(best);
+    start = bestEnd;
+  }
+  return out;
+}

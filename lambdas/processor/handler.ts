@@ -1,0 +1,44 @@
+// Processor Lambda: Kinesis event source mapping -> BatchProcessor. Wiring only.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { depsFromEnv } from '../shared/deps';
+import { makeLogger } from '../shared/logger';
+import { BatchProcessor } from './batch-processor';
+
+const logger = makeLogger('bacefook-processor');
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Bacefook',
+  serviceName: 'processor',
+});
+const processor = new BatchProcessor(depsFromEnv());
+
+export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (event) => {
+    const records = event.Records.map((r) => ({
+      sequenceNumber: r.kinesis.sequenceNumber,
+      data: Buffer.from(r.kinesis.data, 'base64'),
+    }));
+    const s = await processor.process(records);
+    const last = event.Records.at(-1);
+    const iteratorAgeMs = last ? Date.now() - last.kinesis.approximateArrivalTimestamp * 1000 : 0;
+    metrics.addMetric('EventsApplied', MetricUnit.Count, s.tally.applied);
+    metrics.addMetric('EventsNoop', MetricUnit.Count, s.tally.noop);
+    metrics.addMetric('EventsRejected', MetricUnit.Count, s.tally.rejected);
+    metrics.addMetric(
+      'BatchDuration',
+      MetricUnit.Milliseconds,
+      s.durationsMs.load + s.durationsMs.fold + s.durationsMs.write,
+    );
+    metrics.addMetric('IteratorAge', MetricUnit.Milliseconds, Math.max(0, iteratorAgeMs));
+    logger.info('batch folded', {
+      firstSequenceNumber: event.Records[0]?.kinesis.sequenceNumber,
+      lastSequenceNumber: last?.kinesis.sequenceNumber,
+      ...s,
+    });
+    return { batchItemFailures: [] };
+  });

@@ -1,0 +1,25 @@
+// GET /meta/pipeline: the processor's outcome counters and stream position.
+import { toIso } from '../domain/time';
+import type { PipelineState } from '../storage/pipeline-store';
+
+export interface PipelineView {
+  applied: number;
+  noop: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  lastSequenceNumber: string | null;
+  lastEventAt: string | null;
+  batches: number;
+}
+
+export function pipelineView(s: PipelineState): PipelineView {
+  return {
+    applied: s.tally.applied,
+    noop: s.tally.noop,
+    rejected: s.tally.rejected,
+    rejectedByReason: s.tally.rejectedByReason,
+    lastSequenceNumber: s.lastSequenceNumber,
+    lastEventAt: s.lastEventAt === null ? null : toIso(s.lastEventAt),
+    batches: s.batches,
+  };
+}

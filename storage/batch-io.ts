@@ -1,0 +1,133 @@
+// Batched DynamoDB reads and writes: BatchGetItem (100 keys) and BatchWriteItem (25 requests) with
+// bounded concurrency, and UnprocessedKeys / UnprocessedItems retried with capped exponential backoff.
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+
+export type Key = Record<string, string>;
+type Item = Record<string, unknown>;
+export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+export interface BatchIoOptions {
+  concurrency?: number;
+  /** Attempts for leftovers (unprocessed keys/items) before giving up. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+}
+
+const DEFAULTS = { concurrency: 16, maxAttempts: 12, baseDelayMs: 25 };
+
+export class BatchIoError extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function backoff(attempt: number, base: number): number {
+  const cap = Math.min(2_000, base * 2 ** attempt);
+  return cap / 2 + Math.random() * (cap / 2);
+}
+
+async function pool<T>(tasks: T[], concurrency: number, run: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const t = tasks[next++];
+      await run(t);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** Reads every key (duplicates allowed); returns the items found. Strongly consistent. */
+export async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: Key[],
+  o: BatchIoOptions & { projection?: string; names?: Record<string, string> } = {},
+): Promise<Item[]> {
+  const { concurrency, maxAttempts, baseDelayMs } = { ...DEFAULTS, ...o };
+  const seen = new Set<string>();
+  const unique: Key[] = [];
+  for (const k of keys) {
+    const id = JSON.stringify(k);
+    if (!seen.has(id)) {
+      seen.add(id);
+      unique.push(k);
+    }
+  }
+  const found: Item[] = [];
+  await pool(chunk(unique, 100), concurrency, async (group) => {
+    let pending: Key[] = group;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= maxAttempts) throw new BatchIoError(`BatchGetItem on ${table}: keys still unprocessed`);
+      if (attempt > 0) await sleep(backoff(attempt, baseDelayMs));
+      const res: BatchGetCommandOutput = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: o.projection,
+              ExpressionAttributeNames: o.names,
+            },
+          },
+        }),
+      );
+      for (const it of res.Responses?.[table] ?? []) found.push(it);
+      pending = (res.UnprocessedKeys?.[table]?.Keys as Key[] | undefined) ?? [];
+    }
+  });
+  return found;
+}
+
+/** Writes every request; each key must appear at most once. Order between requests is not kept. */
+export async function batchWrite(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  requests: WriteRequest[],
+  o: BatchIoOptions = {},
+): Promise<void> {
+  const { concurrency, maxAttempts, baseDelayMs } = { ...DEFAULTS, ...o };
+  await pool(chunk(requests, 25), concurrency, async (group) => {
+    let pending: WriteRequest[] = group;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= maxAttempts)
+        throw new BatchIoError(`BatchWriteItem on ${table}: items still unprocessed`);
+      if (attempt > 0) await sleep(backoff(attempt, baseDelayMs));
+      const res: BatchWriteCommandOutput = await doc.send(
+        new BatchWriteCommand({ RequestItems: { [table]: pending } }),
+      );
+      pending = (res.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];
+    }
+  });
+}
+
+/**
+ * Splits a string into slices of at most `size` UTF-16 units (for payloads larger than one item),
+ * never between the two halves of a surrogate pair. With `size` = 100,000 a slice is at most
+ * 300 KB of UTF-8, inside DynamoDB's 400 KB item limit.
+ */
+export function slices(s: string, size = SLICE_CHARS): string[] {
+  if (s.length <= size) return [s];
+  const out: string[] = [];
+  let i = 0;
+  while (i < s.length) {
+    let end = Math.min(s.length, i + size);
+    const c = s.charCodeAt(end - 1);
+    if (end < s.length && c >= 0xd800 && c <= 0xdbff) end--;
+    out.push(s.slice(i, end));
+    i = end;
+  }
+  return out;
+}
+
+export const SLICE_CHARS = 100_000;

@@ -1,0 +1,156 @@
+// The processor's bookkeeping in DynamoDB: the pipeline state item (counters, checkpoint, pending
+// batch), each batch's journal (touched users and per-bucket deltas, read by the snapshot job) and
+// its rejected events (read by /meta/rejections).
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Tally } from '../domain/tally';
+import { emptyTally } from '../domain/tally';
+import { batchWrite, slices, type WriteRequest } from './batch-io';
+
+export interface PendingBatch {
+  /** position of the batch's first event: the key of its journal and rejection chunks */
+  first: string;
+  last: string;
+  journalChunks: number;
+  rejectionChunks: number;
+}
+
+export interface PipelineState {
+  tally: Tally;
+  /** position of the last committed event ('' before the first batch) */
+  checkpoint: string;
+  lastSequenceNumber: string | null;
+  /** created_at (ms) of the last valid event in stream order */
+  lastEventAt: number | null;
+  /** a batch that began writing and has not committed */
+  pending: PendingBatch | null;
+  /** number of committed batches */
+  batches: number;
+}
+
+export interface Rejection {
+  reason: string;
+  /** the event as received (a parsed JSON value, or the raw text of an unreadable payload) */
+  event: unknown;
+  sequenceNumber: string;
+  /** index of the event inside its record */
+  index: number;
+}
+
+export interface Journal {
+  first: string;
+  last: string;
+  /** names of every user item the batch wrote (used to roll back an uncommitted batch) */
+  touched: string[];
+  /** flat [bucketMs, name, strengthDelta, pointsDelta, ...] */
+  deltas: (string | number)[];
+}
+
+export const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
+const JOURNAL_PK = 'journal';
+const REJECTIONS_PK = 'rejections';
+
+export function emptyPipelineState(): PipelineState {
+  return {
+    tally: emptyTally(),
+    checkpoint: '',
+    lastSequenceNumber: null,
+    lastEventAt: null,
+    pending: null,
+    batches: 0,
+  };
+}
+
+export function chunkKey(first: string, i: number): string {
+  return `${first}#${i.toString().padStart(4, '0')}`;
+}
+
+export class PipelineStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: { meta: string; history: string },
+  ) {}
+
+  async readState(): Promise<PipelineState> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tables.meta, Key: PIPELINE_KEY, ConsistentRead: true }),
+    );
+    if (!res.Item) return emptyPipelineState();
+    const { pk: _pk, sk: _sk, ...state } = res.Item;
+    return { ...emptyPipelineState(), ...(state as Partial<PipelineState>) };
+  }
+
+  /** One PutItem: atomic, so a state is either fully old or fully new. */
+  async writeState(state: PipelineState): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tables.meta, Item: { ...PIPELINE_KEY, ...state } }));
+  }
+
+  journalWrites(j: Journal): WriteRequest[] {
+    const parts = slices(JSON.stringify({ touched: j.touched, deltas: j.deltas }));
+    return parts.map((d, i) => ({
+      PutRequest: {
+        Item: { pk: JOURNAL_PK, sk: chunkKey(j.first, i), first: j.first, last: j.last, n: parts.length, d },
+      },
+    }));
+  }
+
+  rejectionWrites(first: string, last: string, rejections: Rejection[]): WriteRequest[] {
+    if (rejections.length === 0) return [];
+    const parts = slices(JSON.stringify(rejections));
+    return parts.map((d, i) => ({
+      PutRequest: {
+        Item: {
+          pk: REJECTIONS_PK,
+          sk: chunkKey(first, i),
+          first,
+          last,
+          n: parts.length,
+          count: rejections.length,
+          d,
+        },
+      },
+    }));
+  }
+
+  async readJournal(first: string, chunks: number): Promise<Journal | null> {
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tables.history,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :first)',
+        ExpressionAttributeValues: { ':pk': JOURNAL_PK, ':first': `${first}#` },
+        ConsistentRead: true,
+      }),
+    );
+    const items = (res.Items ?? []).slice(0, chunks);
+    if (items.length < chunks || items.length === 0) return null;
+    const body = JSON.parse(items.map((i) => i.d as string).join('')) as Pick<Journal, 'touched' | 'deltas'>;
+    return { first, last: items[0].last as string, ...body };
+  }
+
+  /** Removes the journal and rejection chunks of an abandoned (never committed) batch. */
+  async deleteBatchRecords(p: PendingBatch): Promise<void> {
+    const jr: WriteRequest[] = [];
+    for (let i = 0; i < p.journalChunks; i++)
+      jr.push({ DeleteRequest: { Key: { pk: JOURNAL_PK, sk: chunkKey(p.first, i) } } });
+    const rr: WriteRequest[] = [];
+    for (let i = 0; i < p.rejectionChunks; i++) {
+      rr.push({ DeleteRequest: { Key: { pk: REJECTIONS_PK, sk: chunkKey(p.first, i) } } });
+    }
+    await Promise.all([
+      batchWrite(this.doc, this.tables.history, jr),
+      batchWrite(this.doc, this.tables.meta, rr),
+    ]);
+  }
+
+  async deleteItem(table: string, key: Record<string, string>): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: table, Key: key }));
+  }
+}
+
+export const JOURNAL_PARTITION = JOURNAL_PK;
+export const REJECTIONS_PARTITION = REJECTIONS_PK;

@@ -1,0 +1,160 @@
+// The graph table's user item, and its conversion to and from the fold's UserState.
+//
+// Lists are packed into one JSON string attribute each: DynamoDB (and dynalite) marshal one long
+// string far faster than a list of hundreds of small strings, and the processor reads and writes the
+// whole user anyway.
+//
+// Crash safety without transactions: every item written by a batch carries `v`, the stream position
+// of that batch's last event, and `u`, the item as it was before the batch (its undo image). The
+// pipeline's meta item records the last committed position. An item whose `v` is past that
+// checkpoint belongs to a batch that did not commit, and every reader sees its undo image instead.
+import type { HistoryCell, UserState } from '../domain/graph';
+import { newUser } from '../domain/graph';
+
+export interface UserItem {
+  pk: string;
+  /** constant "u": the partition of the byName index */
+  ix: 'u';
+  /** registeredAt, epoch ms */
+  ra: number;
+  /** referredBy and the referral's created_at */
+  rb?: string;
+  rba?: number;
+  /** friends: JSON [name, sinceMs, name, sinceMs, ...] */
+  f: string;
+  /** referrals made: JSON [name, atMs, ...] in stream order */
+  rf: string;
+  /** counts, kept beside the packed lists so readers can project them without parsing */
+  fc: number;
+  rc: number;
+  /** all-time referral points */
+  pts: number;
+  /** history cells: JSON [bucketMs, fa, fr, rf, gr, pt, ...] sorted by bucket */
+  h: string;
+  /** position of the last event of the batch that wrote this item */
+  v: string;
+  /** undo image: JSON of the item before that batch (without its own `u`), or NO_ITEM */
+  u?: string;
+}
+
+/** Undo marker: the item did not exist before the batch. */
+export const NO_ITEM = '-';
+
+/** The item as committed at `checkpoint`, or null if the user did not exist then. */
+export function committedImage(item: UserItem, checkpoint: string): UserItem | null {
+  if (item.v <= checkpoint) return item;
+  if (item.u === undefined || item.u === NO_ITEM) return null;
+  return JSON.parse(item.u) as UserItem;
+}
+
+function flatPairs(m: Map<string, number>): string {
+  const out: (string | number)[] = new Array(m.size * 2);
+  let i = 0;
+  for (const [k, v] of m) {
+    out[i++] = k;
+    out[i++] = v;
+  }
+  return JSON.stringify(out);
+}
+
+function pairsMap(json: string): Map<string, number> {
+  const flat = JSON.parse(json) as (string | number)[];
+  const m = new Map<string, number>();
+  for (let i = 0; i < flat.length; i += 2) m.set(flat[i] as string, flat[i + 1] as number);
+  return m;
+}
+
+export function encodeHistory(history: HistoryCell[]): string {
+  const out: number[] = new Array(history.length * 6);
+  let i = 0;
+  for (const c of history) {
+    out[i++] = c.b;
+    out[i++] = c.fa;
+    out[i++] = c.fr;
+    out[i++] = c.rf;
+    out[i++] = c.gr;
+    out[i++] = c.pt;
+  }
+  return JSON.stringify(out);
+}
+
+export function decodeHistory(json: string): HistoryCell[] {
+  const flat = JSON.parse(json) as number[];
+  const out: HistoryCell[] = new Array(flat.length / 6);
+  for (let i = 0, j = 0; i < flat.length; i += 6, j++) {
+    out[j] = {
+      b: flat[i],
+      fa: flat[i + 1],
+      fr: flat[i + 2],
+      rf: flat[i + 3],
+      gr: flat[i + 4],
+      pt: flat[i + 5],
+      stamp: 0,
+      s0: 0,
+      p0: 0,
+    };
+  }
+  return out;
+}
+
+export function toUserState(item: UserItem): UserState {
+  const u = newUser(item.pk, item.ra);
+  if (item.rb !== undefined) {
+    u.referredBy = item.rb;
+    u.referredAt = item.rba ?? 0;
+  }
+  u.friends = pairsMap(item.f);
+  u.referrals = pairsMap(item.rf);
+  u.points = item.pts;
+  u.history = decodeHistory(item.h);
+  return u;
+}
+
+/** The item for a user as a batch leaves it. `undo` is the committed image it replaces (or NO_ITEM). */
+export function toUserItem(u: UserState, v: string, undo: string): UserItem {
+  const item: UserItem = {
+    pk: u.name,
+    ix: 'u',
+    ra: u.registeredAt,
+    f: flatPairs(u.friends),
+    rf: flatPairs(u.referrals),
+    fc: u.friends.size,
+    rc: u.referrals.size,
+    pts: u.points,
+    h: encodeHistory(u.history),
+    v,
+    u: undo,
+  };
+  if (u.referredBy !== null) {
+    item.rb = u.referredBy;
+    item.rba = u.referredAt;
+  }
+  return item;
+}
+
+/** The undo image of a committed item: the item itself without its own undo. */
+export function undoImage(committed: UserItem | null): string {
+  if (committed === null) return NO_ITEM;
+  const { u: _ignored, ...rest } = committed;
+  return JSON.stringify(rest);
+}
+
+/** Friends as [name, since] sorted by name (the API's order). */
+export function friendsOf(item: UserItem): [string, number][] {
+  const flat = JSON.parse(item.f) as (string | number)[];
+  const out: [string, number][] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as number]);
+  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out;
+}
+
+export function referralsOf(item: UserItem): [string, number][] {
+  const flat = JSON.parse(item.rf) as (string | number)[];
+  const out: [string, number][] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as number]);
+  return out;
+}
+
+export function strengthOf(item: UserItem): number {
+  return item.fc + item.rc + (item.rb === undefined ? 0 : 1);
+}
