@@ -10,6 +10,7 @@ export interface PipelineView {
   lastSequenceNumber: string | null;
   lastEventAt: string | null;
   batches: number;
+  users: number;
 }
 
 export function pipelineView(s: PipelineState): PipelineView {
@@ -21,5 +22,6 @@ export function pipelineView(s: PipelineState): PipelineView {
     lastSequenceNumber: s.lastSequenceNumber,
     lastEventAt: s.lastEventAt === null ? null : toIso(s.lastEventAt),
     batches: s.batches,
+    users: s.users,
   };
 }

@@ -31,6 +31,8 @@ export interface PipelineState {
   pending: PendingBatch | null;
   /** number of committed batches */
   batches: number;
+  /** registered users (applied register events) */
+  users: number;
 }
 
 export interface Rejection {
@@ -63,6 +65,7 @@ export function emptyPipelineState(): PipelineState {
     lastEventAt: null,
     pending: null,
     batches: 0,
+    users: 0,
   };
 }
 

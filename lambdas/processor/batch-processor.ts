@@ -118,9 +118,11 @@ export class BatchProcessor {
     const tally = summary.tally;
     const rejections: Rejection[] = [];
     let lastEventAt = state.lastEventAt;
+    let registered = 0;
     for (const it of items) {
       const outcome = it.event === null ? 'malformed' : graph.apply(it.event);
       count(tally, outcome);
+      if (outcome === 'applied' && it.event?.type === 'register') registered++;
       if (it.event !== null) lastEventAt = it.event.at;
       if (outcome !== 'applied' && outcome !== 'noop') {
         rejections.push({
@@ -161,6 +163,7 @@ export class BatchProcessor {
       lastEventAt,
       pending: null,
       batches: state.batches + 1,
+      users: state.users + registered,
     };
     for (const r of REJECT_REASONS) next.tally.rejectedByReason[r] ??= 0;
 
