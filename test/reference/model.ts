@@ -159,12 +159,12 @@ export interface FriendsCountSeriesAnswer {
 
 /** Floor to the 5-second bucket edge (epoch aligned; works for negative instants too). */
 export function floorToBucket(ms: number): number {
-  return Math.floor(ms / MODEL_BUCKET_MS) * MODEL_BUCKET_MS;
+  return Math.floor(ms / MODEL_BUCKET_MS) * MODEL_BUCKET_MS + 0; // + 0 turns -0 into 0
 }
 
 /** Ceil to the 5-second bucket edge. */
 export function ceilToBucket(ms: number): number {
-  return Math.ceil(ms / MODEL_BUCKET_MS) * MODEL_BUCKET_MS;
+  return Math.ceil(ms / MODEL_BUCKET_MS) * MODEL_BUCKET_MS + 0; // + 0 turns -0 into 0
 }
 
 /** SPEC section 4: a from/to inside a bucket is widened to the bucket edges (from floored, to ceiled). */
