@@ -187,3 +187,20 @@ export const MAX_POST_BYTES = 5 * 1024 * 1024;
 export const API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
 
 export const LOG_RETENTION_DAYS = 14;
+
+/** CloudWatch namespace of the functions' embedded metrics (Powertools Metrics). */
+export const METRICS_NAMESPACE = 'Bacefook';
+
+/** Every function of the stack: the processor, the snapshot job and one per route. */
+export const FUNCTIONS: FunctionDef[] = [PROCESSOR, SNAPSHOT, ...ROUTES.map((r) => r.fn)];
+
+/**
+ * Deployed function name: `<stack>-<id>`, e.g. `Bacefook-Processor`. Its log group is
+ * `/aws/lambda/<that name>`, so `npm run logs -- <id>` can find it without asking CloudFormation.
+ */
+export function cloudFunctionName(stackName: string, functionId: string): string {
+  return `${stackName}-${functionId}`;
+}
+export function cloudLogGroupName(stackName: string, functionId: string): string {
+  return `/aws/lambda/${cloudFunctionName(stackName, functionId)}`;
+}
