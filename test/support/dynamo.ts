@@ -1,8 +1,9 @@
 // A real dynalite in process for tests, with the project's tables created from lib/definitions.ts.
+
+import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
 import { makeDynamoClient } from '../../storage/clients';
 import { provisionTables } from '../../storage/provision';
 
@@ -22,7 +23,11 @@ export async function startDynamo(): Promise<TestDynamo> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const base = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const base = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   const doc = makeDynamoClient({ endpoint });
   async function freshTables() {
     const n = ++counter;
