@@ -1,0 +1,372 @@
+// The whole pipeline on AWS (SPEC section 1): Kinesis -> processor -> DynamoDB, a scheduled snapshot
+// job, and a REST API (v1) with one function per route. Every value comes from lib/definitions.ts,
+// the source the embedded local runtime reads too; this file only decides how to express it in CDK.
+//
+// Context switches (cdk.json or `-c key=value`):
+//   retainData=true   keep tables, stream, failure queue and log groups on `cdk destroy` (default: destroy)
+//   apiKey=true       methods require an API key (one key, attached to the usage plan)
+//   apiRateLimit=N, apiBurstLimit=N   stage throttling (default: API_THROTTLE)
+//   logLevel=DEBUG|INFO|WARN|ERROR    POWERTOOLS_LOG_LEVEL of every function (default: INFO)
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import {
+  Cors,
+  EndpointType,
+  LambdaIntegration,
+  type Resource,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Attribute, AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { errorBody, GENERIC_500 } from '../lambdas/shared/errors';
+import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
+import {
+  API_THROTTLE,
+  type FunctionDef,
+  type HttpMethod,
+  type KeyDef,
+  PROCESSOR,
+  PROCESSOR_MAPPING,
+  PROJECT,
+  ROUTES,
+  SNAPSHOT,
+  STREAM,
+  type TableDef,
+} from './definitions';
+
+/** Alarm thresholds: cloud-only, so they live here rather than in the shared definitions. */
+const ALARMS = {
+  /** The processor is behind by more than a minute, for five minutes in a row. */
+  iteratorAgeMs: 60_000,
+  iteratorAgeMinutes: 5,
+  /** Any 5xx is a bug: the handlers answer every expected failure with a 4xx. */
+  api5xxPerFiveMinutes: 1,
+} as const;
+
+/** Lambda's on-failure records keep only pointers into the stream; SQS's maximum keeps them longest. */
+const FAILURE_QUEUE_RETENTION = Duration.days(14);
+
+const STAGE_NAME = 'prod';
+
+export interface BacefookStackProps extends StackProps {
+  /** Repository root (entries in definitions.ts are relative to it). Default: the folder above lib/. */
+  projectRoot?: string;
+}
+
+export class BacefookStack extends Stack {
+  readonly stream: Stream;
+  readonly tables: Record<TableKind, Table>;
+  readonly failureQueue: Queue;
+  readonly processor: BacefookFunction;
+  readonly snapshot: BacefookFunction;
+  readonly api: RestApi;
+  /** One function per ROUTES entry, by route id. */
+  readonly routeFunctions = new Map<string, BacefookFunction>();
+
+  private readonly projectRoot: string;
+  private readonly retainData: boolean;
+  private readonly removalPolicy: RemovalPolicy;
+  private readonly logLevel: string;
+
+  constructor(scope: Construct, id: string, props: BacefookStackProps = {}) {
+    super(scope, id, {
+      description: 'Bacefook Analytics: Kinesis -> Lambda -> DynamoDB -> API Gateway',
+      ...props,
+    });
+    this.projectRoot = props.projectRoot ?? fileURLToPath(new URL('..', import.meta.url));
+    // A demo is torn down and rebuilt often; keeping data is an explicit choice.
+    this.retainData = contextFlag(this, 'retainData');
+    this.removalPolicy = this.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.logLevel = String(this.node.tryGetContext('logLevel') ?? 'INFO');
+    Tags.of(this).add('project', PROJECT);
+
+    this.stream = this.createStream();
+    this.tables = this.createTables();
+    this.failureQueue = this.createFailureQueue();
+    this.processor = this.createProcessor();
+    this.snapshot = this.createSnapshot();
+    this.api = this.createApi();
+    this.createAlarms();
+    this.createOutputs();
+  }
+
+  /** Provisioned with exactly one shard: the order of the stream is the order of the graph. */
+  private createStream(): Stream {
+    const stream = new Stream(this, STREAM.id, {
+      streamMode: StreamMode.PROVISIONED,
+      shardCount: STREAM.shardCount,
+      retentionPeriod: Duration.hours(STREAM.retentionHours),
+      // AWS-managed key: encrypted at rest with no key policy or KMS grants to manage.
+      encryption: StreamEncryption.MANAGED,
+    });
+    stream.applyRemovalPolicy(this.removalPolicy);
+    return stream;
+  }
+
+  private createTables(): Record<TableKind, Table> {
+    const build = (def: TableDef): Table => {
+      const table = new Table(this, def.id, {
+        partitionKey: attribute(def.partitionKey),
+        sortKey: def.sortKey && attribute(def.sortKey),
+        // Bursty demo traffic and idle time in between: on-demand costs nothing when idle.
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        // Recovery is worth paying for only when the data is meant to outlive the stack.
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: this.retainData },
+        removalPolicy: this.removalPolicy,
+      });
+      for (const index of def.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: attribute(index.partitionKey),
+          sortKey: index.sortKey && attribute(index.sortKey),
+          projectionType: ProjectionType[index.projection],
+        });
+      }
+      return table;
+    };
+    const tables = {} as Record<TableKind, Table>;
+    for (const [kind, def] of Object.entries(TABLE_BY_KIND) as [TableKind, TableDef][]) {
+      tables[kind] = build(def);
+    }
+    return tables;
+  }
+
+  /** Where the event source mapping reports a batch it gave up on (retries or record age exhausted). */
+  private createFailureQueue(): Queue {
+    return new Queue(this, 'FailureQueue', {
+      retentionPeriod: FAILURE_QUEUE_RETENTION,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: this.removalPolicy,
+    });
+  }
+
+  /** A function from its FunctionDef, with exactly the table and stream access it declares. */
+  private createFunction(def: FunctionDef): BacefookFunction {
+    const fn = new BacefookFunction(this, def.id, {
+      def,
+      projectRoot: this.projectRoot,
+      removalPolicy: this.removalPolicy,
+      logLevel: this.logLevel,
+    });
+    fn.bindAll(this.tables, this.stream);
+    return fn;
+  }
+
+  /** The single writer of the graph, fed in stream order by the event source mapping. */
+  private createProcessor(): BacefookFunction {
+    const processor = this.createFunction(PROCESSOR);
+    const m = PROCESSOR_MAPPING;
+    processor.fn.addEventSource(
+      new KinesisEventSource(this.stream, {
+        startingPosition: StartingPosition[m.startingPosition],
+        batchSize: m.batchSize,
+        maxBatchingWindow: Duration.seconds(m.maxBatchingWindowSeconds),
+        parallelizationFactor: m.parallelizationFactor,
+        bisectBatchOnError: m.bisectBatchOnFunctionError,
+        retryAttempts: m.maxRetryAttempts,
+        maxRecordAge: Duration.seconds(m.maxRecordAgeSeconds),
+        reportBatchItemFailures: m.reportBatchItemFailures,
+        onFailure: new SqsDlq(this.failureQueue),
+      }),
+    );
+    return processor;
+  }
+
+  /** The rollup job on an EventBridge rule (EventBridge Scheduler never fires on LocalStack). */
+  private createSnapshot(): BacefookFunction {
+    const snapshot = this.createFunction(SNAPSHOT);
+    new Rule(this, 'SnapshotSchedule', {
+      description: 'Builds the time-bucketed rollups',
+      schedule: Schedule.rate(Duration.minutes(SNAPSHOT.scheduleMinutes)),
+      // No retries: the job is idempotent and the next tick comes within minutes anyway.
+      targets: [new LambdaFunction(snapshot.fn, { retryAttempts: 0 })],
+    });
+    return snapshot;
+  }
+
+  /** REST API v1 (HTTP API v2 is paid on LocalStack): one Lambda proxy integration per route. */
+  private createApi(): RestApi {
+    const rateLimit = contextNumber(this, 'apiRateLimit', API_THROTTLE.rateLimit);
+    const burstLimit = contextNumber(this, 'apiBurstLimit', API_THROTTLE.burstLimit);
+    const apiKeyRequired = contextFlag(this, 'apiKey');
+
+    const api = new RestApi(this, 'Api', {
+      restApiName: `${this.stackName}-api`,
+      description: 'Bacefook Analytics HTTP API',
+      // Regional: no CloudFront distribution in front of a single-region demo.
+      endpointTypes: [EndpointType.REGIONAL],
+      // The account-wide API Gateway logging role is a singleton this stack must not own.
+      cloudWatchRole: false,
+      // Network and leaderboard answers are large JSON; gzip them for clients that accept it.
+      minCompressionSize: Size.kibibytes(1),
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: rateLimit,
+        throttlingBurstLimit: burstLimit,
+      },
+    });
+
+    const methodsByResource = new Map<Resource, HttpMethod[]>();
+    for (const route of ROUTES) {
+      const fn = this.createFunction(route.fn);
+      this.routeFunctions.set(route.id, fn);
+      const resource = api.root.resourceForPath(route.path);
+      // allowTestInvoke off: one invoke permission per method instead of two.
+      resource.addMethod(route.method, new LambdaIntegration(fn.fn, { allowTestInvoke: false }), {
+        apiKeyRequired,
+      });
+      methodsByResource.set(resource, [...(methodsByResource.get(resource) ?? []), route.method]);
+    }
+    // Preflight only where a route is, allowing only that path's methods (the dashboard may be
+    // served from another origin). The handlers add Access-Control-Allow-Origin to their answers.
+    for (const [resource, methods] of methodsByResource) {
+      resource.addCorsPreflight({
+        allowOrigins: Cors.ALL_ORIGINS,
+        allowMethods: methods,
+        allowHeaders: Cors.DEFAULT_HEADERS,
+      });
+    }
+
+    this.addGatewayResponses(api);
+
+    // The usage plan always exists, so switching the key requirement on is a one-flag deploy.
+    const plan = api.addUsagePlan('UsagePlan', {
+      name: `${this.stackName}-usage`,
+      throttle: { rateLimit, burstLimit },
+      apiStages: [{ api, stage: api.deploymentStage }],
+    });
+    if (apiKeyRequired) {
+      const key = api.addApiKey('ApiKey', { apiKeyName: `${this.stackName}-key` });
+      plan.addApiKey(key);
+      new CfnOutput(this, 'ApiKeyId', {
+        value: key.keyId,
+        description: 'aws apigateway get-api-key --include-value --api-key <id>',
+      });
+    }
+    return api;
+  }
+
+  /**
+   * Answers API Gateway gives by itself (no route, throttled, too large, bad key, internal) in the
+   * API's own error shape and with CORS, so clients handle one format. An unknown route is a 404
+   * (API Gateway's own answer would be 403 "Missing Authentication Token").
+   */
+  private addGatewayResponses(api: RestApi): void {
+    const cors = { 'Access-Control-Allow-Origin': "'*'" };
+    const body = (code: string, message: string) => ({
+      'application/json': JSON.stringify(errorBody(code, message)),
+    });
+    api.addGatewayResponse('NotFound', {
+      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      responseHeaders: cors,
+      templates: body('not_found', 'No such route.'),
+    });
+    api.addGatewayResponse('Throttled', {
+      type: ResponseType.THROTTLED,
+      statusCode: '429',
+      responseHeaders: cors,
+      templates: body('too_many_requests', 'Too many requests; retry later.'),
+    });
+    api.addGatewayResponse('TooLarge', {
+      type: ResponseType.REQUEST_TOO_LARGE,
+      statusCode: '413',
+      responseHeaders: cors,
+      templates: body('payload_too_large', 'The request body is too large.'),
+    });
+    api.addGatewayResponse('InvalidApiKey', {
+      type: ResponseType.INVALID_API_KEY,
+      statusCode: '403',
+      responseHeaders: cors,
+      templates: body('forbidden', 'A valid x-api-key header is required.'),
+    });
+    api.addGatewayResponse('Default5xx', {
+      type: ResponseType.DEFAULT_5XX,
+      responseHeaders: cors,
+      templates: { 'application/json': JSON.stringify(GENERIC_500) },
+    });
+    api.addGatewayResponse('Default4xx', {
+      type: ResponseType.DEFAULT_4XX,
+      responseHeaders: cors,
+      // messageString is already a quoted JSON string.
+      templates: {
+        'application/json': '{"error":{"code":"request_error","message":$context.error.messageString}}',
+      },
+    });
+  }
+
+  /** SPEC section 9: iterator age and the failure queue; plus API 5xx, which should never happen. */
+  private createAlarms(): void {
+    new Alarm(this, 'ProcessorIteratorAgeAlarm', {
+      alarmName: `${this.stackName}-processor-iterator-age`,
+      alarmDescription: 'The processor is falling behind the stream (event source mapping IteratorAge).',
+      metric: this.processor.fn.metric('IteratorAge', {
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: ALARMS.iteratorAgeMs,
+      evaluationPeriods: ALARMS.iteratorAgeMinutes,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    new Alarm(this, 'FailureQueueAlarm', {
+      alarmName: `${this.stackName}-failure-queue`,
+      alarmDescription:
+        'The event source mapping gave up on a batch: see the failure queue for its sequence range.',
+      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    new Alarm(this, 'Api5xxAlarm', {
+      alarmName: `${this.stackName}-api-5xx`,
+      alarmDescription: 'The API answered with a 5xx.',
+      metric: this.api.metricServerError({ statistic: Stats.SUM, period: Duration.minutes(5) }),
+      threshold: ALARMS.api5xxPerFiveMinutes,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** What scripts (produce, logs, deploy:local) and people need after a deploy. */
+  private createOutputs(): void {
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
+    for (const [kind, table] of Object.entries(this.tables) as [TableKind, Table][]) {
+      new CfnOutput(this, `${TABLE_BY_KIND[kind].id}Name`, { value: table.tableName });
+    }
+    new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queueUrl });
+  }
+}
+
+function attribute(key: KeyDef): Attribute {
+  return { name: key.name, type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER };
+}
+
+/** Context values arrive as strings from `-c key=value` and as booleans from cdk.json or tests. */
+function contextFlag(scope: Construct, key: string): boolean {
+  const value: unknown = scope.node.tryGetContext(key);
+  return value === true || value === 'true';
+}
+
+function contextNumber(scope: Construct, key: string, fallback: number): number {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`context ${key}=${String(value)} is not a number`);
+  return n;
+}
