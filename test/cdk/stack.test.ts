@@ -1,0 +1,459 @@
+// The synthesized CloudFormation template against lib/definitions.ts: every expected value is read
+// from the definitions, so the test follows them instead of restating them.
+//
+// Speed: `aws:cdk:bundling-stacks: []` makes every asset skip bundling (Stack.bundlingRequired is false,
+// AssetStaging stages the source folder as is), so esbuild never runs here; `npx cdk synth` bundles
+// for real. builtinCloudFormationValidation is off here too (it loads a WASM validator, ~10 s);
+// `cdk synth` keeps it. Each context variant is synthesized once and shared by its tests.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BacefookStack } from '../../lib/bacefook-stack';
+import { TABLE_BY_KIND, type TableKind } from '../../lib/constructs/bacefook-function';
+import {
+  API_THROTTLE,
+  cloudFunctionName,
+  cloudLogGroupName,
+  ENV,
+  FUNCTIONS,
+  type FunctionDef,
+  LOG_RETENTION_DAYS,
+  PROCESSOR,
+  PROCESSOR_MAPPING,
+  ROUTES,
+  SNAPSHOT,
+  STREAM,
+  TABLES,
+} from '../../lib/definitions';
+
+const STACK = 'Bacefook';
+
+type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }>;
+
+interface Synth {
+  template: Template;
+  resources: Resources;
+  outputs: Record<string, { Value: any }>;
+}
+
+const cache = new Map<string, Synth>();
+function synth(context: Record<string, unknown> = {}): Synth {
+  const key = JSON.stringify(context);
+  let s = cache.get(key);
+  if (!s) {
+    const app = new App({
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [], ...context },
+    });
+    const template = Template.fromStack(new BacefookStack(app, STACK));
+    const json = template.toJSON();
+    s = { template, resources: json.Resources, outputs: json.Outputs };
+    cache.set(key, s);
+  }
+  return s;
+}
+const plain = () => synth();
+const keyed = () => synth({ apiKey: true, retainData: 'true' });
+
+// ---- lookups -------------------------------------------------------------------------------------
+
+function ofType(r: Resources, type: string): [string, any][] {
+  return Object.entries(r).filter(([, v]) => v.Type === type);
+}
+
+/** Logical id of the resource an output points at (`{ Ref: id }`). */
+function outputRef(s: Synth, name: string): string {
+  const value = s.outputs[name]?.Value;
+  assert.ok(value?.Ref, `output ${name} is a Ref`);
+  return value.Ref;
+}
+
+function tableId(s: Synth, kind: TableKind): string {
+  return outputRef(s, `${TABLE_BY_KIND[kind].id}Name`);
+}
+
+function functionId(s: Synth, def: FunctionDef): string {
+  const name = cloudFunctionName(STACK, def.id);
+  const found = ofType(s.resources, 'AWS::Lambda::Function').filter(
+    ([, v]) => v.Properties.FunctionName === name,
+  );
+  assert.equal(found.length, 1, `one function named ${name}`);
+  return found[0][0];
+}
+
+/** Every IAM statement attached to the function's role. */
+function statements(s: Synth, def: FunctionDef): any[] {
+  const fn = s.resources[functionId(s, def)];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return ofType(s.resources, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (st: any): string[] => [st.Action].flat();
+function actions(s: Synth, def: FunctionDef): Set<string> {
+  return new Set(statements(s, def).flatMap(actionsOf));
+}
+
+/** Logical ids of the tables a statement's resources point at. */
+function tablesIn(s: Synth, st: any): Set<TableKind> {
+  const text = JSON.stringify(st.Resource);
+  return new Set(
+    (Object.keys(TABLE_BY_KIND) as TableKind[]).filter((k) => text.includes(`"${tableId(s, k)}"`)),
+  );
+}
+
+/** Full path of an API Gateway resource, rebuilt from PathPart and ParentId. */
+function resourcePath(r: Resources, id: string | undefined): string {
+  if (!id) return '/';
+  const res = r[id];
+  const parent = res.Properties.ParentId.Ref as string | undefined;
+  const prefix = resourcePath(r, parent);
+  return `${prefix === '/' ? '' : prefix}/${res.Properties.PathPart}`;
+}
+
+function routeMethods(r: Resources): { method: string; path: string; props: any }[] {
+  return ofType(r, 'AWS::ApiGateway::Method')
+    .filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS')
+    .map(([, m]) => ({
+      method: m.Properties.HttpMethod,
+      path: resourcePath(r, m.Properties.ResourceId.Ref),
+      props: m.Properties,
+    }));
+}
+
+const DYNAMO_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+
+// ---- tests ---------------------------------------------------------------------------------------
+
+describe('stream', () => {
+  test('provisioned, one shard, retention from STREAM', () => {
+    const { template } = plain();
+    template.resourceCountIs('AWS::Kinesis::Stream', 1);
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: STREAM.shardCount,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      RetentionPeriodHours: STREAM.retentionHours,
+    });
+  });
+});
+
+describe('tables', () => {
+  test('the kinds cover exactly TABLES', () => {
+    assert.deepEqual(new Set(Object.values(TABLE_BY_KIND)), new Set(TABLES));
+  });
+
+  test('one on-demand table per definition, with its keys and indexes', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
+    for (const kind of Object.keys(TABLE_BY_KIND) as TableKind[]) {
+      const def = TABLE_BY_KIND[kind];
+      const table = s.resources[tableId(s, kind)];
+      assert.equal(table.Type, 'AWS::DynamoDB::Table');
+      const p = table.Properties;
+      assert.equal(p.BillingMode, 'PAY_PER_REQUEST');
+      const keys = [
+        { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+        ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' }] : []),
+      ];
+      assert.deepEqual(p.KeySchema, keys, def.id);
+      const attrs = [
+        def.partitionKey,
+        def.sortKey,
+        ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+      ]
+        .filter((k) => k !== undefined)
+        .map((k) => JSON.stringify({ AttributeName: k.name, AttributeType: k.type }));
+      assert.deepEqual(
+        new Set(p.AttributeDefinitions.map((a: any) => JSON.stringify(a))),
+        new Set(attrs),
+        def.id,
+      );
+      const indexes = def.indexes.map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+          ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }] : []),
+        ],
+        Projection: { ProjectionType: i.projection },
+      }));
+      assert.deepEqual(p.GlobalSecondaryIndexes ?? [], indexes, def.id);
+    }
+  });
+});
+
+describe('processor event source mapping', () => {
+  test('configured from PROCESSOR_MAPPING, failures to the SQS queue', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const m = PROCESSOR_MAPPING;
+    const queueId = outputRef(s, 'FailureQueueUrl');
+    assert.equal(s.resources[queueId].Type, 'AWS::SQS::Queue');
+    s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId(s, PROCESSOR) },
+      EventSourceArn: { 'Fn::GetAtt': [outputRef(s, 'StreamName'), 'Arn'] },
+      StartingPosition: m.startingPosition,
+      BatchSize: m.batchSize,
+      MaximumBatchingWindowInSeconds: m.maxBatchingWindowSeconds,
+      ParallelizationFactor: m.parallelizationFactor,
+      BisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
+      MaximumRetryAttempts: m.maxRetryAttempts,
+      MaximumRecordAgeInSeconds: m.maxRecordAgeSeconds,
+      FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : Match.absent(),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+});
+
+describe('functions', () => {
+  test('one per FunctionDef, all nodejs22.x on arm64 with the definition memory and timeout', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    s.template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+    });
+    for (const def of FUNCTIONS) {
+      const p = s.resources[functionId(s, def)].Properties;
+      assert.equal(p.MemorySize, def.memoryMb, def.id);
+      assert.equal(p.Timeout, def.timeoutSeconds, def.id);
+      assert.equal(p.Layers, undefined, `${def.id} has no layers`);
+    }
+  });
+
+  test('environment names exactly the tables and stream the definition grants', () => {
+    const s = plain();
+    for (const def of FUNCTIONS) {
+      const env = s.resources[functionId(s, def)].Properties.Environment.Variables;
+      for (const kind of Object.keys(TABLE_BY_KIND) as TableKind[]) {
+        const name = TABLE_BY_KIND[kind].env;
+        if (def.tables[kind]) assert.deepEqual(env[name], { Ref: tableId(s, kind) }, `${def.id} ${name}`);
+        else assert.equal(env[name], undefined, `${def.id} must not know ${name}`);
+      }
+      if (def.stream) assert.deepEqual(env[ENV.streamName], { Ref: outputRef(s, 'StreamName') }, def.id);
+      else assert.equal(env[ENV.streamName], undefined, `${def.id} must not know the stream`);
+      for (const k of [ENV.serviceName, ENV.metricsNamespace, ENV.logLevel])
+        assert.ok(env[k], `${def.id} ${k}`);
+    }
+  });
+
+  test('each logs to its own log group with LOG_RETENTION_DAYS, destroyed by default', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::Logs::LogGroup', FUNCTIONS.length);
+    for (const def of FUNCTIONS) {
+      const groupId = s.resources[functionId(s, def)].Properties.LoggingConfig.LogGroup.Ref;
+      const group = s.resources[groupId];
+      assert.equal(group.Properties.RetentionInDays, LOG_RETENTION_DAYS);
+      assert.equal(group.Properties.LogGroupName, cloudLogGroupName(STACK, def.id));
+      assert.equal(group.DeletionPolicy, 'Delete');
+    }
+  });
+});
+
+describe('IAM least privilege', () => {
+  test('table grants match each definition: reads only where read, never an undeclared table', () => {
+    const s = plain();
+    for (const def of FUNCTIONS) {
+      const sts = statements(s, def);
+      for (const kind of Object.keys(TABLE_BY_KIND) as TableKind[]) {
+        const touching = sts.filter((st) => tablesIn(s, st).has(kind));
+        const acts = new Set(touching.flatMap(actionsOf));
+        const access = def.tables[kind];
+        if (!access) assert.equal(touching.length, 0, `${def.id} must not reach the ${kind} table`);
+        else assert.ok(acts.has('dynamodb:GetItem') && acts.has('dynamodb:Query'), `${def.id} reads ${kind}`);
+        if (access !== 'write') {
+          for (const a of DYNAMO_WRITES) assert.ok(!acts.has(a), `${def.id} must not ${a} on ${kind}`);
+        }
+      }
+    }
+  });
+
+  test('read routes have no DynamoDB write actions and no stream access', () => {
+    const s = plain();
+    for (const route of ROUTES.filter((r) => r.method === 'GET')) {
+      const acts = actions(s, route.fn);
+      for (const a of DYNAMO_WRITES) assert.ok(!acts.has(a), `${route.id} has ${a}`);
+      assert.ok(![...acts].some((a) => a.startsWith('kinesis:')), `${route.id} has kinesis access`);
+    }
+  });
+
+  test('POST /events can put records and nothing in DynamoDB', () => {
+    const s = plain();
+    const post = ROUTES.find((r) => r.method === 'POST' && r.path === '/events');
+    assert.ok(post);
+    const acts = actions(s, post.fn);
+    assert.ok(acts.has('kinesis:PutRecord') && acts.has('kinesis:PutRecords'));
+    assert.ok(![...acts].some((a) => a.startsWith('dynamodb:')), [...acts].join());
+    assert.ok(!acts.has('kinesis:GetRecords'));
+  });
+
+  test('the processor writes in batches, reads the stream, and reports failures to the queue', () => {
+    const acts = actions(plain(), PROCESSOR);
+    for (const a of [
+      'dynamodb:BatchWriteItem',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'sqs:SendMessage',
+    ]) {
+      assert.ok(acts.has(a), a);
+    }
+    assert.ok(!acts.has('kinesis:PutRecord'));
+  });
+});
+
+describe('snapshot schedule', () => {
+  test('an EventBridge rule at SNAPSHOT.scheduleMinutes targets the snapshot function', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::Events::Rule', 1);
+    s.template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    const n = SNAPSHOT.scheduleMinutes;
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${n} ${n === 1 ? 'minute' : 'minutes'})`,
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId(s, SNAPSHOT), 'Arn'] } })],
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionId(s, SNAPSHOT), 'Arn'] },
+    });
+  });
+});
+
+describe('REST API', () => {
+  test('v1 REST API, one proxy method per route on its own function', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    s.template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    const methods = routeMethods(s.resources);
+    assert.equal(methods.length, ROUTES.length);
+    for (const route of ROUTES) {
+      const found = methods.filter((m) => m.method === route.method && m.path === route.path);
+      assert.equal(found.length, 1, `${route.method} ${route.path}`);
+      const integration = found[0].props.Integration;
+      assert.equal(integration.Type, 'AWS_PROXY');
+      assert.ok(
+        JSON.stringify(integration.Uri).includes(`"${functionId(s, route.fn)}"`),
+        `${route.id} integrates its own function`,
+      );
+      assert.notEqual(found[0].props.ApiKeyRequired, true, `${route.id} needs no key by default`);
+    }
+  });
+
+  test('CORS preflight on every route path', () => {
+    const s = plain();
+    const preflight = new Set(
+      ofType(s.resources, 'AWS::ApiGateway::Method')
+        .filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS')
+        .map(([, m]) => resourcePath(s.resources, m.Properties.ResourceId.Ref)),
+    );
+    for (const route of ROUTES) assert.ok(preflight.has(route.path), route.path);
+  });
+
+  test('stage throttling from API_THROTTLE and a usage plan', () => {
+    const s = plain();
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: API_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: API_THROTTLE.burstLimit,
+        }),
+      ]),
+    });
+    s.template.resourceCountIs('AWS::ApiGateway::UsagePlan', 1);
+    s.template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+  });
+
+  test('an unknown route is a 404 in the API error shape', () => {
+    plain().template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+    });
+  });
+
+  test('with apiKey=true every route method requires a key in the usage plan; preflight does not', () => {
+    const s = keyed();
+    for (const m of routeMethods(s.resources))
+      assert.equal(m.props.ApiKeyRequired, true, `${m.method} ${m.path}`);
+    for (const [, m] of ofType(s.resources, 'AWS::ApiGateway::Method')) {
+      if (m.Properties.HttpMethod === 'OPTIONS') assert.notEqual(m.Properties.ApiKeyRequired, true);
+    }
+    s.template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    s.template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    s.template.hasOutput('ApiKeyId', {});
+  });
+});
+
+describe('alarms', () => {
+  test('iterator age, failure queue depth and API 5xx', () => {
+    const s = plain();
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(s, PROCESSOR) } }],
+    });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [outputRef(s, 'FailureQueueUrl'), 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+    });
+  });
+});
+
+describe('data retention', () => {
+  test('default: tables, stream, queue and log groups are destroyed with the stack', () => {
+    const r = plain().resources;
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::Kinesis::Stream',
+      'AWS::SQS::Queue',
+      'AWS::Logs::LogGroup',
+    ]) {
+      for (const [id, v] of ofType(r, type)) assert.equal(v.DeletionPolicy, 'Delete', id);
+    }
+  });
+
+  test('retainData=true retains them and turns on point-in-time recovery', () => {
+    const s = keyed();
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::Kinesis::Stream',
+      'AWS::SQS::Queue',
+      'AWS::Logs::LogGroup',
+    ]) {
+      for (const [id, v] of ofType(s.resources, type)) assert.equal(v.DeletionPolicy, 'Retain', id);
+    }
+    s.template.allResourcesProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});
+
+describe('outputs', () => {
+  test('the names scripts need after a deploy', () => {
+    const s = plain();
+    const names = ['ApiUrl', 'StreamName', 'FailureQueueUrl', ...TABLES.map((t) => `${t.id}Name`)];
+    for (const name of names) assert.ok(s.outputs[name], name);
+    assert.deepEqual(
+      new Set(['GraphTableName', 'HistoryTableName', 'MetaTableName']),
+      new Set(TABLES.map((t) => `${t.id}Name`)),
+    );
+  });
+});
