@@ -1,0 +1,152 @@
+// The user page's two time series, drawn with uPlot (canvas): referrals made per interval with the
+// all-time total, and the friends count. Every point sits at the end of its interval (the instant the
+// API's value describes); bars span the interval that ends there. Times are shown in UTC.
+import uPlot from 'uplot';
+import { h } from '../dom';
+import { formatNumber } from '../range';
+import type { FriendsCountSeries, ReferralSeries } from '../types';
+
+const COLORS = {
+  referrals: '#7b5cd6',
+  cumulative: '#e4572e',
+  friends: '#2f7fd1',
+  grid: 'rgba(120,130,150,0.18)',
+  axis: '#5b6478',
+};
+
+export interface ChartHandle {
+  destroy(): void;
+}
+
+const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
+
+function axis(scale?: string, side?: 1 | 3): uPlot.Axis {
+  return {
+    scale,
+    side,
+    stroke: COLORS.axis,
+    grid: { stroke: COLORS.grid, width: 1, show: side !== 1 },
+    ticks: { stroke: COLORS.grid, width: 1 },
+    size: 52,
+    values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? formatNumber(v) : '')),
+  };
+}
+
+/** Ends of the series' intervals, in seconds (uPlot's unit), the last clipped at the answered `to`. */
+function ends(starts: readonly string[], intervalMs: number, toIso: string): number[] {
+  const to = Date.parse(toIso);
+  return starts.map((s) => Math.min(Date.parse(s) + intervalMs, to) / 1000);
+}
+
+/** Sizes the chart to its container and keeps it so. */
+function mount(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData) {
+  const height = 240;
+  const width = () => Math.max(280, Math.floor(el.clientWidth || 600));
+  const plot = new uPlot({ ...opts, width: width(), height, tzDate: utc }, data, el);
+  const ro = new ResizeObserver(() => {
+    const w = width();
+    if (w !== plot.width) plot.setSize({ width: w, height });
+  });
+  ro.observe(el);
+  el.dataset.points = String(data[0].length);
+  el.dataset.state = 'ready';
+  return {
+    destroy() {
+      ro.disconnect();
+      plot.destroy();
+    },
+  };
+}
+
+export function referralsChart(el: HTMLElement, s: ReferralSeries, intervalMs: number): ChartHandle {
+  const xs = ends(
+    s.series.map((p) => p.start),
+    intervalMs,
+    s.to,
+  );
+  const data: uPlot.AlignedData = [xs, s.series.map((p) => p.count), s.series.map((p) => p.cumulative)];
+  return mount(
+    el,
+    {
+      scales: {
+        x: { time: true },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+        total: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] },
+      },
+      series: [
+        {},
+        {
+          label: 'Referrals in the interval',
+          stroke: COLORS.referrals,
+          fill: `${COLORS.referrals}99`,
+          width: 1,
+          paths: uPlot.paths.bars?.({ align: -1, size: [0.9, 40] }),
+          points: { show: false },
+        },
+        {
+          label: 'All-time total',
+          stroke: COLORS.cumulative,
+          width: 2,
+          scale: 'total',
+          points: { show: false },
+        },
+      ],
+      axes: [
+        { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid } },
+        axis('y'),
+        axis('total', 1),
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+    },
+    data,
+  );
+}
+
+export function friendsCountChart(el: HTMLElement, s: FriendsCountSeries, intervalMs: number): ChartHandle {
+  const xs = ends(
+    s.series.map((p) => p.start),
+    intervalMs,
+    s.to,
+  );
+  // The first point: the count at the range's start, so a single interval still draws a line.
+  const data: uPlot.AlignedData = [
+    [Date.parse(s.from) / 1000, ...xs],
+    [s.atStart, ...s.series.map((p) => p.count)],
+  ];
+  return mount(
+    el,
+    {
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.max(0, min - 1), max + 1] } },
+      series: [
+        {},
+        {
+          label: 'Friends',
+          stroke: COLORS.friends,
+          fill: `${COLORS.friends}22`,
+          width: 2,
+          paths: uPlot.paths.stepped?.({ align: 1 }),
+          points: { show: false },
+        },
+      ],
+      axes: [
+        { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid } },
+        axis('y'),
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+    },
+    data,
+  );
+}
+
+export function chartSummary(items: [string, string | number][]): HTMLElement {
+  return h(
+    'dl',
+    { class: 'chart-summary' },
+    ...items.flatMap(([k, v]) => [
+      h('dt', null, k),
+      h('dd', null, typeof v === 'number' ? formatNumber(v) : v),
+    ]),
+  );
+}

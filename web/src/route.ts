@@ -1,0 +1,111 @@
+// The dashboard's state lives in the address (hash routing, so a static host needs no rewrite rules):
+//   #/                                            overview
+//   #/leaderboards?metric=&range=|from=&to=&limit= leaderboards (both metrics unless one is chosen)
+//   #/users                                       user search
+//   #/users/{name}?range=|from=&to=&interval=&cursor=
+// Pure: parse and format are inverses, unit-tested under Node.
+import { ALL_TIME, type IntervalId, isInterval, parseRange, type RangeSpec, rangeParams } from './range';
+import { METRICS, type Metric } from './types';
+
+export const LEADERBOARD_LIMITS = [10, 25, 50, 100] as const;
+export const DEFAULT_LEADERBOARD_LIMIT = 10;
+
+export type Route =
+  | { page: 'overview' }
+  | { page: 'leaderboards'; metric: Metric | null; range: RangeSpec; limit: number }
+  | {
+      page: 'user';
+      name: string | null;
+      range: RangeSpec;
+      interval: IntervalId | 'auto';
+      cursor: string | null;
+    }
+  | { page: 'not-found'; path: string };
+
+function isMetric(s: string | null): s is Metric {
+  return METRICS.some((m) => m === s);
+}
+
+function parseLimit(s: string | null): number {
+  if (s === null || !/^\d{1,4}$/.test(s)) return DEFAULT_LEADERBOARD_LIMIT;
+  const n = Number(s);
+  return n >= 1 && n <= 1000 ? n : DEFAULT_LEADERBOARD_LIMIT;
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses `location.hash` (with or without the leading '#'). */
+export function parseHash(hash: string): Route {
+  const raw = hash.startsWith('#') ? hash.slice(1) : hash;
+  const q = raw.indexOf('?');
+  const path = (q < 0 ? raw : raw.slice(0, q)) || '/';
+  const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts.length === 0) return { page: 'overview' };
+  if (parts[0] === 'leaderboards' && parts.length === 1) {
+    const metric = params.get('metric');
+    return {
+      page: 'leaderboards',
+      metric: isMetric(metric) ? metric : null,
+      range: parseRange(params),
+      limit: parseLimit(params.get('limit')),
+    };
+  }
+  if (parts[0] === 'users' && parts.length <= 2) {
+    const name = parts.length === 2 ? safeDecode(parts[1]) : null;
+    if (parts.length === 2 && (name === null || name === '' || name.length > 128)) {
+      return { page: 'not-found', path };
+    }
+    const interval = params.get('interval');
+    return {
+      page: 'user',
+      name,
+      range: parseRange(params),
+      interval: isInterval(interval) ? interval : 'auto',
+      cursor: params.get('cursor') || null,
+    };
+  }
+  return { page: 'not-found', path };
+}
+
+function withQuery(path: string, params: Record<string, string>): string {
+  const qs = new URLSearchParams(params).toString();
+  return `#${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** The address of a route (the inverse of parseHash); defaults are left out so links stay short. */
+export function formatRoute(r: Route): string {
+  switch (r.page) {
+    case 'overview':
+      return '#/';
+    case 'leaderboards': {
+      const p: Record<string, string> = {};
+      if (r.metric) p.metric = r.metric;
+      Object.assign(p, rangeParams(r.range));
+      if (r.limit !== DEFAULT_LEADERBOARD_LIMIT) p.limit = String(r.limit);
+      return withQuery('/leaderboards', p);
+    }
+    case 'user': {
+      if (r.name === null) return '#/users';
+      const p: Record<string, string> = { ...rangeParams(r.range) };
+      if (r.interval !== 'auto') p.interval = r.interval;
+      if (r.cursor) p.cursor = r.cursor;
+      return withQuery(`/users/${encodeURIComponent(r.name)}`, p);
+    }
+    case 'not-found':
+      return `#${r.path}`;
+  }
+}
+
+/** A user page link that keeps the range and interval of `from` (when it is a user or leaderboard page). */
+export function userLink(name: string, from?: Route): string {
+  const range = from && (from.page === 'user' || from.page === 'leaderboards') ? from.range : ALL_TIME;
+  const interval = from && from.page === 'user' ? from.interval : 'auto';
+  return formatRoute({ page: 'user', name, range, interval, cursor: null });
+}

@@ -1,0 +1,315 @@
+// Overview: the pipeline's counters (GET /meta/pipeline), events per second measured between polls,
+// the last event's time, the snapshot job's progress and the latest rejections; refreshed every 2 s
+// while the tab is visible.
+import { describeError, isAbort } from '../api';
+import { emptyState, errorState, h, loadingState, replace } from '../dom';
+import { formatAgo, formatIsoUtc, formatNumber } from '../range';
+import type { PipelineMeta, Rejections, SnapshotsMeta } from '../types';
+import type { AppContext, View } from '../view';
+
+export const POLL_MS = 2_000;
+/** Events per second is averaged over the samples of this window. */
+const RATE_WINDOW_MS = 10_000;
+const HISTORY = 90;
+
+interface Sample {
+  at: number;
+  total: number;
+}
+
+/** Events per second between the oldest sample of the window and the newest; null until there are two. */
+export function eventsPerSecond(samples: readonly Sample[], windowMs = RATE_WINDOW_MS): number | null {
+  if (samples.length < 2) return null;
+  const last = samples[samples.length - 1];
+  let first = samples[samples.length - 2];
+  for (let i = samples.length - 2; i >= 0; i--) {
+    if (last.at - samples[i].at > windowMs) break;
+    first = samples[i];
+  }
+  const dt = (last.at - first.at) / 1000;
+  if (dt <= 0) return null;
+  return Math.max(0, (last.total - first.total) / dt);
+}
+
+function sparkline(values: readonly number[]): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 300 60');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('class', 'sparkline');
+  svg.setAttribute('aria-hidden', 'true');
+  if (values.length < 2) return svg;
+  const max = Math.max(1, ...values);
+  const step = 300 / (HISTORY - 1);
+  const offset = 300 - (values.length - 1) * step;
+  const pts = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(58 - (v / max) * 54).toFixed(1)}`);
+  const area = document.createElementNS(ns, 'polygon');
+  area.setAttribute('points', `${offset.toFixed(1)},60 ${pts.join(' ')} 300,60`);
+  area.setAttribute('class', 'spark-area');
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', pts.join(' '));
+  line.setAttribute('class', 'spark-line');
+  svg.append(area, line);
+  return svg;
+}
+
+function card(field: string, label: string, value: string, raw: string | number | null, sub?: Node | string) {
+  return h(
+    'div',
+    { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value' }, value),
+    sub ? h('div', { class: 'card-sub' }, sub) : null,
+  );
+}
+
+export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContext): View {
+  const status = h('span', { class: 'live', 'data-live': 'connecting' }, 'Connecting…');
+  const cards = h('div', { class: 'cards', id: 'pipeline-cards' }, loadingState());
+  const rate = h('div', { class: 'panel-body' });
+  const reasons = h('div', { class: 'panel-body', id: 'rejected-by-reason' }, loadingState());
+  const snapshots = h('div', { class: 'panel-body', id: 'snapshots' }, loadingState());
+  const rejections = h('div', { class: 'panel-body', id: 'rejections' }, loadingState());
+  replace(
+    root,
+    h('div', { class: 'page-head' }, h('h1', null, 'Pipeline overview'), status),
+    cards,
+    h(
+      'div',
+      { class: 'grid-2' },
+      h('section', { class: 'panel' }, h('h2', null, 'Events per second'), rate),
+      h('section', { class: 'panel' }, h('h2', null, 'Rejected by reason'), reasons),
+      h('section', { class: 'panel' }, h('h2', null, 'Snapshots (time-bucketed rollups)'), snapshots),
+      h('section', { class: 'panel' }, h('h2', null, 'Latest rejections'), rejections),
+    ),
+  );
+  root.setAttribute('data-page', 'overview');
+
+  const samples: Sample[] = [];
+  const rates: number[] = [];
+  let last: PipelineMeta | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ac = new AbortController();
+  let stopped = false;
+  let ticks = 0;
+  /** Only the newest tick may render and schedule the next (a restart supersedes a tick in flight). */
+  let loopId = 0;
+
+  const renderPipeline = (p: PipelineMeta, now: number) => {
+    const eps = eventsPerSecond(samples);
+    const lastAt = p.lastEventAt ? Date.parse(p.lastEventAt) : null;
+    const processed = p.applied + p.noop + p.rejected;
+    replace(
+      cards,
+      card('processed', 'Events processed', formatNumber(processed), processed),
+      card('applied', 'Applied', formatNumber(p.applied), p.applied),
+      card('noop', 'No-op', formatNumber(p.noop), p.noop),
+      card('rejected', 'Rejected', formatNumber(p.rejected), p.rejected),
+      p.users === undefined ? null : card('users', 'Users', formatNumber(p.users), p.users),
+      card(
+        'events-per-second',
+        'Events / s',
+        eps === null ? '—' : formatNumber(Math.round(eps)),
+        eps === null ? null : Math.round(eps),
+        'over the last 10 s',
+      ),
+      card(
+        'last-event-at',
+        'Last event',
+        lastAt === null ? '—' : formatAgo(lastAt, now),
+        p.lastEventAt,
+        formatIsoUtc(p.lastEventAt),
+      ),
+      card(
+        'last-sequence-number',
+        'Stream position',
+        p.lastSequenceNumber ? `…${p.lastSequenceNumber.slice(-8)}` : '—',
+        p.lastSequenceNumber,
+        p.batches === undefined ? undefined : `${formatNumber(p.batches)} batches`,
+      ),
+    );
+    replace(
+      rate,
+      h(
+        'div',
+        { class: 'rate-now' },
+        eps === null ? 'measuring…' : `${formatNumber(Math.round(eps))} events/s`,
+      ),
+      sparkline(rates),
+      h(
+        'p',
+        { class: 'muted' },
+        `Measured from the counters every ${POLL_MS / 1000} s while this page is open.`,
+      ),
+    );
+    const entries = Object.entries(p.rejectedByReason).filter(([, n]) => n > 0);
+    entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    if (entries.length === 0) replace(reasons, emptyState('No event has been rejected.'));
+    else {
+      const max = Math.max(...entries.map(([, n]) => n));
+      replace(
+        reasons,
+        h(
+          'table',
+          { class: 'table' },
+          h(
+            'tbody',
+            null,
+            ...entries.map(([reason, n]) =>
+              h(
+                'tr',
+                { 'data-reason': reason, 'data-value': n },
+                h('th', { scope: 'row' }, h('code', null, reason)),
+                h(
+                  'td',
+                  { class: 'bar-cell' },
+                  h('span', { class: 'bar', style: `width:${(100 * n) / max}%` }),
+                ),
+                h('td', { class: 'num' }, formatNumber(n)),
+              ),
+            ),
+          ),
+        ),
+      );
+    }
+  };
+
+  const renderSnapshots = (s: PromiseSettledResult<SnapshotsMeta>) => {
+    if (s.status === 'rejected') {
+      replace(snapshots, errorState(s.reason));
+      return;
+    }
+    const v = s.value;
+    replace(
+      snapshots,
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', null, 'Covered until'),
+        h('dd', null, formatIsoUtc(v.coveredUntil)),
+        h('dt', null, 'Last built'),
+        h('dd', null, formatIsoUtc(v.lastBuiltAt)),
+        h('dt', null, 'Data from'),
+        h('dd', null, `${formatIsoUtc(v.earliest)} to ${formatIsoUtc(v.latest)}`),
+        h('dt', null, 'Buckets'),
+        h('dd', null, `${formatNumber(v.buckets)} × ${v.resolutionMs / 1000} s`),
+      ),
+    );
+  };
+
+  const renderRejections = (r: PromiseSettledResult<Rejections>) => {
+    if (r.status === 'rejected') {
+      replace(rejections, errorState(r.reason));
+      return;
+    }
+    if (r.value.items.length === 0) {
+      replace(rejections, emptyState('Nothing rejected so far.'));
+      return;
+    }
+    replace(
+      rejections,
+      h(
+        'table',
+        { class: 'table' },
+        h('thead', null, h('tr', null, h('th', null, 'Reason'), h('th', null, 'Event'))),
+        h(
+          'tbody',
+          null,
+          ...r.value.items.map((it) =>
+            h(
+              'tr',
+              null,
+              h('td', null, h('code', null, it.reason)),
+              h('td', { class: 'event-json' }, h('code', null, JSON.stringify(it.event))),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+
+  const tick = async () => {
+    if (stopped) return;
+    const my = ++loopId;
+    ac = new AbortController();
+    const signal = ac.signal;
+    // Rollups and rejections move slowly: every fifth tick is enough.
+    const slow = ticks++ % 5 === 0;
+    const [p, s, r] = await Promise.allSettled([
+      ctx.api.pipeline(signal),
+      slow ? ctx.api.snapshots(signal) : Promise.resolve(null),
+      slow ? ctx.api.rejections(5, signal) : Promise.resolve(null),
+    ]);
+    if (stopped || my !== loopId) return;
+    const now = ctx.now();
+    if (p.status === 'fulfilled') {
+      const v = p.value;
+      samples.push({ at: now, total: v.applied + v.noop + v.rejected });
+      if (samples.length > HISTORY) samples.shift();
+      const eps = eventsPerSecond(samples, POLL_MS * 1.5);
+      if (eps !== null) {
+        rates.push(eps);
+        if (rates.length > HISTORY) rates.shift();
+      }
+      last = v;
+      renderPipeline(v, now);
+      status.dataset.live = 'live';
+      status.textContent = `Live · updated ${new Date(now).toISOString().slice(11, 19)} UTC`;
+      root.setAttribute('data-state', 'ready');
+    } else if (!isAbort(p.reason)) {
+      status.dataset.live = 'error';
+      status.textContent = `Not updating: ${describeError(p.reason)}`;
+      if (last === null) {
+        replace(
+          cards,
+          errorState(p.reason, () => void restart()),
+        );
+        replace(reasons);
+        replace(rate);
+        root.setAttribute('data-state', 'error');
+      }
+    }
+    if (s.status === 'rejected' || (s.status === 'fulfilled' && s.value)) {
+      renderSnapshots(s as PromiseSettledResult<SnapshotsMeta>);
+    }
+    if (r.status === 'rejected' || (r.status === 'fulfilled' && r.value)) {
+      renderRejections(r as PromiseSettledResult<Rejections>);
+    }
+    schedule();
+  };
+
+  const schedule = () => {
+    clearTimeout(timer);
+    if (stopped) return;
+    if (document.hidden) {
+      status.dataset.live = 'paused';
+      status.textContent = 'Paused while the tab is hidden';
+      return;
+    }
+    timer = setTimeout(() => void tick(), POLL_MS);
+  };
+
+  const restart = () => {
+    clearTimeout(timer);
+    ac.abort();
+    void tick();
+  };
+
+  const onVisibility = () => {
+    if (!document.hidden) {
+      samples.length = 0; // a gap would read as a slow rate
+      restart();
+    }
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  void tick();
+
+  return {
+    destroy() {
+      stopped = true;
+      clearTimeout(timer);
+      ac.abort();
+      document.removeEventListener('visibilitychange', onVisibility);
+    },
+  };
+}

@@ -1,0 +1,560 @@
+// The user page: profile, the network as an interactive graph, referral and friends-count time series
+// with range and interval controls, top influential friends and the paginated friends list.
+// Loaded as its own chunk (it carries Cytoscape.js and uPlot).
+import { ApiError, isAbort } from '../api';
+import { drawNetwork, type NetworkHandle, networkLegend } from '../components/network-graph';
+import { rangePicker } from '../components/range-picker';
+import { type ChartHandle, chartSummary, friendsCountChart, referralsChart } from '../components/time-chart';
+import { userSearch } from '../components/user-search';
+import { emptyState, errorState, h, link, loadingState, replace } from '../dom';
+import {
+  autoInterval,
+  formatIsoUtc,
+  formatNumber,
+  INTERVALS,
+  type IntervalId,
+  intervalAllowed,
+  intervalMs,
+  MAX_POINTS,
+  resolveRange,
+  sameRange,
+  seriesWindow,
+} from '../range';
+import { type Route, userLink } from '../route';
+import type { UserProfile } from '../types';
+import type { AppContext, View } from '../view';
+
+type UserRoute = Extract<Route, { page: 'user' }>;
+
+export const FRIENDS_PAGE = 20;
+const TOP_FRIENDS = 5;
+
+declare global {
+  interface Window {
+    /** Read by the browser tests (and handy in the console): where a node of the graph is drawn. */
+    __bacefook?: { nodePosition(name: string): { x: number; y: number } | null };
+  }
+}
+
+export function mountUser(root: HTMLElement, initial: Route, ctx: AppContext): View {
+  const route = initial as UserRoute;
+  return route.name === null ? mountLanding(root, ctx) : mountDetail(root, route, route.name, ctx);
+}
+
+function mountLanding(root: HTMLElement, ctx: AppContext): View {
+  root.setAttribute('data-page', 'user-search');
+  const ac = new AbortController();
+  const list = h('div', { class: 'panel-body' }, loadingState());
+  replace(
+    root,
+    h('div', { class: 'page-head' }, h('h1', null, 'Users')),
+    h(
+      'section',
+      { class: 'panel' },
+      h('p', null, 'Search a user by name to see their network, their referrals and friends over time.'),
+      userSearch(ctx, { id: 'page-search', placeholder: 'user00001', autofocus: true, large: true }),
+    ),
+    h('section', { class: 'panel' }, h('h2', null, 'Some users'), list),
+  );
+  const load = async () => {
+    replace(list, loadingState());
+    try {
+      const page = await ctx.api.users({ limit: 40 }, ac.signal);
+      if (page.items.length === 0) replace(list, emptyState('No user is registered yet.'));
+      else
+        replace(
+          list,
+          h('p', { class: 'muted' }, `${formatNumber(page.total)} users registered.`),
+          h('div', { class: 'chips' }, ...page.items.map((n) => link(userLink(n), n, { class: 'chip' }))),
+        );
+    } catch (err) {
+      if (!isAbort(err))
+        replace(
+          list,
+          errorState(err, () => void load()),
+        );
+    }
+  };
+  void load();
+  return {
+    update: (next) => next.page === 'user' && next.name === null,
+    destroy: () => ac.abort(),
+  };
+}
+
+function statCard(field: string, label: string, value: Node | string, raw: string | number | null) {
+  return h(
+    'div',
+    { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value' }, value),
+  );
+}
+
+function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: AppContext): View {
+  let route = initial;
+  const page = new AbortController();
+  root.setAttribute('data-page', 'user');
+  root.setAttribute('data-user', name);
+
+  const profileEl = h('div', { class: 'cards', id: 'profile' }, loadingState());
+  const controls = h('div', { class: 'toolbar', id: 'series-controls' });
+  const graphBox = h('div', { class: 'graph', id: 'network-graph', 'data-state': 'loading' });
+  const graphBody = h(
+    'div',
+    { class: 'graph-wrap' },
+    graphBox,
+    h('div', { class: 'graph-overlay' }, loadingState()),
+  );
+  const legend = h('div', { class: 'graph-legend' });
+  const graphTools = h('div', { class: 'panel-tools' });
+  const topEl = h('div', { class: 'panel-body', id: 'top-friends', 'data-state': 'loading' }, loadingState());
+  const refChart = h('div', { class: 'chart', id: 'chart-referrals', 'data-state': 'loading' });
+  const fcChart = h('div', { class: 'chart', id: 'chart-friends-count', 'data-state': 'loading' });
+  const refSummary = h('div', { class: 'chart-head' });
+  const fcSummary = h('div', { class: 'chart-head' });
+  const friendsEl = h('div', { class: 'panel-body', id: 'friends', 'data-state': 'loading' }, loadingState());
+
+  replace(
+    root,
+    h('div', { class: 'page-head' }, h('h1', null, name), h('span', { class: 'muted' }, 'All times in UTC')),
+    profileEl,
+    h(
+      'div',
+      { class: 'grid-main' },
+      h(
+        'section',
+        { class: 'panel panel-graph' },
+        h('div', { class: 'panel-title' }, h('h2', null, 'Network'), graphTools),
+        graphBody,
+        legend,
+      ),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', null, 'Top influential friends'),
+        h('p', { class: 'muted' }, 'Current friends by network strength + referral points.'),
+        topEl,
+      ),
+    ),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', null, 'Over time'),
+      controls,
+      h(
+        'div',
+        { class: 'grid-2' },
+        h('div', null, h('h3', null, 'Referrals'), refSummary, refChart),
+        h('div', null, h('h3', null, 'Friends count'), fcSummary, fcChart),
+      ),
+    ),
+    h('section', { class: 'panel' }, h('h2', null, 'Friends'), friendsEl),
+  );
+
+  let profile: UserProfile | null = null;
+  let lastEventAt: number | null = null;
+  let graph: NetworkHandle | null = null;
+  let charts: ChartHandle[] = [];
+  let chartsAc: AbortController | null = null;
+  let friendsAc: AbortController | null = null;
+  /** Cursors of the pages before the one shown (for "Previous"); unknown when the page was opened mid-list. */
+  const cursorStack: (string | null)[] = [];
+  let offsetKnown = initial.cursor === null;
+
+  /** A link to another user that keeps this page's range and interval (rewritten when they change). */
+  const userAnchor = (n: string) => link(userLink(n, route), n, { 'data-user-link': n });
+  const relink = () => {
+    for (const a of root.querySelectorAll<HTMLAnchorElement>('a[data-user-link]')) {
+      a.setAttribute('href', userLink(a.dataset.userLink ?? '', route));
+    }
+  };
+
+  const go = (patch: Partial<UserRoute>, opts?: { replace?: boolean }) =>
+    ctx.navigate({ ...route, ...patch }, opts);
+
+  // ---- profile ------------------------------------------------------------------------------------
+  const loadProfile = async (): Promise<boolean> => {
+    try {
+      const [p, pipeline] = await Promise.all([
+        ctx.api.profile(name, page.signal),
+        ctx.api.pipeline(page.signal).catch(() => null),
+      ]);
+      profile = p;
+      lastEventAt = pipeline?.lastEventAt ? Date.parse(pipeline.lastEventAt) : null;
+      replace(
+        profileEl,
+        statCard('registered-at', 'Registered', formatIsoUtc(p.registeredAt), p.registeredAt),
+        statCard('referred-by', 'Referred by', p.referredBy ? userAnchor(p.referredBy) : '—', p.referredBy),
+        statCard('friends-count', 'Friends', formatNumber(p.friendsCount), p.friendsCount),
+        statCard('referrals-count', 'Referrals', formatNumber(p.referralsCount), p.referralsCount),
+        statCard('network-strength', 'Network strength', formatNumber(p.networkStrength), p.networkStrength),
+        statCard('referral-points', 'Referral points', formatNumber(p.referralPoints), p.referralPoints),
+      );
+      root.setAttribute('data-state', 'ready');
+      return true;
+    } catch (err) {
+      if (isAbort(err)) return false;
+      root.setAttribute('data-state', err instanceof ApiError && err.notFound ? 'not-found' : 'error');
+      if (err instanceof ApiError && err.notFound) {
+        replace(
+          root,
+          h('div', { class: 'page-head' }, h('h1', null, name)),
+          emptyState(
+            `There is no user named “${name}”.`,
+            userSearch(ctx, {
+              id: 'page-search',
+              placeholder: 'Search another name',
+              autofocus: true,
+              large: true,
+            }),
+          ),
+        );
+      } else {
+        replace(
+          profileEl,
+          errorState(err, () => void retryProfile()),
+        );
+        for (const el of [refChart, fcChart]) {
+          el.dataset.state = 'error';
+          replace(el, h('p', { class: 'muted' }, 'Waiting for the profile.'));
+        }
+      }
+      return false;
+    }
+  };
+  const retryProfile = async () => {
+    replace(profileEl, loadingState());
+    if (await loadProfile()) void loadCharts();
+  };
+
+  // ---- network graph ----------------------------------------------------------------------------
+  const loadNetwork = async () => {
+    const overlay = graphBody.querySelector('.graph-overlay') as HTMLElement;
+    try {
+      const net = await ctx.api.network(name, page.signal);
+      overlay.replaceChildren();
+      overlay.hidden = true;
+      graph = drawNetwork(graphBox, net, (n) => ctx.navigate({ ...route, name: n, cursor: null }));
+      window.__bacefook = { nodePosition: (n) => graph?.nodePosition(n) ?? null };
+      replace(legend, networkLegend(net));
+      replace(
+        graphTools,
+        h('span', { class: 'muted' }, `${formatNumber(net.nodes.length)} people · click one to open it`),
+        h('button', { type: 'button', class: 'btn btn-small', onclick: () => graph?.fit() }, 'Fit'),
+      );
+      if (net.nodes.length <= 1) {
+        overlay.hidden = false;
+        replace(overlay, h('p', { class: 'muted' }, 'No friends and no referrals yet.'));
+      }
+    } catch (err) {
+      if (isAbort(err)) return;
+      graphBox.dataset.state = 'error';
+      overlay.hidden = false;
+      replace(
+        overlay,
+        errorState(err, () => void loadNetwork()),
+      );
+    }
+  };
+
+  // ---- top friends --------------------------------------------------------------------------------
+  const loadTop = async () => {
+    topEl.dataset.state = 'loading';
+    replace(topEl, loadingState());
+    try {
+      const top = await ctx.api.topFriends(name, TOP_FRIENDS, page.signal);
+      if (top.items.length === 0) {
+        topEl.dataset.state = 'empty';
+        replace(topEl, emptyState('No friends yet.'));
+        return;
+      }
+      topEl.dataset.state = 'ready';
+      replace(
+        topEl,
+        h(
+          'table',
+          { class: 'table' },
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', null, 'Friend'),
+              h('th', { class: 'num', title: 'Network strength' }, 'Strength'),
+              h('th', { class: 'num', title: 'Referral points' }, 'Points'),
+              h('th', { class: 'num' }, 'Score'),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            ...top.items.map((t) =>
+              h(
+                'tr',
+                { 'data-name': t.name, 'data-score': t.score },
+                h('td', null, userAnchor(t.name)),
+                h('td', { class: 'num' }, formatNumber(t.networkStrength)),
+                h('td', { class: 'num' }, formatNumber(t.referralPoints)),
+                h('td', { class: 'num strong' }, formatNumber(t.score)),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (isAbort(err)) return;
+      topEl.dataset.state = 'error';
+      replace(
+        topEl,
+        errorState(err, () => void loadTop()),
+      );
+    }
+  };
+
+  // ---- time series ----------------------------------------------------------------------------------
+  /** The concrete window of the charts: open ends become the user's registration and the latest event. */
+  const chartWindow = (now: number) => {
+    const r = resolveRange(route.range, now);
+    const registered = profile ? Date.parse(profile.registeredAt) : now;
+    const end = r.to ?? Math.max(lastEventAt ?? now, registered) + 5_000;
+    const start = Math.min(r.from ?? registered, end - 5_000);
+    return { from: start, to: end };
+  };
+
+  const renderControls = (now: number, effective: IntervalId, note: string | null) => {
+    const w = chartWindow(now);
+    const select = h(
+      'select',
+      {
+        name: 'interval',
+        'aria-label': 'Interval',
+        onchange: (e) => {
+          const v = (e.target as HTMLSelectElement).value;
+          go({ interval: v === 'auto' ? 'auto' : (v as IntervalId) });
+        },
+      },
+      h('option', { value: 'auto', selected: route.interval === 'auto' }, `Auto (${effective})`),
+      ...INTERVALS.map((i) =>
+        h(
+          'option',
+          {
+            value: i.id,
+            selected: route.interval === i.id,
+            disabled: !intervalAllowed(w.from, w.to, i.id),
+          },
+          i.label,
+        ),
+      ),
+    );
+    replace(
+      controls,
+      rangePicker(route.range, now, (r) => go({ range: r })),
+      h(
+        'div',
+        { class: 'toolbar-right' },
+        h('label', { class: 'inline' }, h('span', null, 'Interval'), select),
+        note ? h('span', { class: 'muted note', role: 'status' }, note) : null,
+      ),
+    );
+  };
+
+  const loadCharts = async () => {
+    chartsAc?.abort();
+    const ac = new AbortController();
+    chartsAc = ac;
+    for (const c of charts) c.destroy();
+    charts = [];
+    const now = ctx.now();
+    const w = chartWindow(now);
+    let interval: IntervalId = route.interval === 'auto' ? autoInterval(w.from, w.to) : route.interval;
+    let note: string | null = null;
+    if (!intervalAllowed(w.from, w.to, interval)) {
+      note = `${interval} would be more than ${formatNumber(MAX_POINTS)} points over this range: showing ${autoInterval(w.from, w.to)}.`;
+      interval = autoInterval(w.from, w.to);
+    }
+    renderControls(now, route.interval === 'auto' ? interval : autoInterval(w.from, w.to), note);
+    const win = seriesWindow(w.from, w.to, interval);
+    const q = { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval };
+    for (const [el, sum] of [
+      [refChart, refSummary],
+      [fcChart, fcSummary],
+    ] as const) {
+      el.dataset.state = 'loading';
+      delete el.dataset.points;
+      replace(el, loadingState());
+      replace(sum);
+    }
+    const ms = intervalMs(interval);
+    const [ref, fc] = await Promise.allSettled([
+      ctx.api.referrals(name, q, ac.signal),
+      ctx.api.friendsCount(name, q, ac.signal),
+    ]);
+    if (ac.signal.aborted) return;
+    if (ref.status === 'fulfilled') {
+      const s = ref.value;
+      replace(refChart);
+      replace(
+        refSummary,
+        chartSummary([
+          ['In range', s.count],
+          ['All-time at the end', s.series.length ? s.series[s.series.length - 1].cumulative : 0],
+          ['Range', `${formatIsoUtc(s.from)} → ${formatIsoUtc(s.to)}`],
+        ]),
+      );
+      charts.push(referralsChart(refChart, s, ms));
+    } else {
+      refChart.dataset.state = 'error';
+      replace(
+        refChart,
+        errorState(ref.reason, () => void loadCharts()),
+      );
+    }
+    if (fc.status === 'fulfilled') {
+      const s = fc.value;
+      replace(fcChart);
+      replace(
+        fcSummary,
+        chartSummary([
+          ['At start', s.atStart],
+          ['At end', s.atEnd],
+          ['Made', `+${formatNumber(s.added)}`],
+          ['Dissolved', `−${formatNumber(s.removed)}`],
+        ]),
+      );
+      charts.push(friendsCountChart(fcChart, s, ms));
+    } else {
+      fcChart.dataset.state = 'error';
+      replace(
+        fcChart,
+        errorState(fc.reason, () => void loadCharts()),
+      );
+    }
+  };
+
+  // ---- friends list ---------------------------------------------------------------------------------
+  const loadFriends = async () => {
+    friendsAc?.abort();
+    const ac = new AbortController();
+    friendsAc = ac;
+    friendsEl.dataset.state = 'loading';
+    friendsEl.setAttribute('aria-busy', 'true');
+    try {
+      const res = await ctx.api.friends(name, FRIENDS_PAGE, route.cursor ?? undefined, ac.signal);
+      friendsEl.removeAttribute('aria-busy');
+      if (res.items.length === 0 && route.cursor === null) {
+        friendsEl.dataset.state = 'empty';
+        replace(friendsEl, emptyState(`${name} has no friends yet.`));
+        return;
+      }
+      const offset = cursorStack.length * FRIENDS_PAGE;
+      const shown = offsetKnown
+        ? `${formatNumber(offset + 1)}–${formatNumber(offset + res.items.length)} of ${formatNumber(res.total)}`
+        : `${formatNumber(res.items.length)} of ${formatNumber(res.total)}`;
+      const prev =
+        cursorStack.length > 0
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn',
+                'data-pager': 'prev',
+                onclick: () => go({ cursor: cursorStack[cursorStack.length - 1] }),
+              },
+              '← Previous',
+            )
+          : route.cursor !== null
+            ? h(
+                'button',
+                { type: 'button', class: 'btn', 'data-pager': 'first', onclick: () => go({ cursor: null }) },
+                '⇤ First',
+              )
+            : h(
+                'button',
+                { type: 'button', class: 'btn', 'data-pager': 'prev', disabled: true },
+                '← Previous',
+              );
+      const next = h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          'data-pager': 'next',
+          disabled: res.nextCursor === null,
+          onclick: () => res.nextCursor && go({ cursor: res.nextCursor }),
+        },
+        'Next →',
+      );
+      friendsEl.dataset.state = 'ready';
+      friendsEl.dataset.total = String(res.total);
+      replace(
+        friendsEl,
+        h(
+          'table',
+          { class: 'table friends' },
+          h('thead', null, h('tr', null, h('th', null, 'Friend'), h('th', null, 'Friends since'))),
+          h(
+            'tbody',
+            null,
+            ...res.items.map((f) =>
+              h(
+                'tr',
+                { 'data-name': f.name },
+                h('td', null, userAnchor(f.name)),
+                h('td', { class: 'muted' }, formatIsoUtc(f.since)),
+              ),
+            ),
+          ),
+        ),
+        h('div', { class: 'pager' }, prev, h('span', { class: 'muted', 'data-shown': shown }, shown), next),
+      );
+    } catch (err) {
+      if (isAbort(err)) return;
+      friendsEl.removeAttribute('aria-busy');
+      friendsEl.dataset.state = 'error';
+      replace(
+        friendsEl,
+        errorState(err, () => void loadFriends()),
+      );
+    }
+  };
+
+  void loadNetwork();
+  void loadTop();
+  void loadFriends();
+  void loadProfile().then((ok) => {
+    if (ok) void loadCharts();
+  });
+
+  return {
+    update(next) {
+      if (next.page !== 'user' || next.name !== name) return false;
+      const prevRoute = route;
+      route = next;
+      if (!sameRange(prevRoute.range, next.range) || prevRoute.interval !== next.interval) {
+        if (profile) void loadCharts();
+        relink();
+      }
+      if (prevRoute.cursor !== next.cursor) {
+        const top = cursorStack[cursorStack.length - 1];
+        if (cursorStack.length > 0 && top === next.cursor) cursorStack.pop();
+        else if (next.cursor === null) {
+          cursorStack.length = 0;
+          offsetKnown = true;
+        } else cursorStack.push(prevRoute.cursor);
+        void loadFriends();
+      }
+      return true;
+    },
+    destroy() {
+      page.abort();
+      chartsAc?.abort();
+      friendsAc?.abort();
+      for (const c of charts) c.destroy();
+      graph?.destroy();
+      graph = null;
+      window.__bacefook = undefined;
+    },
+  };
+}
