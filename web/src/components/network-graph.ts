@@ -5,6 +5,7 @@
 import cytoscape from 'cytoscape';
 import { h } from '../dom';
 import type { NodeRelation, UserNetwork } from '../types';
+import { layoutNetwork, type Point } from './network-layout';
 
 export const RELATION_COLORS: Record<NodeRelation, string> = {
   self: '#e4572e',
@@ -21,39 +22,6 @@ export const RELATION_LABELS: Record<NodeRelation, string> = {
 
 /** Above this many nodes the graph trades some beauty for speed while the viewport moves. */
 const BIG = 150;
-const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
-
-export interface Point {
-  x: number;
-  y: number;
-}
-
-/** Positions of every node: self at the origin, referrer above, referred on a ring, friends on a spiral. */
-export function layoutNetwork(net: UserNetwork): Map<string, Point> {
-  const pos = new Map<string, Point>();
-  const referred = net.nodes.filter((n) => n.relation === 'referred');
-  const friends = net.nodes.filter((n) => n.relation === 'friend');
-  const ring = Math.max(90, (referred.length * 34) / (2 * Math.PI));
-  for (const n of net.nodes) {
-    if (n.relation === 'self') pos.set(n.name, { x: 0, y: 0 });
-    else if (n.relation === 'referrer') pos.set(n.name, { x: 0, y: -ring });
-  }
-  referred.forEach((n, i) => {
-    // Spread over the ring, leaving the top (the referrer's place) free.
-    const a = -Math.PI / 2 + ((i + 1) * 2 * Math.PI) / (referred.length + 1);
-    pos.set(n.name, { x: ring * Math.cos(a), y: ring * Math.sin(a) });
-  });
-  // Sunflower spiral: evenly dense at any size; r = c·√(i + hole) leaves room for the inner ring.
-  const c = 17;
-  const hole = ((ring + 55) / c) ** 2;
-  friends.forEach((n, i) => {
-    const r = c * Math.sqrt(i + hole);
-    const a = (i + hole) * GOLDEN_ANGLE;
-    pos.set(n.name, { x: r * Math.cos(a), y: r * Math.sin(a) });
-  });
-  return pos;
-}
-
 export interface NetworkHandle {
   fit(): void;
   /** Position of a node relative to the container's top-left corner, in CSS pixels. */

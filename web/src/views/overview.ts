@@ -4,33 +4,13 @@
 import { describeError, isAbort } from '../api';
 import { emptyState, errorState, h, loadingState, replace } from '../dom';
 import { formatAgo, formatIsoUtc, formatNumber } from '../range';
+import { eventsPerSecond, type Sample } from '../rate';
 import type { PipelineMeta, Rejections, SnapshotsMeta } from '../types';
 import type { AppContext, View } from '../view';
 
 export const POLL_MS = 2_000;
-/** Events per second is averaged over the samples of this window. */
-const RATE_WINDOW_MS = 10_000;
+/** Samples and rates kept for the sparkline. */
 const HISTORY = 90;
-
-interface Sample {
-  at: number;
-  total: number;
-}
-
-/** Events per second between the oldest sample of the window and the newest; null until there are two. */
-export function eventsPerSecond(samples: readonly Sample[], windowMs = RATE_WINDOW_MS): number | null {
-  if (samples.length < 2) return null;
-  const last = samples[samples.length - 1];
-  let first = samples[samples.length - 2];
-  for (let i = samples.length - 2; i >= 0; i--) {
-    if (last.at - samples[i].at > windowMs) break;
-    first = samples[i];
-  }
-  const dt = (last.at - first.at) / 1000;
-  if (dt <= 0) return null;
-  return Math.max(0, (last.total - first.total) / dt);
-}
-
 function sparkline(values: readonly number[]): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
