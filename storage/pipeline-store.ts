@@ -33,6 +33,8 @@ export interface PipelineState {
   batches: number;
   /** registered users (applied register events) */
   users: number;
+  /** DynamoDB item writes made by the processor so far (the benchmark's writes per 1,000 events) */
+  itemWrites: number;
 }
 
 export interface Rejection {
@@ -66,6 +68,7 @@ export function emptyPipelineState(): PipelineState {
     pending: null,
     batches: 0,
     users: 0,
+    itemWrites: 0,
   };
 }
 

@@ -9,7 +9,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type GraphEvent, toGraphEvent } from '../../domain/events';
 import { Graph, REJECT_REASONS, type UserState } from '../../domain/graph';
-import { position } from '../../domain/position';
+import { indexOf, position } from '../../domain/position';
 import { decodeRecord, Unreadable } from '../../domain/records';
 import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
 import { batchWrite, type WriteRequest } from '../../storage/batch-io';
@@ -25,6 +25,8 @@ export interface StreamRecord {
 export interface ProcessorDeps {
   doc: DynamoDBDocumentClient;
   tables: { graph: string; history: string; meta: string };
+  /** Default MAX_EVENTS_PER_COMMIT. */
+  maxEventsPerCommit?: number;
 }
 
 export interface BatchSummary {
@@ -36,12 +38,24 @@ export interface BatchSummary {
   lastPosition: string | null;
   usersWritten: number;
   itemWrites: number;
+  /** chunks committed (see MAX_EVENTS_PER_COMMIT) */
+  commits: number;
   recovered: boolean;
+  /** set when a chunk after the first failed: the first record not committed */
+  failedAtSequenceNumber: string | null;
+  error?: string;
   durationsMs: { load: number; fold: number; write: number };
 }
 
 /** Largest rejected event kept verbatim; bigger ones are kept as a truncated JSON string. */
 const MAX_REJECTED_EVENT_CHARS = 2_048;
+
+/**
+ * Most events folded and committed as one unit. A Lambda batch holds up to 6 MB of records, and a
+ * packed record can carry ~200,000 events, so one invocation may see a million events: it commits
+ * them in chunks of about this many, which bounds the processor's memory.
+ */
+export const MAX_EVENTS_PER_COMMIT = 250_000;
 
 function keepRejected(item: unknown): unknown {
   if (item instanceof Unreadable) return item.raw;
@@ -49,12 +63,35 @@ function keepRejected(item: unknown): unknown {
   return text.length > MAX_REJECTED_EVENT_CHARS ? `${text.slice(0, MAX_REJECTED_EVENT_CHARS)}…` : item;
 }
 
-interface Item {
-  pos: string;
+/** A run of decoded events from one record, in order; `from` is the index of values[0] in the record. */
+interface Run {
   seq: string;
-  index: number;
-  value: unknown;
-  event: GraphEvent | null;
+  from: number;
+  values: unknown[];
+}
+
+/** Events of a chunk, kept as runs per record (no per-event wrapper object on the hot path). */
+interface Chunk {
+  runs: Run[];
+  events: number;
+  /** index of the chunk's first record in the batch (for a partial batch failure) */
+  firstRecord: number;
+}
+
+function emptySummary(records: number): BatchSummary {
+  return {
+    records,
+    skipped: 0,
+    tally: emptyTally(),
+    firstPosition: null,
+    lastPosition: null,
+    usersWritten: 0,
+    itemWrites: 0,
+    commits: 0,
+    recovered: false,
+    failedAtSequenceNumber: null,
+    durationsMs: { load: 0, fold: 0, write: 0 },
+  };
 }
 
 export class BatchProcessor {
@@ -66,79 +103,109 @@ export class BatchProcessor {
     this.graphStore = new GraphStore(deps.doc, deps.tables.graph);
   }
 
+  /**
+   * Folds the records in order. Throws if nothing could be committed (the mapping retries and may
+   * bisect); if a later chunk fails after earlier ones committed, returns `failedAtSequenceNumber`
+   * so the handler reports a partial batch failure and only the uncommitted tail is redelivered.
+   */
   async process(records: StreamRecord[]): Promise<BatchSummary> {
-    const t0 = performance.now();
+    const summary = emptySummary(records.length);
     let state = await this.store.readState();
-    let recovered = false;
     if (state.pending !== null) {
       state = await this.rollBack(state);
-      recovered = true;
+      summary.recovered = true;
     }
     const checkpoint = state.checkpoint;
+    const cpSeq = checkpoint.slice(0, 64);
+    const cpIndex = checkpoint === '' ? -1 : indexOf(checkpoint);
 
-    const items: Item[] = [];
-    let skipped = 0;
-    for (const r of records) {
-      const values = decodeRecord(r.data);
-      for (let i = 0; i < values.length; i++) {
-        const pos = position(r.sequenceNumber, i);
-        if (pos <= checkpoint) {
-          skipped++;
-          continue;
-        }
-        items.push({
-          pos,
-          seq: r.sequenceNumber,
-          index: i,
-          value: values[i],
-          event: toGraphEvent(values[i]),
-        });
+    let chunk: Chunk = { runs: [], events: 0, firstRecord: 0 };
+    for (let r = 0; r < records.length; r++) {
+      const rec = records[r];
+      const padded = rec.sequenceNumber.padStart(64, '0');
+      // Whole records at or before the checkpoint are a replay: skip them without decoding.
+      if (padded < cpSeq) {
+        summary.skipped++;
+        continue;
       }
+      const values = decodeRecord(rec.data);
+      const from = padded === cpSeq ? cpIndex + 1 : 0;
+      summary.skipped += Math.min(from, values.length);
+      if (from >= values.length) continue;
+      if (
+        chunk.events > 0 &&
+        chunk.events + values.length - from > (this.deps.maxEventsPerCommit ?? MAX_EVENTS_PER_COMMIT)
+      ) {
+        state = await this.commitOrReport(chunk, state, summary, records);
+        if (summary.failedAtSequenceNumber !== null) return summary;
+        chunk = { runs: [], events: 0, firstRecord: r };
+      }
+      if (chunk.runs.length === 0) chunk.firstRecord = r;
+      chunk.runs.push({ seq: rec.sequenceNumber, from, values: from === 0 ? values : values.slice(from) });
+      chunk.events += values.length - from;
     }
-    const summary: BatchSummary = {
-      records: records.length,
-      skipped,
-      tally: emptyTally(),
-      firstPosition: null,
-      lastPosition: null,
-      usersWritten: 0,
-      itemWrites: 0,
-      recovered,
-      durationsMs: { load: 0, fold: 0, write: 0 },
-    };
-    if (items.length === 0) return summary;
+    if (chunk.events > 0) await this.commitOrReport(chunk, state, summary, records);
+    return summary;
+  }
 
-    const committed = await this.loadUsers(items, checkpoint);
+  private async commitOrReport(
+    chunk: Chunk,
+    state: PipelineState,
+    summary: BatchSummary,
+    records: StreamRecord[],
+  ): Promise<PipelineState> {
+    try {
+      return await this.commit(chunk, state, summary);
+    } catch (err) {
+      if (summary.commits === 0) throw err;
+      summary.failedAtSequenceNumber = records[chunk.firstRecord].sequenceNumber;
+      summary.error = err instanceof Error ? err.message : String(err);
+      return state;
+    }
+  }
+
+  /** Folds one chunk and commits it (see the file header for the write order). */
+  private async commit(chunk: Chunk, state: PipelineState, summary: BatchSummary): Promise<PipelineState> {
+    const t0 = performance.now();
+    const events: (GraphEvent | null)[][] = chunk.runs.map((run) => run.values.map(toGraphEvent));
+    const committed = await this.loadUsers(events, state.checkpoint);
     const t1 = performance.now();
 
     const users = new Map<string, UserState>();
     for (const [name, item] of committed) users.set(name, toUserState(item));
     const graph = new Graph(users);
     graph.beginBatch();
-    const tally = summary.tally;
+    const tally = emptyTally();
     const rejections: Rejection[] = [];
     let lastEventAt = state.lastEventAt;
     let registered = 0;
-    for (const it of items) {
-      const outcome = it.event === null ? 'malformed' : graph.apply(it.event);
-      count(tally, outcome);
-      if (outcome === 'applied' && it.event?.type === 'register') registered++;
-      if (it.event !== null) lastEventAt = it.event.at;
-      if (outcome !== 'applied' && outcome !== 'noop') {
-        rejections.push({
-          reason: outcome,
-          event: keepRejected(it.value),
-          sequenceNumber: it.seq,
-          index: it.index,
-        });
+    for (let r = 0; r < chunk.runs.length; r++) {
+      const run = chunk.runs[r];
+      const evs = events[r];
+      for (let i = 0; i < evs.length; i++) {
+        const e = evs[i];
+        const outcome = e === null ? 'malformed' : graph.apply(e);
+        count(tally, outcome);
+        if (e !== null) {
+          lastEventAt = e.at;
+          if (outcome === 'applied' && e.type === 'register') registered++;
+        }
+        if (outcome !== 'applied' && outcome !== 'noop') {
+          rejections.push({
+            reason: outcome,
+            event: keepRejected(run.values[i]),
+            sequenceNumber: run.seq,
+            index: run.from + i,
+          });
+        }
       }
     }
     const t2 = performance.now();
 
-    const first = items[0].pos;
-    const last = items[items.length - 1].pos;
-    summary.firstPosition = first;
-    summary.lastPosition = last;
+    const firstRun = chunk.runs[0];
+    const lastRun = chunk.runs[chunk.runs.length - 1];
+    const first = position(firstRun.seq, firstRun.from);
+    const last = position(lastRun.seq, lastRun.from + lastRun.values.length - 1);
 
     const userWrites: WriteRequest[] = graph.touched.map((u) => ({
       PutRequest: {
@@ -156,17 +223,7 @@ export class BatchProcessor {
         : [];
     const rejectionWrites = this.store.rejectionWrites(first, last, rejections);
 
-    const next: PipelineState = {
-      tally: addTally(structuredClone(state.tally), tally),
-      checkpoint: last,
-      lastSequenceNumber: items[items.length - 1].seq,
-      lastEventAt,
-      pending: null,
-      batches: state.batches + 1,
-      users: state.users + registered,
-    };
-    for (const r of REJECT_REASONS) next.tally.rejectedByReason[r] ??= 0;
-
+    let writes = 1;
     if (journalWrites.length + rejectionWrites.length + userWrites.length > 0) {
       await this.store.writeState({
         ...state,
@@ -183,28 +240,50 @@ export class BatchProcessor {
         batchWrite(this.deps.doc, this.deps.tables.meta, rejectionWrites),
       ]);
       await batchWrite(this.deps.doc, this.deps.tables.graph, userWrites);
-      summary.itemWrites += 1 + journalWrites.length + rejectionWrites.length + userWrites.length;
+      writes += 1 + journalWrites.length + rejectionWrites.length + userWrites.length;
     }
+    const next: PipelineState = {
+      tally: addTally(structuredClone(state.tally), tally),
+      checkpoint: last,
+      lastSequenceNumber: lastRun.seq,
+      lastEventAt,
+      pending: null,
+      batches: state.batches + 1,
+      users: state.users + registered,
+      itemWrites: (state.itemWrites ?? 0) + writes,
+    };
+    for (const reason of REJECT_REASONS) next.tally.rejectedByReason[reason] ??= 0;
     await this.store.writeState(next);
-    summary.itemWrites += 1;
-    summary.usersWritten = userWrites.length;
     const t3 = performance.now();
-    summary.durationsMs = { load: t1 - t0, fold: t2 - t1, write: t3 - t2 };
-    return summary;
+
+    addTally(summary.tally, tally);
+    summary.firstPosition ??= first;
+    summary.lastPosition = last;
+    summary.usersWritten += userWrites.length;
+    summary.itemWrites += writes;
+    summary.commits++;
+    summary.durationsMs.load += t1 - t0;
+    summary.durationsMs.fold += t2 - t1;
+    summary.durationsMs.write += t3 - t2;
+    return next;
   }
 
   /** Loads, as committed, every user named by the batch plus the referral ancestors of referral users. */
-  private async loadUsers(items: Item[], checkpoint: string): Promise<Map<string, UserItem>> {
+  private async loadUsers(
+    events: (GraphEvent | null)[][],
+    checkpoint: string,
+  ): Promise<Map<string, UserItem>> {
     const names = new Set<string>();
     const referralNames = new Set<string>();
-    for (const it of items) {
-      const e = it.event;
-      if (e === null) continue;
-      names.add(e.a);
-      if (e.b !== '') names.add(e.b);
-      if (e.type === 'referral') {
-        referralNames.add(e.a);
-        referralNames.add(e.b);
+    for (const run of events) {
+      for (const e of run) {
+        if (e === null) continue;
+        names.add(e.a);
+        if (e.b !== '') names.add(e.b);
+        if (e.type === 'referral') {
+          referralNames.add(e.a);
+          referralNames.add(e.b);
+        }
       }
     }
     const loaded = await this.graphStore.readCommitted(names, checkpoint);

@@ -40,5 +40,13 @@ export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
       lastSequenceNumber: last?.kinesis.sequenceNumber,
       ...s,
     });
+    if (s.failedAtSequenceNumber !== null) {
+      // Earlier chunks committed; only the tail from this record is redelivered.
+      logger.error('batch partly committed', {
+        failedAtSequenceNumber: s.failedAtSequenceNumber,
+        error: s.error,
+      });
+      return { batchItemFailures: [{ itemIdentifier: s.failedAtSequenceNumber }] };
+    }
     return { batchItemFailures: [] };
   });

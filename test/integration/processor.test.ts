@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { generateEvents } from '../../domain/generator';
 import { decodeRecord } from '../../domain/records';
+import { BatchProcessor } from '../../lambdas/processor/batch-processor';
 import { ReferenceModel } from '../reference/model';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import {
@@ -186,6 +187,24 @@ describe('processor on dynalite', () => {
       ),
       { numRuns: 8 },
     );
+  });
+
+  it('a big batch commits in chunks; a failure after the first chunk reports only the uncommitted tail', async () => {
+    const items = dirtyStream(5, 40, 4);
+    const records = toRecords(items, 40);
+    const tables = await db.freshTables();
+    // Chunks of ~100 events; crash on the 9th write (inside the second or third chunk).
+    const faulty = faultyDoc(db.doc, 9);
+    const s = await new BatchProcessor({ doc: faulty.doc, tables, maxEventsPerCommit: 100 }).process(records);
+    assert.ok(s.commits >= 1);
+    assert.ok(s.failedAtSequenceNumber !== null, 'a partial failure is reported');
+    faulty.heal();
+    // The mapping redelivers from the reported record onwards.
+    const tail = records.slice(records.findIndex((r) => r.sequenceNumber === s.failedAtSequenceNumber));
+    const retry = await new BatchProcessor({ doc: db.doc, tables, maxEventsPerCommit: 100 }).process(tail);
+    assert.equal(retry.failedAtSequenceNumber, null);
+    assert.ok(retry.commits > 1);
+    assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
   });
 
   it('a batch abandoned after a crash (never retried) leaves the graph as if it never happened', async () => {
