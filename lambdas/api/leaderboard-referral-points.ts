@@ -1,9 +1,4 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /leaderboards/referral-points?from&to&limit
+import { leaderboardHandler } from './leaderboard-route';
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
-
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
-);
+export const handler = leaderboardHandler('referral-points');

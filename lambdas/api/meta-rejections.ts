@@ -1,9 +1,10 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /meta/rejections?limit&cursor
+import { encodePositionCursor } from '../../queries/cursor';
+import { QUERY } from '../../queries/params';
+import { route } from '../shared/http';
+import { reader } from './reader';
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
-
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
-);
+export const handler = route({ query: QUERY.rejections }, async ({ query }) => {
+  const page = await reader().rejections(query.cursor ?? null, query.limit);
+  return { items: page.items, nextCursor: page.next === null ? null : encodePositionCursor(page.next) };
+});

@@ -1,9 +1,14 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /meta/users?prefix&limit&cursor
+import { encodeNameCursor } from '../../queries/cursor';
+import { QUERY } from '../../queries/params';
+import { route } from '../shared/http';
+import { reader } from './reader';
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
-
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
-);
+export const handler = route({ query: QUERY.metaUsers }, async ({ query }) => {
+  const page = await reader().userNames(query.prefix ?? null, query.limit, query.cursor ?? null);
+  return {
+    total: page.total,
+    items: page.names,
+    nextCursor: page.next === null ? null : encodeNameCursor(page.next),
+  };
+});

@@ -1,9 +1,9 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /openapi.json
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
+import { openApiDocument } from '../../queries/openapi';
+import { QUERY } from '../../queries/params';
+import { route } from '../shared/http';
 
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
-);
+const document = openApiDocument();
+
+export const handler = route({ query: QUERY.none }, async () => document);

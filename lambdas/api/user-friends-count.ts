@@ -1,9 +1,15 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /users/{name}/friends-count?from&to&interval
+import { QUERY } from '../../queries/params';
+import { friendsCountSeries, friendsCountView, seriesRange } from '../../queries/series';
+import { decodeHistory } from '../../storage/user-item';
+import { BadRequestError } from '../shared/errors';
+import { route } from '../shared/http';
+import { reader } from './reader';
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
-
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
-);
+export const handler = route({ query: QUERY.series, path: ['name'] }, async ({ path, query }) => {
+  const r = reader();
+  const user = await r.requireUser(path.name);
+  const range = seriesRange({ ...query, registeredAt: user.ra, now: r.now() });
+  if (!range.ok) throw new BadRequestError(range.message);
+  return friendsCountView(user.pk, range.range, friendsCountSeries(decodeHistory(user.h), range.range));
+});

@@ -1,9 +1,9 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /users/{name}/network
+import { QUERY } from '../../queries/params';
+import { networkView } from '../../queries/user';
+import { route } from '../shared/http';
+import { reader } from './reader';
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
-
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
+export const handler = route({ query: QUERY.none, path: ['name'] }, async ({ path }) =>
+  networkView(await reader().requireUser(path.name)),
 );

@@ -1,9 +1,13 @@
-// PLACEHOLDER until the route is built (issue 4): answers 501 in the SPEC's error shape.
+// GET /users/{name}/top-friends?limit
+import { QUERY } from '../../queries/params';
+import { topFriends } from '../../queries/user';
+import { friendsOf } from '../../storage/user-item';
+import { route } from '../shared/http';
+import { reader } from './reader';
 
-import { z } from 'zod';
-import { Reply, route } from '../shared/http';
-
-export const handler = route(
-  { query: z.object({}) },
-  async () => new Reply(501, { error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
-);
+export const handler = route({ query: QUERY.topFriends, path: ['name'] }, async ({ path, query }) => {
+  const r = reader();
+  const user = await r.requireUser(path.name);
+  const friends = await r.figures(friendsOf(user).map(([name]) => name));
+  return { items: topFriends(friends, query.limit) };
+});

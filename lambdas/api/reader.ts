@@ -1,0 +1,307 @@
+// The API's read side in one process-wide object, shared by every route handler loaded in the same
+// process (one per Lambda, all of them in the embedded runtime). It adds caching and the undo rule to
+// the raw reads of storage/read-store.ts:
+//
+// - The pipeline state (for the committed checkpoint) and the snapshot state are cached for a short
+//   TTL. A user item newer than the cached checkpoint triggers a fresh read of the state, so caching
+//   never hides a committed write (freshness) and never shows an uncommitted one (the undo rule).
+// - Rollup blocks are immutable until the snapshot job re-rolls them, and then their `upTo` changes.
+//   Parsed blocks are cached with the `upTo` they were read at and the snapshot cursor seen then: while
+//   the cursor has not moved no block can have changed, so a hot range needs no read at all; after it
+//   moved, a projection read of the heads (pk, upTo, n) revalidates them and only changed blocks are
+//   fetched again. Answers are cached by the exact block versions they were computed from.
+import {
+  type BlockData,
+  type Metric,
+  NameTable,
+  type RankedItem,
+  rankBlocks,
+  toBlockData,
+} from '../../queries/leaderboard';
+import { type AnsweredRange, blocksFor } from '../../queries/range';
+import type { FriendFigures } from '../../queries/user';
+import type { PipelineState } from '../../storage/pipeline-store';
+import { ReadStore } from '../../storage/read-store';
+import { rollupPk } from '../../storage/rollup-store';
+import type { SnapshotState } from '../../storage/snapshot-store';
+import { committedImage, type UserItem } from '../../storage/user-item';
+import { depsFromEnv } from '../shared/deps';
+import { NotFoundError } from '../shared/errors';
+
+export interface ReaderOptions {
+  /** How long the pipeline and snapshot states are reused (ms). */
+  stateTtlMs?: number;
+  /** Cap on cached block entries (one per user per block) before the least recently used go. */
+  maxCachedEntries?: number;
+  /** How long a prefix count for /meta/users is reused (ms). */
+  countTtlMs?: number;
+  now?: () => number;
+}
+
+interface CachedBlock {
+  upTo: string;
+  /** snapshot cursor when this version was last confirmed current */
+  cursor: string;
+  data: BlockData | null;
+}
+
+/** Ranked lists are computed this deep once, then cut to each request's limit. */
+const RANK_DEPTH = 1_000;
+const MAX_CACHED_ANSWERS = 256;
+
+class Ttl<T> {
+  private value: { at: number; p: Promise<T> } | null = null;
+  constructor(
+    private readonly ttlMs: number,
+    private readonly load: () => Promise<T>,
+    private readonly now: () => number,
+  ) {}
+
+  get(fresh = false): Promise<T> {
+    const t = this.now();
+    if (fresh || this.value === null || t - this.value.at >= this.ttlMs) {
+      // The promise is cached, so concurrent requests share one read; a failed read is not kept.
+      const p = this.load();
+      const entry = { at: t, p };
+      this.value = entry;
+      p.catch(() => {
+        if (this.value === entry) this.value = null;
+      });
+    }
+    return (this.value as { p: Promise<T> }).p;
+  }
+
+  clear(): void {
+    this.value = null;
+  }
+}
+
+export interface LeaderboardAnswer {
+  items: RankedItem[];
+}
+
+export class Reader {
+  readonly names = new NameTable();
+  private readonly pipeline: Ttl<PipelineState>;
+  private readonly snapshot: Ttl<SnapshotState>;
+  private readonly blocks = new Map<string, CachedBlock>();
+  private cachedEntries = 0;
+  private readonly answers = new Map<string, RankedItem[]>();
+  private readonly counts = new Map<string, { at: number; n: Promise<number> }>();
+  private readonly maxCachedEntries: number;
+  private readonly countTtlMs: number;
+  readonly now: () => number;
+
+  constructor(
+    readonly store: ReadStore,
+    o: ReaderOptions = {},
+  ) {
+    this.now = o.now ?? Date.now;
+    const ttl = o.stateTtlMs ?? 250;
+    this.pipeline = new Ttl(ttl, () => store.pipelineState(), this.now);
+    this.snapshot = new Ttl(ttl, () => store.snapshotState(), this.now);
+    this.maxCachedEntries = o.maxCachedEntries ?? 4_000_000;
+    this.countTtlMs = o.countTtlMs ?? 2_000;
+  }
+
+  /** Drops every cache (tests, and the local runtime after it rebuilds tables). */
+  invalidate(): void {
+    this.pipeline.clear();
+    this.snapshot.clear();
+    this.blocks.clear();
+    this.cachedEntries = 0;
+    this.answers.clear();
+    this.counts.clear();
+  }
+
+  pipelineState(fresh = false): Promise<PipelineState> {
+    return this.pipeline.get(fresh);
+  }
+
+  snapshotState(): Promise<SnapshotState> {
+    return this.snapshot.get();
+  }
+
+  /** Items that may be newer than the cached checkpoint, resolved to their committed images. */
+  private async committed<T extends Pick<UserItem, 'v'>>(
+    items: T[],
+    resolve: (newer: T[]) => Promise<UserItem[]>,
+  ): Promise<(T | UserItem)[]> {
+    let state = await this.pipelineState();
+    if (items.some((i) => i.v > state.checkpoint)) state = await this.pipelineState(true);
+    const cp = state.checkpoint;
+    const newer = items.filter((i) => i.v > cp);
+    if (newer.length === 0) return items;
+    const out: (T | UserItem)[] = items.filter((i) => i.v <= cp);
+    for (const full of await resolve(newer)) {
+      const c = committedImage(full, cp);
+      if (c !== null) out.push(c);
+    }
+    return out;
+  }
+
+  /** The user as committed, or null if it does not exist (yet). */
+  async user(name: string): Promise<UserItem | null> {
+    const raw = await this.store.user(name);
+    if (raw === null) return null;
+    const [c] = await this.committed([raw], async (newer) => newer);
+    return (c as UserItem | undefined) ?? null;
+  }
+
+  /** The user as committed; 404 when unknown. */
+  async requireUser(name: string): Promise<UserItem> {
+    const u = await this.user(name);
+    if (u === null) throw new NotFoundError(`user '${name}' is not registered`);
+    return u;
+  }
+
+  /** Committed strength/points figures of the named users (top friends). */
+  async figures(names: string[]): Promise<FriendFigures[]> {
+    if (names.length === 0) return [];
+    const attrs = ['fc', 'rc', 'rb', 'pts'];
+    const items = await this.store.users(names, attrs);
+    // Only an item a batch is writing right now needs its (large) undo image.
+    return this.committed(items, (newer) => this.store.users(newer.map((i) => i.pk)));
+  }
+
+  /**
+   * A page of registered names (committed ones only), the total matching the prefix, and the name the
+   * next page starts after (null at the end).
+   */
+  async userNames(prefix: string | null, limit: number, after: string | null) {
+    const state = await this.pipelineState();
+    const total = prefix === null ? Promise.resolve(state.users) : this.countNames(prefix);
+    let start = after;
+    if (prefix !== null && start !== null && !start.startsWith(prefix)) {
+      // A cursor from another listing: before the prefix's names starts at the first, after them ends.
+      if (start > prefix) return { total: await total, names: [] as string[], next: null };
+      start = null;
+    }
+    const page = await this.store.names(prefix, limit, start);
+    const versions = await this.store.users(page.names, []);
+    const kept = new Set(
+      (await this.committed(versions, (n) => this.store.users(n.map((i) => i.pk)))).map((i) => i.pk),
+    );
+    const next = page.more ? (page.names.at(-1) ?? null) : null;
+    return { total: await total, names: page.names.filter((n) => kept.has(n)), next };
+  }
+
+  private countNames(prefix: string): Promise<number> {
+    const t = this.now();
+    const hit = this.counts.get(prefix);
+    if (hit !== undefined && t - hit.at < this.countTtlMs) return hit.n;
+    const n = this.store.countNames(prefix);
+    if (this.counts.size > 1_000) this.counts.clear();
+    this.counts.set(prefix, { at: t, n });
+    n.catch(() => this.counts.delete(prefix));
+    return n;
+  }
+
+  /** Committed rejections in stream order from a position, at most `limit`, and where the next page starts. */
+  async rejections(from: { first: string; offset: number } | null, limit: number) {
+    const { checkpoint } = await this.pipelineState();
+    const items: { reason: string; event: unknown; sequenceNumber: string }[] = [];
+    for await (const g of this.store.rejectionGroups(from?.first ?? null)) {
+      if (g.last > checkpoint) break;
+      const skip = from !== null && g.first === from.first ? from.offset : 0;
+      for (let i = skip; i < g.items.length; i++) {
+        if (items.length === limit) return { items, next: { first: g.first, offset: i } };
+        const r = g.items[i];
+        items.push({ reason: r.reason, event: r.event, sequenceNumber: r.sequenceNumber });
+      }
+    }
+    return { items, next: null };
+  }
+
+  /** The ranked users of `metric` over `range` (at most `limit`). */
+  async leaderboard(metric: Metric, range: AnsweredRange, limit: number): Promise<LeaderboardAnswer> {
+    const snap = await this.snapshotState();
+    const pks = blocksFor(range, snap.earliest, snap.latest).map((b) => rollupPk(b.levelMs, b.start));
+    if (pks.length === 0) return { items: [] };
+    const blocks = await this.readBlocks(pks, snap.cursor);
+    const key = `${metric}|${pks.map((pk) => `${pk}@${blocks.get(pk)?.upTo ?? ''}`).join(',')}`;
+    let ranked = this.answers.get(key);
+    if (ranked === undefined) {
+      const data: BlockData[] = [];
+      for (const pk of pks) {
+        const d = blocks.get(pk)?.data;
+        if (d) data.push(d);
+      }
+      ranked = rankBlocks(this.names, data, metric, RANK_DEPTH);
+      if (this.answers.size >= MAX_CACHED_ANSWERS)
+        this.answers.delete(this.answers.keys().next().value as string);
+    } else this.answers.delete(key);
+    this.answers.set(key, ranked);
+    return { items: ranked.slice(0, limit) };
+  }
+
+  /** Current versions of the blocks, from the cache when they are known to be current. */
+  private async readBlocks(pks: string[], cursor: string): Promise<Map<string, CachedBlock>> {
+    const out = new Map<string, CachedBlock>();
+    const stale: string[] = [];
+    const missing: string[] = [];
+    for (const pk of pks) {
+      const c = this.blocks.get(pk);
+      if (c === undefined) missing.push(pk);
+      else if (c.cursor === cursor) out.set(pk, c);
+      else stale.push(pk);
+    }
+    if (stale.length > 0) {
+      const heads = await this.store.rollups.readHeads(stale, true);
+      for (const pk of stale) {
+        const c = this.blocks.get(pk) as CachedBlock;
+        if ((heads.get(pk)?.upTo ?? '') === c.upTo) {
+          c.cursor = cursor;
+          out.set(pk, c);
+        } else missing.push(pk);
+      }
+    }
+    if (missing.length > 0) {
+      const read = await this.store.rollups.readBlocks(missing);
+      for (const pk of missing) {
+        const b = read.get(pk);
+        const entry: CachedBlock =
+          b === undefined
+            ? { upTo: '', cursor, data: null }
+            : { upTo: b.head.upTo, cursor, data: toBlockData(this.names, b.flat) };
+        this.remember(pk, entry);
+        out.set(pk, entry);
+      }
+    }
+    for (const pk of pks) this.touch(pk);
+    return out;
+  }
+
+  private remember(pk: string, entry: CachedBlock): void {
+    const old = this.blocks.get(pk);
+    if (old !== undefined) this.cachedEntries -= old.data?.ids.length ?? 0;
+    this.blocks.delete(pk);
+    this.blocks.set(pk, entry);
+    this.cachedEntries += entry.data?.ids.length ?? 0;
+    // Least recently used first (Map keeps insertion order; touch() re-inserts).
+    for (const [k, v] of this.blocks) {
+      if (this.cachedEntries <= this.maxCachedEntries || k === pk) break;
+      this.blocks.delete(k);
+      this.cachedEntries -= v.data?.ids.length ?? 0;
+    }
+  }
+
+  private touch(pk: string): void {
+    const c = this.blocks.get(pk);
+    if (c !== undefined) {
+      this.blocks.delete(pk);
+      this.blocks.set(pk, c);
+    }
+  }
+}
+
+let shared: Reader | undefined;
+
+/** The process's Reader, built from the function's environment on first use. */
+export function reader(): Reader {
+  if (shared === undefined) {
+    const { doc, tables } = depsFromEnv();
+    shared = new Reader(new ReadStore(doc, tables));
+  }
+  return shared;
+}

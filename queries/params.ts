@@ -1,0 +1,104 @@
+// Query-string schemas of every read route: the handlers validate with them and the OpenAPI
+// document (queries/openapi.ts) describes them, so the two cannot disagree. Every value arrives as a
+// string; the schemas turn them into numbers/instants with messages that say what is accepted (the
+// HTTP edge prefixes them with the parameter's name).
+import { z } from 'zod';
+import { parseInstant } from '../domain/time';
+import { decodeNameCursor, decodePositionCursor } from './cursor';
+import { INTERVAL_NAMES, type Interval } from './series';
+
+function intIn(min: number, max: number, dflt: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .transform((s, ctx) => {
+      const n = /^\d{1,9}$/.test(s) ? Number(s) : Number.NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .optional()
+    .describe(`${message} (default ${dflt})`)
+    .transform((n) => n ?? dflt);
+}
+
+const instant = (what: string) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const ms = parseInstant(s);
+      if (ms === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be an ISO 8601 instant with a time zone, epoch milliseconds, or YYYYMMDDTHHMMSS[mmm]Z',
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional()
+    .describe(`${what}: ISO 8601 with a zone, epoch milliseconds, or compact YYYYMMDDTHHMMSS[mmm]Z`);
+
+const nameCursor = z
+  .string()
+  .transform((s, ctx) => {
+    const name = decodeNameCursor(s);
+    if (name === null) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API issued' });
+      return z.NEVER;
+    }
+    return name;
+  })
+  .optional()
+  .describe('opaque: the nextCursor of the previous page');
+
+const positionCursor = z
+  .string()
+  .transform((s, ctx) => {
+    const c = decodePositionCursor(s);
+    if (c === null) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API issued' });
+      return z.NEVER;
+    }
+    return c;
+  })
+  .optional()
+  .describe('opaque: the nextCursor of the previous page');
+
+const interval = z
+  .enum(INTERVAL_NAMES as [Interval, ...Interval[]], {
+    error: () => `must be one of ${INTERVAL_NAMES.join(', ')}`,
+  })
+  .optional()
+  .describe('series step; default: the finest that gives at most 1,000 points');
+
+const from = instant('range start (inclusive), floored to its 5-second bucket; default: the beginning');
+const to = instant('range end (exclusive), ceiled to its 5-second bucket; default: now');
+
+export const QUERY = {
+  none: z.strictObject({}),
+  friends: z.strictObject({ limit: intIn(1, 1000, 50), cursor: nameCursor }),
+  topFriends: z.strictObject({ limit: intIn(1, 100, 3) }),
+  series: z.strictObject({
+    from: instant(
+      "series start, floored to its 5-second bucket; default: the step holding the user's registration",
+    ),
+    to: instant('series end, ceiled to its 5-second bucket; default: the end of the step holding now'),
+    interval,
+  }),
+  leaderboard: z.strictObject({ from, to, limit: intIn(1, 1000, 10) }),
+  metaUsers: z.strictObject({
+    prefix: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(128, 'must be at most 128 characters')
+      .optional()
+      .describe('only names starting with it'),
+    limit: intIn(1, 1000, 100),
+    cursor: nameCursor,
+  }),
+  rejections: z.strictObject({ limit: intIn(1, 1000, 100), cursor: positionCursor }),
+} as const;

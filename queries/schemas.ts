@@ -1,0 +1,104 @@
+// The answer of every route (SPEC section 5) as a zod schema: the OpenAPI document is generated
+// from them, and the integration tests parse every real answer with them, so the document describes
+// what the handlers actually send.
+import { z } from 'zod';
+
+const iso = z.string().describe('ISO 8601 instant (UTC)');
+const name = z.string().min(1).max(128);
+const int = z.number().int();
+
+export const ErrorSchema = z.strictObject({
+  error: z.strictObject({ code: z.string(), message: z.string() }),
+});
+
+export const HealthSchema = z.strictObject({ status: z.literal('ok') });
+
+export const ProfileSchema = z.strictObject({
+  name,
+  registeredAt: iso,
+  referredBy: name.nullable(),
+  friendsCount: int,
+  referralsCount: int,
+  networkStrength: int,
+  referralPoints: int,
+});
+
+export const NetworkSchema = z.strictObject({
+  name,
+  nodes: z.array(z.strictObject({ name, relation: z.enum(['self', 'referrer', 'referred', 'friend']) })),
+  edges: z.array(z.strictObject({ from: name, to: name, type: z.enum(['referral', 'friendship']) })),
+});
+
+export const FriendsSchema = z.strictObject({
+  total: int,
+  items: z.array(z.strictObject({ name, since: iso })),
+  nextCursor: z.string().nullable(),
+});
+
+export const TopFriendsSchema = z.strictObject({
+  items: z.array(z.strictObject({ name, networkStrength: int, referralPoints: int, score: int })),
+});
+
+const interval = z.enum(['5s', '1m', '5m', '1h', '1d']);
+
+export const ReferralsSchema = z.strictObject({
+  name,
+  from: iso,
+  to: iso,
+  interval,
+  count: int,
+  series: z.array(z.strictObject({ start: iso, count: int, cumulative: int })),
+});
+
+export const FriendsCountSchema = z.strictObject({
+  name,
+  from: iso,
+  to: iso,
+  interval,
+  atStart: int,
+  atEnd: int,
+  added: int,
+  removed: int,
+  series: z.array(z.strictObject({ start: iso, count: int })),
+});
+
+export const LeaderboardSchema = z.strictObject({
+  metric: z.enum(['network-strength', 'referral-points']),
+  from: iso.nullable().describe('null when the request had no from (the beginning of time)'),
+  to: iso,
+  items: z.array(z.strictObject({ rank: int, name, value: int })),
+});
+
+export const MetaUsersSchema = z.strictObject({
+  total: int,
+  items: z.array(name),
+  nextCursor: z.string().nullable(),
+});
+
+export const MetaSnapshotsSchema = z.strictObject({
+  resolutionMs: int,
+  earliest: iso.nullable(),
+  latest: iso.nullable(),
+  coveredUntil: iso.nullable(),
+  lastBuiltAt: iso.nullable(),
+  buckets: int,
+  levels: z.array(z.strictObject({ resolutionMs: int, blocks: int })),
+});
+
+export const MetaPipelineSchema = z.strictObject({
+  applied: int,
+  noop: int,
+  rejected: int,
+  rejectedByReason: z.record(z.string(), int),
+  lastSequenceNumber: z.string().nullable(),
+  lastEventAt: iso.nullable(),
+  batches: int,
+  users: int,
+});
+
+export const RejectionsSchema = z.strictObject({
+  items: z.array(z.strictObject({ reason: z.string(), event: z.unknown(), sequenceNumber: z.string() })),
+  nextCursor: z.string().nullable(),
+});
+
+export const AcceptedSchema = z.strictObject({ accepted: int });

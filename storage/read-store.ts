@@ -1,0 +1,156 @@
+// The API's DynamoDB reads (no caching here: lambdas/api/reader.ts decides what to keep).
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { GRAPH_TABLE } from '../lib/definitions';
+import { batchGet } from './batch-io';
+import { type PipelineState, PipelineStore, REJECTIONS_PARTITION, type Rejection } from './pipeline-store';
+import { RollupStore } from './rollup-store';
+import { type SnapshotState, SnapshotStore } from './snapshot-store';
+import type { UserItem } from './user-item';
+
+const BY_NAME = GRAPH_TABLE.indexes[0].name;
+
+/** A committed-or-not rejection group as stored: one batch's rejected events. */
+export interface RejectionGroup {
+  first: string;
+  last: string;
+  items: Rejection[];
+}
+
+export class ReadStore {
+  readonly rollups: RollupStore;
+  private readonly pipeline: PipelineStore;
+  private readonly snapshots: SnapshotStore;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tables: { graph: string; history: string; meta: string },
+  ) {
+    this.pipeline = new PipelineStore(doc, tables);
+    this.snapshots = new SnapshotStore(doc, tables.meta);
+    this.rollups = new RollupStore(doc, tables.history);
+  }
+
+  pipelineState(): Promise<PipelineState> {
+    return this.pipeline.readState();
+  }
+
+  snapshotState(): Promise<SnapshotState> {
+    return this.snapshots.read();
+  }
+
+  /** The user's item as stored (possibly an uncommitted image: apply committedImage). */
+  async user(name: string): Promise<UserItem | null> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tables.graph, Key: { pk: name }, ConsistentRead: true }),
+    );
+    return (res.Item as UserItem | undefined) ?? null;
+  }
+
+  /** Items by name with only the given attributes (always with pk and v, for the undo rule). */
+  async users(names: Iterable<string>, attributes?: readonly string[]): Promise<UserItem[]> {
+    const keys = [...names].map((pk) => ({ pk }));
+    if (attributes === undefined)
+      return (await batchGet(this.doc, this.tables.graph, keys)) as unknown as UserItem[];
+    const attrs = [...new Set(['pk', 'v', ...attributes])];
+    const items = await batchGet(this.doc, this.tables.graph, keys, {
+      projection: attrs.map((_, i) => `#a${i}`).join(', '),
+      names: Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a])),
+    });
+    return items as unknown as UserItem[];
+  }
+
+  /**
+   * Up to `limit` user names from the byName index, ascending, after `after` (exclusive), optionally
+   * restricted to a prefix; `more` says whether the index holds further names.
+   */
+  async names(
+    prefix: string | null,
+    limit: number,
+    after: string | null,
+  ): Promise<{ names: string[]; more: boolean }> {
+    const values: Record<string, string> = { ':u': 'u' };
+    let cond = 'ix = :u';
+    if (prefix !== null) {
+      cond += ' AND begins_with(pk, :p)';
+      values[':p'] = prefix;
+    }
+    // One more than asked, so that "more" is known without a trailing empty page.
+    const want = limit + 1;
+    const names: string[] = [];
+    let start: Record<string, unknown> | undefined = after === null ? undefined : { ix: 'u', pk: after };
+    do {
+      const res: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.graph,
+          IndexName: BY_NAME,
+          KeyConditionExpression: cond,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: start,
+          Limit: want - names.length,
+        }),
+      );
+      for (const it of res.Items ?? []) names.push(it.pk as string);
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined && names.length < want);
+    return { names: names.slice(0, limit), more: names.length > limit };
+  }
+
+  /** How many names the index holds with this prefix. */
+  async countNames(prefix: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.graph,
+          IndexName: BY_NAME,
+          KeyConditionExpression: 'ix = :u AND begins_with(pk, :p)',
+          ExpressionAttributeValues: { ':u': 'u', ':p': prefix },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += res.Count ?? 0;
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  }
+
+  /** Rejection groups from the batch whose first position is `from` (inclusive) on, in stream order. */
+  async *rejectionGroups(from: string | null): AsyncGenerator<RejectionGroup> {
+    let start: Record<string, unknown> | undefined;
+    let group: { first: string; last: string; n: number; parts: string[] } | null = null;
+    do {
+      const res: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.meta,
+          KeyConditionExpression: from === null ? 'pk = :pk' : 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues:
+            from === null
+              ? { ':pk': REJECTIONS_PARTITION }
+              : { ':pk': REJECTIONS_PARTITION, ':from': `${from}#` },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          // Chunks can be 100,000 characters: a few per page keeps a small page small.
+          Limit: 25,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        const first = it.first as string;
+        if (group !== null && group.first !== first) group = null; // an incomplete (uncommitted) group
+        group ??= { first, last: it.last as string, n: it.n as number, parts: [] };
+        group.parts.push(it.d as string);
+        if (group.parts.length === group.n) {
+          yield { first, last: group.last, items: JSON.parse(group.parts.join('')) as Rejection[] };
+          group = null;
+        }
+      }
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+}

@@ -1,0 +1,70 @@
+// The snapshot job's state item in the meta table (pk 'snapshot', sk 'state').
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { RollupConflictError } from './rollup-store';
+
+export interface SnapshotState {
+  /** `first` of the last journal folded into the rollups ('' before the first run) */
+  cursor: string;
+  /** journals folded so far */
+  journals: number;
+  /** wall-clock time of the last completed run, epoch ms */
+  lastBuiltAt: number | null;
+  /** start of the earliest / latest 5-second bucket with data */
+  earliest: number | null;
+  latest: number | null;
+  /** rollup blocks per level, keyed by the level's size in ms */
+  buckets: Record<string, number>;
+  /** see lambdas/snapshot/snapshot-builder.ts for what this promises */
+  coveredUntil: number | null;
+}
+
+export const SNAPSHOT_KEY = { pk: 'snapshot', sk: 'state' };
+
+export function emptySnapshotState(): SnapshotState {
+  return {
+    cursor: '',
+    journals: 0,
+    lastBuiltAt: null,
+    earliest: null,
+    latest: null,
+    buckets: {},
+    coveredUntil: null,
+  };
+}
+
+export class SnapshotStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly table: string,
+  ) {}
+
+  async read(): Promise<SnapshotState> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: SNAPSHOT_KEY, ConsistentRead: true }),
+    );
+    if (!res.Item) return emptySnapshotState();
+    const { pk: _pk, sk: _sk, ...rest } = res.Item;
+    return { ...emptySnapshotState(), ...(rest as Partial<SnapshotState>) };
+  }
+
+  /** Replaces the state if its cursor is still `expectedCursor` (one writer at a time). */
+  async write(state: SnapshotState, expectedCursor: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...SNAPSHOT_KEY, ...state },
+          ConditionExpression: 'attribute_not_exists(pk) OR #c = :c',
+          ExpressionAttributeNames: { '#c': 'cursor' },
+          ExpressionAttributeValues: { ':c': expectedCursor },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new RollupConflictError('the snapshot state was changed by another snapshot run');
+      }
+      throw err;
+    }
+  }
+}
