@@ -26,6 +26,13 @@ import {
 
 export type TableKind = keyof FunctionDef['tables'];
 
+/** The table definition behind each kind a FunctionDef may name. */
+export const TABLE_BY_KIND: Record<TableKind, TableDef> = {
+  graph: GRAPH_TABLE,
+  history: HISTORY_TABLE,
+  meta: META_TABLE,
+};
+
 export interface BacefookFunctionProps {
   def: FunctionDef;
   /** Repository root: entries in FunctionDef are relative to it, and esbuild runs there. */
@@ -145,10 +152,3 @@ export class BacefookFunction extends Construct {
     if (this.def.stream) this.bindStream(stream, this.def.stream);
   }
 }
-
-/** The table definition behind each kind a FunctionDef may name. */
-export const TABLE_BY_KIND: Record<TableKind, TableDef> = {
-  graph: GRAPH_TABLE,
-  history: HISTORY_TABLE,
-  meta: META_TABLE,
-};
