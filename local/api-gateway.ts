@@ -1,0 +1,554 @@
+// API Gateway REST (v1) with Lambda proxy integrations, on node:http: matches ROUTES by method and
+// resource path, builds the proxy event API Gateway builds, invokes the route's handler with a Lambda
+// context and writes its proxy result. Also serves the dashboard (web/dist) at `/` when it is built.
+//
+// Answers the gateway gives by itself use the API's error shape (as the stack's gateway responses do):
+// unknown route 404, known path with another method 405, body over MAX_POST_BYTES 413, a handler that
+// throws or returns something that is not a proxy result 500 with the generic message.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { MAX_POST_BYTES, type RouteDef } from '../lib/definitions';
+import { LOCAL_ACCOUNT_ID, makeLambdaContext } from './lambda';
+import type { RuntimeLogger } from './logs';
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
+
+export interface ApiRoute {
+  def: RouteDef;
+  handler: ApiHandler;
+}
+
+export interface ApiGatewayOptions {
+  routes: ApiRoute[];
+  /** Default 3000; 0 = ephemeral. */
+  port?: number;
+  host?: string;
+  /** Stage name in requestContext. Default 'local'. */
+  stage?: string;
+  /** Folder served at `/` when it exists (checked per request, so a dashboard built later shows up). */
+  staticDir?: string;
+  /** Largest request body. Default MAX_POST_BYTES. */
+  maxBodyBytes?: number;
+  logger?: RuntimeLogger;
+}
+
+export interface ApiGatewayStats {
+  requests: number;
+  /** answers with a 5xx status */
+  serverErrors: number;
+}
+
+/** Content types whose bodies reach the handler as text; anything else is base64 (isBase64Encoded). */
+function isTextBody(contentType: string | undefined, contentEncoding: string | undefined): boolean {
+  if (contentEncoding && contentEncoding.toLowerCase() !== 'identity') return false;
+  if (!contentType) return true;
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return (
+    type === '' ||
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/x-ndjson' ||
+    type === 'application/ndjson' ||
+    type === 'application/jsonl' ||
+    type === 'application/xml' ||
+    type.endsWith('+xml') ||
+    type === 'application/x-www-form-urlencoded' ||
+    type === 'application/javascript'
+  );
+}
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Headers API Gateway's preflight (CDK addCorsPreflight with Cors.DEFAULT_HEADERS) answers with. */
+const CORS_ALLOW_HEADERS =
+  'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent';
+
+interface CompiledRoute extends ApiRoute {
+  segments: string[];
+  resourceId: string;
+}
+
+interface Match {
+  /** every route on the matched resource path, by method */
+  routes: CompiledRoute[];
+  pathParameters: Record<string, string>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+function isParam(segment: string): boolean {
+  return segment.startsWith('{') && segment.endsWith('}');
+}
+
+function paramName(segment: string): string {
+  return segment.slice(1, segment.endsWith('+}') ? -2 : -1);
+}
+
+/** `09/Apr/2015:12:34:56 +0000`, API Gateway's requestTime. */
+function requestTime(ms: number): string {
+  const d = new Date(ms);
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+    d.getUTCMonth()
+  ];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.statusCode === 'number' &&
+    Number.isInteger(v.statusCode) &&
+    v.statusCode >= 100 &&
+    v.statusCode <= 599 &&
+    (v.body === undefined || v.body === null || typeof v.body === 'string')
+  );
+}
+
+export class LocalApiGateway {
+  private readonly routes: CompiledRoute[];
+  private readonly stage: string;
+  private readonly staticDir?: string;
+  private readonly maxBodyBytes: number;
+  private readonly logger?: RuntimeLogger;
+  private readonly server: Server;
+  private readonly counters: ApiGatewayStats = { requests: 0, serverErrors: 0 };
+  private port: number;
+  private readonly host: string;
+  private listening = false;
+
+  constructor(opts: ApiGatewayOptions) {
+    this.routes = opts.routes.map((r) => ({
+      ...r,
+      segments: r.def.path.split('/').slice(1),
+      resourceId: createHash('sha1').update(r.def.path).digest('hex').slice(0, 6),
+    }));
+    this.stage = opts.stage ?? 'local';
+    this.staticDir = opts.staticDir ? resolve(opts.staticDir) : undefined;
+    this.maxBodyBytes = opts.maxBodyBytes ?? MAX_POST_BYTES;
+    this.logger = opts.logger;
+    this.port = opts.port ?? 3000;
+    this.host = opts.host ?? '127.0.0.1';
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    // Keep-alive clients (benchmarks) reuse connections; the defaults are fine otherwise.
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** Starts listening; returns the base URL (http://host:port). */
+  async start(): Promise<string> {
+    await new Promise<void>((resolveListen, reject) => {
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(
+                `the API cannot listen on ${this.host}:${this.port}: the port is in use (try --port)`,
+                {
+                  cause: err,
+                },
+              )
+            : err,
+        );
+      this.server.once('error', onError);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off('error', onError);
+        resolveListen();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    this.listening = true;
+    return this.url;
+  }
+
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  stats(): ApiGatewayStats {
+    return { ...this.counters };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.listening) return;
+    this.listening = false;
+    await new Promise<void>((done) => {
+      this.server.close(() => done());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ---- routing ----
+
+  /** Routes on the resource path that matches `segments` (decoded), most specific template first. */
+  private match(segments: string[]): Match | null {
+    let best: { template: string[]; score: string; params: Record<string, string> } | null = null;
+    for (const r of this.routes) {
+      const t = r.segments;
+      const greedy = t.length > 0 && t[t.length - 1].endsWith('+}');
+      if (greedy ? segments.length < t.length : segments.length !== t.length) continue;
+      const params: Record<string, string> = {};
+      let score = '';
+      let ok = true;
+      for (let i = 0; i < t.length && ok; i++) {
+        if (greedy && i === t.length - 1) {
+          params[paramName(t[i])] = segments.slice(i).join('/');
+          score += 'Q';
+        } else if (isParam(t[i])) {
+          if (segments[i] === '') ok = false;
+          params[paramName(t[i])] = segments[i];
+          score += 'P';
+        } else {
+          ok = t[i] === segments[i];
+          score += 'L';
+        }
+      }
+      if (ok && (best === null || score < best.score)) best = { template: t, score, params };
+    }
+    if (!best) return null;
+    const template = best.template.join('/');
+    return {
+      routes: this.routes.filter((r) => r.segments.join('/') === template),
+      pathParameters: best.params,
+    };
+  }
+
+  // ---- request handling ----
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+    const rawQuery = q >= 0 ? rawUrl.slice(q + 1) : '';
+    let resource: string | null = null;
+    this.counters.requests++;
+    try {
+      let segments: string[];
+      try {
+        segments = rawPath.split('/').slice(1).map(decodeURIComponent);
+      } catch {
+        throw new HttpError(400, 'bad_request', 'The request path is not valid URL encoding.');
+      }
+      // A trailing slash names the same resource.
+      if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
+      const match = this.match(segments);
+
+      if (!match) {
+        if ((method === 'GET' || method === 'HEAD') && this.serveStatic(segments, method, res)) return;
+        throw new HttpError(404, 'not_found', 'No such route.');
+      }
+      const methods = match.routes.map((r) => r.def.method);
+      resource = match.routes[0].def.path;
+      if (method === 'OPTIONS') {
+        this.preflight(res, methods);
+        return;
+      }
+      const route = match.routes.find((r) => r.def.method === method);
+      if (!route) {
+        throw new HttpError(
+          405,
+          'method_not_allowed',
+          `${method} is not allowed on ${resource}; use ${methods.join(', ')}.`,
+          { allow: [...methods, 'OPTIONS'].join(', ') },
+        );
+      }
+      const body = await this.readBody(req);
+      const event = this.toEvent(req, route, requestId, rawPath, rawQuery, match.pathParameters, body);
+      let result: unknown;
+      try {
+        result = await route.handler(event, makeLambdaContext(route.def.fn));
+      } catch (err) {
+        this.logger?.log('error', 'api-gateway', 'handler failed', {
+          route: route.def.id,
+          requestId,
+          error: err,
+        });
+        throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
+      }
+      if (!isProxyResult(result)) {
+        this.logger?.log('error', 'api-gateway', 'handler returned no valid proxy result', {
+          route: route.def.id,
+          requestId,
+        });
+        throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
+      }
+      this.writeResult(res, result, method);
+    } catch (err) {
+      const e =
+        err instanceof HttpError
+          ? err
+          : new HttpError(500, 'internal_error', 'The server could not answer this request.');
+      if (!(err instanceof HttpError)) {
+        this.logger?.log('error', 'api-gateway', 'request failed', { requestId, error: err });
+      }
+      this.sendError(res, e);
+    } finally {
+      const log = () => {
+        if (res.statusCode >= 500) this.counters.serverErrors++;
+        this.logger?.log('info', 'api-gateway', 'request', {
+          requestId,
+          ip: req.socket.remoteAddress,
+          method,
+          path: rawPath,
+          resource,
+          status: res.statusCode,
+          bytes: Number(res.getHeader('content-length') ?? 0),
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          userAgent: req.headers['user-agent'],
+        });
+      };
+      if (res.writableFinished) log();
+      else res.once('close', log);
+    }
+  }
+
+  /** The body as a Buffer (null when empty), refusing more than maxBodyBytes without holding them. */
+  private readBody(req: IncomingMessage): Promise<Buffer | null> {
+    const tooLarge = () =>
+      new HttpError(413, 'payload_too_large', `The request body is larger than ${this.maxBodyBytes} bytes.`);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
+      this.discard(req);
+      return Promise.reject(tooLarge());
+    }
+    return new Promise((resolveBody, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.maxBodyBytes) {
+          req.off('data', onData);
+          req.off('end', onEnd);
+          chunks.length = 0;
+          this.discard(req);
+          reject(tooLarge());
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => resolveBody(size === 0 ? null : Buffer.concat(chunks, size));
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('error', reject);
+    });
+  }
+
+  /**
+   * Lets the rest of a refused body flow by without keeping it, so the client can finish sending and
+   * read the 413; a client that keeps sending far beyond the limit is cut off.
+   */
+  private discard(req: IncomingMessage): void {
+    let skipped = 0;
+    req.on('data', (chunk: Buffer) => {
+      skipped += chunk.length;
+      if (skipped > 8 * this.maxBodyBytes) req.socket.destroy();
+    });
+    req.resume();
+  }
+
+  private toEvent(
+    req: IncomingMessage,
+    route: CompiledRoute,
+    requestId: string,
+    rawPath: string,
+    rawQuery: string,
+    pathParameters: Record<string, string>,
+    body: Buffer | null,
+  ): APIGatewayProxyEvent {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      headers[raw[i]] = raw[i + 1];
+      const all = multiValueHeaders[raw[i]];
+      if (all) all.push(raw[i + 1]);
+      else multiValueHeaders[raw[i]] = [raw[i + 1]];
+    }
+    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const lower = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
+    const forwarded: Record<string, string> = {
+      'X-Forwarded-For': sourceIp,
+      'X-Forwarded-Port': String(this.port),
+      'X-Forwarded-Proto': 'http',
+    };
+    for (const [k, v] of Object.entries(forwarded)) {
+      if (!lower.has(k.toLowerCase())) {
+        headers[k] = v;
+        multiValueHeaders[k] = [v];
+      }
+    }
+
+    let queryStringParameters: Record<string, string> | null = null;
+    let multiValueQueryStringParameters: Record<string, string[]> | null = null;
+    if (rawQuery !== '') {
+      const params = new URLSearchParams(rawQuery);
+      for (const [k, v] of params) {
+        queryStringParameters ??= {};
+        multiValueQueryStringParameters ??= {};
+        queryStringParameters[k] = v;
+        const all = multiValueQueryStringParameters[k];
+        if (all) all.push(v);
+        else multiValueQueryStringParameters[k] = [v];
+      }
+    }
+
+    const text = isTextBody(req.headers['content-type'], req.headers['content-encoding']);
+    const now = Date.now();
+    const host = req.headers.host ?? `${this.host}:${this.port}`;
+    return {
+      resource: route.def.path,
+      path: rawPath,
+      httpMethod: route.def.method,
+      headers,
+      multiValueHeaders,
+      queryStringParameters,
+      multiValueQueryStringParameters,
+      pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+      stageVariables: null,
+      requestContext: {
+        accountId: LOCAL_ACCOUNT_ID,
+        apiId: 'local',
+        authorizer: undefined,
+        domainName: host,
+        domainPrefix: host.split('.')[0].split(':')[0],
+        extendedRequestId: requestId,
+        httpMethod: route.def.method,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: null,
+          apiKeyId: null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp,
+          user: null,
+          userAgent: req.headers['user-agent'] ?? null,
+          userArn: null,
+        },
+        path: `/${this.stage}${rawPath}`,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId,
+        requestTime: requestTime(now),
+        requestTimeEpoch: now,
+        resourceId: route.resourceId,
+        resourcePath: route.def.path,
+        stage: this.stage,
+      },
+      body: body === null ? null : text ? body.toString('utf8') : body.toString('base64'),
+      isBase64Encoded: body !== null && !text,
+    };
+  }
+
+  private writeResult(res: ServerResponse, result: APIGatewayProxyResult, method: string): void {
+    const body =
+      result.body === undefined || result.body === null
+        ? Buffer.alloc(0)
+        : result.isBase64Encoded
+          ? Buffer.from(result.body, 'base64')
+          : Buffer.from(result.body, 'utf8');
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
+    // multiValueHeaders win over headers for the same name, as API Gateway merges them.
+    for (const [k, v] of Object.entries(result.multiValueHeaders ?? {}))
+      headers[k.toLowerCase()] = v.map(String);
+    headers['content-length'] = String(body.length);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.statusCode = result.statusCode;
+    res.end(method === 'HEAD' ? undefined : body);
+  }
+
+  private sendError(res: ServerResponse, err: HttpError): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = JSON.stringify({ error: { code: err.code, message: err.message } });
+    res.statusCode = err.status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('content-length', Buffer.byteLength(body));
+    for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+    res.end(body);
+  }
+
+  /** The CORS preflight the stack adds on every resource that has a route. */
+  private preflight(res: ServerResponse, methods: string[]): void {
+    res.statusCode = 204;
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-methods', [...methods, 'OPTIONS'].join(','));
+    res.setHeader('access-control-allow-headers', CORS_ALLOW_HEADERS);
+    res.end();
+  }
+
+  /** Serves a file of the static folder; false when there is no such file. */
+  private serveStatic(segments: string[], method: string, res: ServerResponse): boolean {
+    if (!this.staticDir) return false;
+    if (segments.some((s) => s.includes('\0') || s.includes('/') || s.includes('\\'))) return false;
+    let file = resolve(this.staticDir, ...segments);
+    if (file !== this.staticDir && !file.startsWith(this.staticDir + sep)) return false;
+    try {
+      let st = statSync(file);
+      if (st.isDirectory()) {
+        file = join(file, 'index.html');
+        st = statSync(file);
+      }
+      if (!st.isFile()) return false;
+      const type = STATIC_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+      res.statusCode = 200;
+      res.setHeader('content-type', type);
+      res.setHeader('content-length', st.size);
+      res.setHeader('cache-control', type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300');
+      if (method === 'HEAD') res.end();
+      else
+        createReadStream(file)
+          .on('error', () => res.destroy())
+          .pipe(res);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+// The embedded runtime's event feed: a seeded EventGenerator batch every few seconds, stamped with the
+// current time and sent into the stream (through the ordered producer). Never two sends at once.
+//
+// With a data directory the generator's seed and batch count are saved after every batch, and a restart
+// replays that many batches (pure and fast, nothing is sent) to pick up where it stopped: otherwise it
+// would register user00001... again, and every event of the new run would be rejected or a noop.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RawEvent } from '../domain/events';
+import { EventGenerator } from '../domain/generator';
+import type { RuntimeLogger } from './logs';
+
+export interface GeneratorLoopOptions {
+  users: number;
+  everyMs: number;
+  seed?: number;
+  /** Sends one batch of events into the stream, in order. */
+  send: (events: RawEvent[]) => Promise<unknown>;
+  /** Where to save {seed, users, batches} (e.g. `<dataDir>/generator.json`). */
+  stateFile?: string;
+  logger?: RuntimeLogger;
+}
+
+export interface GeneratorStats {
+  batches: number;
+  events: number;
+  users: number;
+  lastBatchEvents: number;
+  errors: number;
+}
+
+interface SavedState {
+  seed: number;
+  users: number;
+  batches: number;
+}
+
+function readState(file: string | undefined): SavedState | null {
+  if (!file) return null;
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedState>;
+    if (Number.isInteger(s.seed) && Number.isInteger(s.users) && Number.isInteger(s.batches)) {
+      return s as SavedState;
+    }
+  } catch {
+    // no saved state yet
+  }
+  return null;
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+export class GeneratorLoop {
+  private readonly opts: GeneratorLoopOptions;
+  private gen: EventGenerator | null = null;
+  private seed = 0;
+  private users = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private sending: Promise<void> | null = null;
+  private stopped = true;
+  private readonly counters = { batches: 0, events: 0, lastBatchEvents: 0, errors: 0 };
+
+  constructor(opts: GeneratorLoopOptions) {
+    this.opts = opts;
+  }
+
+  /** Restores a saved generator (replaying its batches) and starts sending; the first batch goes at once. */
+  async start(): Promise<void> {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const saved = readState(this.opts.stateFile);
+    this.seed = saved?.seed ?? this.opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.users = saved?.users ?? this.opts.users;
+    const gen = new EventGenerator({ users: this.users, seed: this.seed });
+    if (saved && saved.batches > 0) {
+      if (saved.users !== this.opts.users) {
+        this.opts.logger?.log('warn', 'generator', `continuing the saved generator of ${saved.users} users`, {
+          requestedUsers: this.opts.users,
+        });
+      }
+      // Pure CPU; yield now and then so the API stays responsive while it catches up.
+      for (let b = 0; b < saved.batches && !this.stopped; b++) {
+        gen.nextBatch(0);
+        if (b % 4 === 3) await tick();
+      }
+    }
+    this.gen = gen;
+    this.schedule(0);
+  }
+
+  stats(): GeneratorStats {
+    return { ...this.counters, users: this.gen?.userCount ?? 0 };
+  }
+
+  /** Waits for a batch being sent. */
+  async idle(): Promise<void> {
+    while (this.sending) await this.sending;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const started = Date.now();
+      this.sending = this.sendBatch().finally(() => {
+        this.sending = null;
+        this.schedule(Math.max(0, started + this.opts.everyMs - Date.now()));
+      });
+    }, delayMs);
+  }
+
+  private async sendBatch(): Promise<void> {
+    const gen = this.gen;
+    if (!gen || this.stopped) return;
+    const events = gen.nextBatch(Date.now());
+    try {
+      await this.opts.send(events);
+      this.counters.batches++;
+      this.counters.events += events.length;
+      this.counters.lastBatchEvents = events.length;
+      this.opts.logger?.log('info', 'generator', 'batch sent', {
+        batch: gen.batches,
+        events: events.length,
+        users: gen.userCount,
+      });
+    } catch (err) {
+      // The generator has moved on; this batch is lost (a producer retries throttling itself).
+      this.counters.errors++;
+      this.opts.logger?.log('warn', 'generator', 'sending a batch failed', { error: err });
+    }
+    this.save(gen.batches);
+  }
+
+  private save(batches: number): void {
+    const file = this.opts.stateFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const state: SavedState = { seed: this.seed, users: this.users, batches };
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(state)}\n`);
+    renameSync(`${file}.tmp`, file);
+  }
+}

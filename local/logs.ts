@@ -1,0 +1,195 @@
+// Log files of the embedded runtime, one JSON line per entry, so `npm run logs -- <function>` can
+// read them the way it reads CloudWatch Logs:
+//
+//   <dataDir or tmpdir/bacefook>/logs/<FunctionId>.log   what a function's code wrote (Powertools logs,
+//                                                        EMF metrics, console.*), e.g. Processor.log
+//   <dataDir or tmpdir/bacefook>/logs/runtime.log        the runtime itself: API access log, event
+//                                                        source mapping batches, retries, failures,
+//                                                        schedules, generator
+//
+// Every function runs in this one process, so a function's output is told apart by the async context
+// it runs in (AsyncLocalStorage): while a handler runs, whatever it writes to stdout/stderr goes to its
+// own file instead of the terminal. Outside a handler, stdout/stderr are untouched.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import type { LambdaHandler } from './lambda';
+
+/** Where the runtime writes its logs for a data directory (or an in-memory run). */
+export function localLogDir(dataDir?: string): string {
+  return dataDir ? join(dataDir, 'logs') : join(tmpdir(), 'bacefook', 'logs');
+}
+
+export const RUNTIME_LOG = 'runtime';
+
+type StreamName = 'stdout' | 'stderr';
+
+/** An append-only JSON-lines file. Writes after close are dropped. */
+class LineFile {
+  private readonly out: WriteStream;
+  private closed = false;
+
+  constructor(path: string, truncate: boolean) {
+    this.out = createWriteStream(path, { flags: truncate ? 'w' : 'a' });
+    // A log file must never take the runtime down (disk full, file removed under us...).
+    this.out.on('error', () => {
+      this.closed = true;
+    });
+  }
+
+  write(text: string): void {
+    if (!this.closed) this.out.write(text);
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => this.out.end(() => resolve()));
+  }
+}
+
+/** Turns raw output into JSON lines: JSON lines pass as they are, anything else is wrapped. */
+function toJsonLines(text: string, stream: StreamName): string {
+  let out = '';
+  for (const line of text.split('\n')) {
+    const trimmed = line.trimEnd();
+    if (trimmed.length === 0) continue;
+    if (trimmed.startsWith('{') && trimmed.endsWith('}')) out += `${trimmed}\n`;
+    else {
+      out += `${JSON.stringify({
+        timestamp: new Date().toISOString(),
+        level: stream === 'stderr' ? 'ERROR' : 'INFO',
+        stream,
+        message: trimmed,
+      })}\n`;
+    }
+  }
+  return out;
+}
+
+// ---- stdout/stderr capture, installed once per process while at least one FunctionLogs is open ----
+
+interface Sink {
+  write(text: string, stream: StreamName): void;
+}
+
+const current = new AsyncLocalStorage<Sink>();
+type Write = typeof process.stdout.write;
+let installs = 0;
+let originalOut: Write | undefined;
+let originalErr: Write | undefined;
+
+function capture(original: Write, stream: StreamName): Write {
+  const patched = function (this: NodeJS.WriteStream, chunk: string | Uint8Array, ...rest: unknown[]) {
+    const sink = current.getStore();
+    if (!sink) return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+    sink.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'), stream);
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    if (callback) queueMicrotask(callback);
+    return true;
+  };
+  return patched as unknown as Write;
+}
+
+function install(): void {
+  if (installs++ > 0) return;
+  originalOut = process.stdout.write;
+  originalErr = process.stderr.write;
+  process.stdout.write = capture(originalOut, 'stdout');
+  process.stderr.write = capture(originalErr, 'stderr');
+}
+
+function uninstall(): void {
+  if (--installs > 0) return;
+  if (originalOut) process.stdout.write = originalOut;
+  if (originalErr) process.stderr.write = originalErr;
+  originalOut = originalErr = undefined;
+}
+
+/** Writes to the real terminal, even from inside a handler's async context. */
+export function terminalWrite(text: string, stream: StreamName = 'stdout'): void {
+  const target = stream === 'stdout' ? process.stdout : process.stderr;
+  const write = (stream === 'stdout' ? originalOut : originalErr) ?? target.write;
+  write.call(target, text);
+}
+
+export interface LogFilesOptions {
+  dir: string;
+  /** Start the files empty (an in-memory run) instead of appending (a data directory). */
+  truncate?: boolean;
+  /** Echo runtime warnings and errors to the terminal (false: files only). */
+  echo?: boolean;
+}
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/** The runtime's own structured logger: one JSON line per entry in runtime.log. */
+export interface RuntimeLogger {
+  log(level: Level, component: string, message: string, fields?: Record<string, unknown>): void;
+}
+
+function serializeError(err: unknown): unknown {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return err;
+}
+
+/** The log files of one runtime: per-function files and runtime.log. */
+export class LogFiles implements RuntimeLogger {
+  readonly dir: string;
+  private readonly files = new Map<string, LineFile>();
+  private readonly truncate: boolean;
+  private readonly echo: boolean;
+  private closed = false;
+
+  constructor(opts: LogFilesOptions) {
+    this.dir = opts.dir;
+    this.truncate = opts.truncate ?? false;
+    this.echo = opts.echo ?? false;
+    mkdirSync(this.dir, { recursive: true });
+    install();
+  }
+
+  /** Path of a function's (or the runtime's) log file. */
+  pathOf(id: string): string {
+    return join(this.dir, `${id}.log`);
+  }
+
+  private file(id: string): LineFile {
+    let f = this.files.get(id);
+    if (!f) {
+      f = new LineFile(this.pathOf(id), this.truncate);
+      this.files.set(id, f);
+    }
+    return f;
+  }
+
+  log(level: Level, component: string, message: string, fields: Record<string, unknown> = {}): void {
+    if (this.closed) return;
+    const entry: Record<string, unknown> = { timestamp: new Date().toISOString(), level, component, message };
+    for (const [k, v] of Object.entries(fields)) entry[k] = k === 'error' ? serializeError(v) : v;
+    this.file(RUNTIME_LOG).write(`${JSON.stringify(entry)}\n`);
+    if (this.echo && (level === 'warn' || level === 'error')) {
+      const why = fields.error instanceof Error ? `: ${fields.error.message}` : '';
+      terminalWrite(`${level === 'error' ? '✖' : '!'} ${component}: ${message}${why}\n`, 'stderr');
+    }
+  }
+
+  /** Runs `handler` so that what it writes goes to `<dir>/<id>.log`. */
+  wrap<E, R>(id: string, handler: LambdaHandler<E, R>): LambdaHandler<E, R> {
+    const sink: Sink = {
+      write: (text, stream) => {
+        if (!this.closed) this.file(id).write(toJsonLines(text, stream));
+      },
+    };
+    return (event: E, context: Context) => current.run(sink, () => handler(event, context));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    uninstall();
+    await Promise.all([...this.files.values()].map((f) => f.close()));
+  }
+}
