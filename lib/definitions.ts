@@ -119,7 +119,8 @@ export const SNAPSHOT: FunctionDef & { scheduleMinutes: number; localEveryMs: nu
   id: 'Snapshot',
   entry: 'lambdas/snapshot/handler.ts',
   memoryMb: 1024,
-  timeoutSeconds: 120,
+  // Shorter than the 1-minute schedule, so two runs never overlap.
+  timeoutSeconds: 50,
   tables: { history: 'write', meta: 'write', graph: 'read' },
   /** EventBridge rule rate on AWS / LocalStack (1 minute is EventBridge's finest rate). */
   scheduleMinutes: 1,

@@ -11,14 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-// cdk.json still sets '@aws-cdk/core:enableStackNameDuplicates', a CDK v1 flag that aws-cdk-lib v2
-// rejects ("Unsupported feature flag"), so `cdk synth` fails until that line is removed. Reported;
-// drop this `todo` once cdk.json is fixed.
-const CDK_JSON_TODO = 'cdk.json carries the expired v1 flag @aws-cdk/core:enableStackNameDuplicates';
-
-test('bin/app.ts synthesizes the Bacefook stack with the context of cdk.json', {
-  todo: CDK_JSON_TODO,
-}, () => {
+test('bin/app.ts synthesizes the Bacefook stack with the context of cdk.json', () => {
   const cdkJson = JSON.parse(readFileSync(path.join(root, 'cdk.json'), 'utf8'));
   const outdir = mkdtempSync(path.join(tmpdir(), 'bacefook-synth-'));
   try {
