@@ -4,15 +4,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { METRICS_NAMESPACE } from '../../lib/definitions';
 import { depsFromEnv } from '../shared/deps';
 import { makeLogger } from '../shared/logger';
 import { BatchProcessor } from './batch-processor';
 
 const logger = makeLogger('bacefook-processor');
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Bacefook',
-  serviceName: 'processor',
-});
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE });
 const processor = new BatchProcessor(depsFromEnv());
 
 export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
