@@ -254,6 +254,7 @@ export class ReferenceModel {
     const seq = this.outcomes.length;
     const outcome = this.judgeAndApply(seq, item);
     this.outcomes.push(outcome);
+    this.eventsByUser = null;
     return outcome;
   }
 
@@ -445,10 +446,32 @@ export class ReferenceModel {
 
   // ---- time: brute force over the applied-event log -----------------------------------------------
 
+  /** Applied events that concern each user, in stream order (an index built lazily; push() drops it). */
+  private eventsByUser: Map<string, AppliedEvent[]> | null = null;
+
+  /** The applied events that concern `name` (the ones effectOn(e, name) can be non-zero for). */
+  eventsOf(name: string): readonly AppliedEvent[] {
+    if (this.eventsByUser === null) {
+      const index = new Map<string, AppliedEvent[]>();
+      for (const e of this.log) {
+        for (const u of ReferenceModel.usersTouchedBy(e)) {
+          let list = index.get(u);
+          if (list === undefined) {
+            list = [];
+            index.set(u, list);
+          }
+          list.push(e);
+        }
+      }
+      this.eventsByUser = index;
+    }
+    return this.eventsByUser.get(name) ?? [];
+  }
+
   /** Sum of the effects on `name` of applied events with created_at in the (already widened) range. */
   private sumEffects(name: string, r: Range): UserEffect {
     const sum = zeroEffect();
-    for (const e of this.log) {
+    for (const e of this.eventsOf(name)) {
       if (!inRange(e.at, r)) continue;
       const eff = effectOn(e, name);
       sum.friendsAdded += eff.friendsAdded;
@@ -566,7 +589,7 @@ export class ReferenceModel {
    */
   bucketDeltas(name: string): BucketDelta[] {
     const byBucket = new Map<number, BucketDelta>();
-    for (const e of this.log) {
+    for (const e of this.eventsOf(name)) {
       const eff = effectOn(e, name);
       if (
         eff.friendsAdded === 0 &&

@@ -241,7 +241,8 @@ export function withReplays<T>(arb: fc.Arbitrary<T[]>): fc.Arbitrary<T[]> {
 
 /**
  * A dirty stream: valid events (with every possible outcome), malformed items, replays, both time
- * formats, created_at in any order (late events).
+ * formats, created_at in any order (late events). It opens with registers of a random part of the
+ * universe (so that relations between registered users are common), then anything goes.
  */
 export function dirtyStreamArb(opts: StreamOptions = {}): fc.Arbitrary<unknown[]> {
   const ca = opts.createdAt ?? createdAtArb;
@@ -249,7 +250,15 @@ export function dirtyStreamArb(opts: StreamOptions = {}): fc.Arbitrary<unknown[]
     { weight: 10, arbitrary: validEventArb(ca) as fc.Arbitrary<unknown> },
     { weight: 1, arbitrary: malformedItemArb },
   );
-  return withReplays(fc.array(item, { maxLength: opts.maxLength ?? 60 }));
+  const prelude = fc
+    .tuple(fc.subarray([...NAMES]), ca)
+    .chain(([names, at]) =>
+      fc
+        .shuffledSubarray(names, { minLength: names.length })
+        .map((order) => order.map((name) => ({ type: 'register', name, created_at: at }))),
+    );
+  const body = fc.array(item, { maxLength: opts.maxLength ?? 60, size: 'medium' });
+  return withReplays(fc.tuple(prelude, body).map(([p, b]): unknown[] => [...p, ...b]));
 }
 
 /** Registers the whole universe first, then a storm of referrals among it (chains, cycle attempts). */
@@ -264,7 +273,7 @@ export function referralStormArb(opts: StreamOptions = {}): fc.Arbitrary<unknown
           { weight: 6, arbitrary: referralArb(ca) },
           { weight: 1, arbitrary: friendshipArb('addfriend', ca) },
         ),
-        { maxLength: 30 },
+        { maxLength: 30, size: 'medium' },
       ),
     )
     .map(([order, at, rest]) => [
@@ -292,7 +301,7 @@ export function batchedStreamArb(opts: { maxBatches?: number } = {}): fc.Arbitra
       ...add.map(([a, b]) => ({ type: 'addfriend', user1_name: a, user2_name: b, created_at })),
       ...refs.map(([a, b]) => ({ type: 'referral', referredBy: a, user: b, created_at })),
     ]);
-  return fc.array(batch, { maxLength: opts.maxBatches ?? 12 }).map((bs) => bs.flat());
+  return fc.array(batch, { maxLength: opts.maxBatches ?? 12, size: 'medium' }).map((bs) => bs.flat());
 }
 
 /** Any JSON-ish value (for validator properties). */
