@@ -9,6 +9,7 @@
 // chunk shrinks, and when it leaves much room the chunk grows, a bounded number of times. The size
 // limit is guaranteed by the actual compressed length, never by the estimate.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { MAX_DECODED_BYTES } from './records';
 
 export type Compression = 'brotli' | 'gzip' | 'none';
 
@@ -21,15 +22,29 @@ export interface PackOptions {
   level?: number;
   /** Cap on events per record (unlimited by default). Lower it to bound a consumer's memory per record. */
   maxEventsPerRecord?: number;
+  /**
+   * Cap on the uncompressed JSON per record. Default DEFAULT_MAX_RAW_BYTES; never above the decoder's
+   * MAX_DECODED_BYTES, or the processor would refuse the record.
+   */
+  maxRawBytes?: number;
 }
 
 /** Kinesis: data + partition key of one record ≤ 1 MiB. */
 export const KINESIS_MAX_RECORD_BYTES = 1_048_576;
 /** Partition keys are at most 256 bytes; the rest of the 4 KiB margin is slack. */
 export const DEFAULT_MAX_RECORD_BYTES = KINESIS_MAX_RECORD_BYTES - 4_096;
-/** Chosen by measurement (scripts/wire-sizes.ts; see the producer's README section). */
+/**
+ * Uncompressed bytes per record: brotli's window (16 MiB), so a bigger chunk would not compress
+ * better, and it keeps a consumer's decoded text per record bounded (about 160,000 generator events).
+ */
+export const DEFAULT_MAX_RAW_BYTES = 16 * 1024 * 1024;
+/**
+ * Chosen by measurement (`npx tsx scripts/wire-sizes.ts`): brotli quality 5 with a 16 MiB window
+ * gives 4.4–6.2 bytes/event on generator streams (SPEC target ≤ 8) at a few hundred thousand events/s;
+ * qualities 6–9 gain almost nothing, 10–11 gain 25% but pack only a few thousand events/s.
+ */
 export const DEFAULT_COMPRESSION: Compression = 'brotli';
-export const DEFAULT_LEVEL: Record<Compression, number> = { brotli: 9, gzip: 9, none: 0 };
+export const DEFAULT_LEVEL: Record<Compression, number> = { brotli: 5, gzip: 6, none: 0 };
 
 /** brotli's largest standard window (16 MiB): generator streams repeat names across the whole record. */
 const BROTLI_LGWIN = 24;
@@ -103,7 +118,7 @@ class Serialized {
 }
 
 function tooLarge(index: number, bytes: number, max: number): Error {
-  return new RangeError(`event ${index} alone takes ${bytes} bytes, more than the record limit of ${max}`);
+  return new RangeError(`event ${index} alone takes ${bytes} bytes, more than the limit of ${max}`);
 }
 
 /**
@@ -116,7 +131,11 @@ export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
   const level = o.level ?? DEFAULT_LEVEL[compression];
   const cap = o.maxEventsPerRecord ?? Number.POSITIVE_INFINITY;
   if (!(max >= 3)) throw new RangeError('maxRecordBytes must be at least 3');
+  const maxRaw = o.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
   if (!(cap >= 1)) throw new RangeError('maxEventsPerRecord must be at least 1');
+  if (!(maxRaw >= 3 && maxRaw <= MAX_DECODED_BYTES)) {
+    throw new RangeError(`maxRawBytes must be between 3 and ${MAX_DECODED_BYTES}`);
+  }
   const n = events.length;
   if (n === 0) return [];
   const s = new Serialized(events);
@@ -127,8 +146,9 @@ export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
     let start = 0;
     while (start < n) {
       const limit = Math.min(n, start + cap);
-      const end = s.endForRaw(start, limit, max);
-      if (s.rawSize(start, end) > max) throw tooLarge(start, s.rawSize(start, end), max);
+      const bound = Math.min(max, maxRaw);
+      const end = s.endForRaw(start, limit, bound);
+      if (s.rawSize(start, end) > bound) throw tooLarge(start, s.rawSize(start, end), bound);
       out.push(s.chunk(start, end));
       start = end;
     }
@@ -136,12 +156,14 @@ export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
   }
 
   // Compressed bytes per raw byte, first from a probe of the first events.
-  const probeEnd = s.endForRaw(0, Math.min(n, cap), PROBE_RAW_BYTES);
+  const probeEnd = s.endForRaw(0, Math.min(n, cap), Math.min(PROBE_RAW_BYTES, maxRaw));
   let ratio = compress(s.chunk(0, probeEnd), compression, level).length / s.rawSize(0, probeEnd);
 
   let start = 0;
   while (start < n) {
-    const limit = Math.min(n, start + cap);
+    // The raw cap is exact (prefix sums), so it simply bounds the chunk's last event.
+    const limit = Math.min(n, start + cap, s.endForRaw(start, n, maxRaw));
+    if (s.rawSize(start, limit) > maxRaw) throw tooLarge(start, s.rawSize(start, limit), maxRaw);
     let end = s.endForRaw(start, limit, (max * AIM) / ratio);
     let best: Buffer | null = null;
     let bestEnd = start;
