@@ -178,6 +178,8 @@ export class LogFiles implements RuntimeLogger {
 
   /** Runs `handler` so that what it writes goes to `<dir>/<id>.log`. */
   wrap<E, R>(id: string, handler: LambdaHandler<E, R>): LambdaHandler<E, R> {
+    // Opened now, so every function has its file (possibly empty) from the start.
+    this.file(id);
     const sink: Sink = {
       write: (text, stream) => {
         if (!this.closed) this.file(id).write(toJsonLines(text, stream));
