@@ -63,14 +63,17 @@ export interface AnsweredRange {
 
 /**
  * SPEC section 4: given edges are widened to bucket edges, a missing `to` is now (ceiled to its
- * bucket). Returns null when the widened range is empty (from >= to).
+ * bucket). Returns null when the range is empty: from >= to as given (even when both fall in one
+ * bucket, which widening alone would accept) or after widening.
  */
 export function answeredRange(
   from: number | undefined,
   to: number | undefined,
   now: number,
 ): AnsweredRange | null {
-  const t = bucketCeil(to ?? now);
+  const end = to ?? now;
+  if (from !== undefined && from >= end) return null;
+  const t = bucketCeil(end);
   const f = from === undefined ? null : bucketOf(from);
   return f !== null && f >= t ? null : { from: f, to: t };
 }

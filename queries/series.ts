@@ -62,7 +62,7 @@ export function seriesRange(q: SeriesRequest): SeriesRangeResult {
   let r: SeriesRange | undefined;
   for (const c of candidates) {
     r = rangeFor(q, c);
-    if (r.from >= r.to) {
+    if (r.from >= r.to || (q.from !== undefined && q.to !== undefined && q.from >= q.to)) {
       return {
         ok: false,
         param: 'from',

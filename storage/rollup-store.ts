@@ -12,7 +12,7 @@
 // missing chunk and re-reads the head.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet, batchWrite, type Key, slices, type WriteRequest } from './batch-io';
+import { batchGet, batchWrite, type Key, SLICE_CHARS, slices, type WriteRequest } from './batch-io';
 
 export const ROLLUP_HEAD_SK = 'h';
 
@@ -54,6 +54,8 @@ export class RollupStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly table: string,
+    /** JSON characters per item (tests lower it to exercise multi-chunk blocks) */
+    private readonly sliceChars = SLICE_CHARS,
   ) {}
 
   /** Heads by pk; with `versionOnly` just pk, upTo and n (to validate a cache without the data). */
@@ -120,7 +122,7 @@ export class RollupStore {
     json: string,
     previous: RollupHead | null,
   ): Promise<void> {
-    const parts = slices(json);
+    const parts = slices(json, this.sliceChars);
     const item: RollupHead = { ...head, sk: ROLLUP_HEAD_SK, n: parts.length };
     if (parts.length === 1) item.d = parts[0];
     else {

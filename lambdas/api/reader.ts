@@ -114,6 +114,12 @@ export class Reader {
     this.counts.clear();
   }
 
+  /** Forgets the cached pipeline and snapshot states only (cached blocks then revalidate). */
+  refresh(): void {
+    this.pipeline.clear();
+    this.snapshot.clear();
+  }
+
   pipelineState(fresh = false): Promise<PipelineState> {
     return this.pipeline.get(fresh);
   }

@@ -39,6 +39,8 @@ export interface SnapshotOptions {
   /** Parallel block writes. */
   concurrency?: number;
   now?: () => number;
+  /** JSON characters per rollup item (default: storage's slice size) */
+  sliceChars?: number;
 }
 
 export interface SnapshotRunSummary {
@@ -151,7 +153,7 @@ export class SnapshotBuilder {
     o: SnapshotOptions = {},
   ) {
     this.pipeline = new PipelineStore(deps.doc, deps.tables);
-    this.rollups = new RollupStore(deps.doc, deps.tables.history);
+    this.rollups = new RollupStore(deps.doc, deps.tables.history, o.sliceChars);
     this.snapshots = new SnapshotStore(deps.doc, deps.tables.meta);
     this.maxDeltas = o.maxDeltas ?? DEFAULT_MAX_DELTAS;
     this.concurrency = o.concurrency ?? 16;
@@ -160,9 +162,16 @@ export class SnapshotBuilder {
 
   /** Runs until every journal committed at the start of a run is folded, or `deadline` (epoch ms) passes. */
   async runUntilCaughtUp(deadline = Number.POSITIVE_INFINITY): Promise<SnapshotRunSummary> {
-    let s = await this.run();
-    while (!s.caughtUp && Date.now() < deadline) s = await this.run();
-    return s;
+    const total = await this.run();
+    while (!total.caughtUp && Date.now() < deadline) {
+      const s = await this.run();
+      total.journals += s.journals;
+      total.deltas += s.deltas;
+      total.blocksWritten += s.blocksWritten;
+      total.caughtUp = s.caughtUp;
+      total.state = s.state;
+    }
+    return total;
   }
 
   /** One run: folds committed journals after the cursor (up to the work cap) and moves the cursor. */

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { NameTable, rankBlocks, rankValues, toBlockData } from '../../queries/leaderboard';
+
+function bruteRank(values: Map<string, number>, limit: number) {
+  return [...values]
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, limit)
+    .map(([name, value], i) => ({ rank: i + 1, name, value }));
+}
+
+const nameArb = fc.constantFrom('a', 'b', 'B', 'aa', 'ab', 'user1', 'user10', 'user2', 'é', 'z');
+
+describe('rankValues', () => {
+  it('ranks by value desc then name asc (code units), positive values only', () => {
+    const m = new Map([
+      ['bob', 3],
+      ['ann', 3],
+      ['Zed', 3],
+      ['cat', 5],
+      ['dan', 0],
+      ['eve', -2],
+    ]);
+    assert.deepEqual(rankValues(m, 10), [
+      { rank: 1, name: 'cat', value: 5 },
+      { rank: 2, name: 'Zed', value: 3 },
+      { rank: 3, name: 'ann', value: 3 },
+      { rank: 4, name: 'bob', value: 3 },
+    ]);
+    assert.deepEqual(
+      rankValues(m, 2).map((i) => i.name),
+      ['cat', 'Zed'],
+    );
+  });
+
+  it('agrees with a full sort for any values and limit', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 4 }), fc.integer({ min: -3, max: 4 })),
+        fc.integer({ min: 1, max: 12 }),
+        (obj, limit) => {
+          const m = new Map(Object.entries(obj));
+          assert.deepEqual(rankValues(m, limit), bruteRank(m, limit));
+        },
+      ),
+    );
+  });
+});
+
+describe('rankBlocks', () => {
+  it('sums every block per user and ranks the chosen metric', () => {
+    const entryArb = fc.tuple(nameArb, fc.integer({ min: -3, max: 5 }), fc.integer({ min: 0, max: 3 }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(entryArb, { selector: (e) => e[0], maxLength: 8 }), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 10 }),
+        (blocks, limit) => {
+          const names = new NameTable();
+          const data = blocks.map((entries) => toBlockData(names, entries.flat()));
+          const strength = new Map<string, number>();
+          const points = new Map<string, number>();
+          for (const entries of blocks) {
+            for (const [n, s, p] of entries) {
+              strength.set(n, (strength.get(n) ?? 0) + s);
+              points.set(n, (points.get(n) ?? 0) + p);
+            }
+          }
+          assert.deepEqual(rankBlocks(names, data, 'network-strength', limit), bruteRank(strength, limit));
+          assert.deepEqual(rankBlocks(names, data, 'referral-points', limit), bruteRank(points, limit));
+        },
+      ),
+    );
+  });
+});
