@@ -126,6 +126,17 @@ function tooLarge(index: number, bytes: number, max: number): Error {
  * no records. Throws a RangeError if one event alone cannot fit in a record.
  */
 export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
+  return pack(events, o).map((r) => r.data);
+}
+
+/** One record payload and the number of events it holds. */
+export interface PackedRecord {
+  data: Buffer;
+  events: number;
+}
+
+/** As packRecords, with each record's event count (for progress reporting). */
+export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
   const max = o.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const compression = o.compression ?? DEFAULT_COMPRESSION;
   const level = o.level ?? DEFAULT_LEVEL[compression];
@@ -139,7 +150,7 @@ export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
   const n = events.length;
   if (n === 0) return [];
   const s = new Serialized(events);
-  const out: Buffer[] = [];
+  const out: PackedRecord[] = [];
 
   if (compression === 'none') {
     // Exact sizes are known: greedy packing, no trial encoding.
@@ -149,7 +160,7 @@ export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
       const bound = Math.min(max, maxRaw);
       const end = s.endForRaw(start, limit, bound);
       if (s.rawSize(start, end) > bound) throw tooLarge(start, s.rawSize(start, end), bound);
-      out.push(s.chunk(start, end));
+      out.push({ data: s.chunk(start, end), events: end - start });
       start = end;
     }
     return out;
@@ -210,7 +221,7 @@ export function packRecords(events: unknown[], o: PackOptions = {}): Buffer[] {
         }
       } while (best === null);
     }
-    out.push(best);
+    out.push({ data: best, events: bestEnd - start });
     start = bestEnd;
   }
   return out;
