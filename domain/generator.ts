@@ -20,7 +20,8 @@
 // first in the batch and get the same 20% referral chance (referrer: any user registered before them).
 //
 // Determinism: everything flows from one mulberry32 PRNG seeded with `seed`; the same options always
-// produce the same events. No Math.random, no clock.
+// produce the same events. No Math.random, no clock. `snapshot()` / `EventGenerator.restore()` save
+// and resume a generator mid-sequence (the deployed generator Lambda keeps its state between runs).
 import type { RawEvent } from './events';
 import { toCompact } from './time';
 
@@ -44,21 +45,50 @@ export const UNFRIEND_SHARE = 0.2;
 export const NEW_FRIEND_SHARE = 0.3;
 export const MAX_INITIAL_FRIENDS = 200;
 
-/** A small, fast, well-distributed 32-bit PRNG (mulberry32). Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
+/** mulberry32 with its 32-bit state in view, so a generator can be saved and resumed mid-sequence. */
+class Mulberry32 {
+  state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
+}
+
+/** A small, fast, well-distributed 32-bit PRNG (mulberry32). Returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  const prng = new Mulberry32(seed);
+  return () => prng.next();
 }
 
 /** user00001-style name of the 1-based user number `n`. */
 export function userName(n: number): string {
   return `user${String(n).padStart(5, '0')}`;
+}
+
+/**
+ * Everything a generator needs to carry on exactly where it stopped: its options, the PRNG state, the
+ * batch count, the registered users (their names follow from the count) and the current friend pairs
+ * in the generator's own order (sampling draws by index, so order matters for an identical sequence).
+ * Plain data, JSON-safe: a pair is `lo * 2^26 + hi` (0-based user indexes, lo < hi).
+ */
+export interface GeneratorSnapshot {
+  version: 1;
+  initialUsers: number;
+  startMs: number;
+  stepMs: number;
+  growthRate: number;
+  rngState: number;
+  batchIndex: number;
+  users: number;
+  pairs: number[];
 }
 
 // A friend pair {i, j} (0-based user indexes, i < j) as one number. 2^26 users is far beyond any
@@ -67,7 +97,7 @@ const PAIR_SHIFT = 2 ** 26;
 const pairKey = (a: number, b: number): number => (a < b ? a * PAIR_SHIFT + b : b * PAIR_SHIFT + a);
 
 export class EventGenerator {
-  private readonly rand: () => number;
+  private readonly prng: Mulberry32;
   private readonly startMs: number;
   private readonly stepMs: number;
   private readonly growthRate: number;
@@ -83,7 +113,7 @@ export class EventGenerator {
     if (!Number.isInteger(o.users) || o.users < 1) throw new RangeError('users must be a positive integer');
     if (o.users >= PAIR_SHIFT) throw new RangeError(`users must be below ${PAIR_SHIFT}`);
     this.initialUsers = o.users;
-    this.rand = mulberry32(o.seed);
+    this.prng = new Mulberry32(o.seed);
     this.startMs = o.startMs ?? DEFAULT_START_MS;
     this.stepMs = o.stepMs ?? DEFAULT_STEP_MS;
     this.growthRate = o.growthRate ?? DEFAULT_GROWTH_RATE;
@@ -102,6 +132,56 @@ export class EventGenerator {
   /** Batches emitted so far. */
   get batches(): number {
     return this.batchIndex;
+  }
+
+  /** The generator's state as plain data; `EventGenerator.restore` continues from it identically. */
+  snapshot(): GeneratorSnapshot {
+    return {
+      version: 1,
+      initialUsers: this.initialUsers,
+      startMs: this.startMs,
+      stepMs: this.stepMs,
+      growthRate: this.growthRate,
+      rngState: this.prng.state,
+      batchIndex: this.batchIndex,
+      users: this.names.length,
+      pairs: this.pairs.slice(),
+    };
+  }
+
+  /** A generator that continues exactly where the snapshotted one stopped. Throws on an inconsistent snapshot. */
+  static restore(s: GeneratorSnapshot): EventGenerator {
+    if (s.version !== 1) throw new RangeError(`unknown generator snapshot version ${String(s.version)}`);
+    const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+    if (!isCount(s.batchIndex) || !isCount(s.users) || !isCount(s.rngState) || s.rngState > 0xffffffff) {
+      throw new RangeError('generator snapshot has a bad batchIndex, users or rngState');
+    }
+    if (s.users > 0 && s.batchIndex === 0) throw new RangeError('generator snapshot has users but no batch');
+    const g = new EventGenerator({
+      users: s.initialUsers,
+      seed: 0,
+      startMs: s.startMs,
+      stepMs: s.stepMs,
+      growthRate: s.growthRate,
+    });
+    if (s.users >= PAIR_SHIFT) throw new RangeError(`users must be below ${PAIR_SHIFT}`);
+    g.prng.state = s.rngState;
+    g.batchIndex = s.batchIndex;
+    for (let i = 0; i < s.users; i++) g.names.push(userName(i + 1));
+    for (const key of s.pairs) {
+      const lo = Math.floor(key / PAIR_SHIFT);
+      const hi = key - lo * PAIR_SHIFT;
+      if (!isCount(key) || lo >= hi || hi >= s.users || g.friends.has(key)) {
+        throw new RangeError(`generator snapshot has a bad friend pair ${key}`);
+      }
+      g.friends.add(key);
+    }
+    g.pairs = s.pairs.slice();
+    return g;
+  }
+
+  private rand(): number {
+    return this.prng.next();
   }
 
   private int(n: number): number {
