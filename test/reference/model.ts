@@ -526,10 +526,10 @@ export class ReferenceModel {
 
   /**
    * Users with a positive value over the widened [from, to), by value desc then name asc, ranked 1..n,
-   * at most `limit` of them. network-strength: the net change of strength in the range (with no from:
+   * at most `limit` of them (default 10, as the route). network-strength: the net change of strength in the range (with no from:
    * the strength at to); referral-points: the points awarded in the range.
    */
-  leaderboard(metric: LeaderboardMetric, from: number | undefined, to: number | undefined, limit: number) {
+  leaderboard(metric: LeaderboardMetric, from?: number, to?: number, limit = 10): LeaderboardItem[] {
     const items: { name: string; value: number }[] = [];
     for (const name of this.users.keys()) {
       const value =
