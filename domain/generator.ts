@@ -18,6 +18,7 @@
 // Our decision where the public tool is silent: later batches also grow the user base by `growthRate`
 // (default 2%) of the current users, rounded, at least one user per batch. New users are registered
 // first in the batch and get the same 20% referral chance (referrer: any user registered before them).
+// Growth stops at `maxUsers` (default: never), so a generator left running keeps a bounded volume.
 //
 // Determinism: everything flows from one mulberry32 PRNG seeded with `seed`; the same options always
 // produce the same events. No Math.random, no clock. `snapshot()` / `EventGenerator.restore()` save
@@ -35,6 +36,8 @@ export interface GeneratorOptions {
   stepMs?: number;
   /** Fraction of the current users registered by each later batch. Default 0.02 (at least 1 user). */
   growthRate?: number;
+  /** Later batches register no users past this many. Default unlimited. */
+  maxUsers?: number;
 }
 
 export const DEFAULT_START_MS = Date.UTC(2025, 6, 18, 20, 53, 54, 320);
@@ -85,6 +88,8 @@ export interface GeneratorSnapshot {
   startMs: number;
   stepMs: number;
   growthRate: number;
+  /** null: unlimited. */
+  maxUsers: number | null;
   rngState: number;
   batchIndex: number;
   users: number;
@@ -101,6 +106,7 @@ export class EventGenerator {
   private readonly startMs: number;
   private readonly stepMs: number;
   private readonly growthRate: number;
+  private readonly maxUsers: number;
   private readonly initialUsers: number;
   /** Names by 0-based index; its length is the number of registered users. */
   private readonly names: string[] = [];
@@ -117,6 +123,7 @@ export class EventGenerator {
     this.startMs = o.startMs ?? DEFAULT_START_MS;
     this.stepMs = o.stepMs ?? DEFAULT_STEP_MS;
     this.growthRate = o.growthRate ?? DEFAULT_GROWTH_RATE;
+    this.maxUsers = o.maxUsers ?? Number.POSITIVE_INFINITY;
   }
 
   /** Registered users so far. */
@@ -142,6 +149,7 @@ export class EventGenerator {
       startMs: this.startMs,
       stepMs: this.stepMs,
       growthRate: this.growthRate,
+      maxUsers: Number.isFinite(this.maxUsers) ? this.maxUsers : null,
       rngState: this.prng.state,
       batchIndex: this.batchIndex,
       users: this.names.length,
@@ -163,6 +171,7 @@ export class EventGenerator {
       startMs: s.startMs,
       stepMs: s.stepMs,
       growthRate: s.growthRate,
+      maxUsers: s.maxUsers ?? undefined,
     });
     if (s.users >= PAIR_SHIFT) throw new RangeError(`users must be below ${PAIR_SHIFT}`);
     g.prng.state = s.rngState;
@@ -207,7 +216,9 @@ export class EventGenerator {
 
     // Registrations (and the referrals of the new users, emitted last).
     const before = this.names.length;
-    const newUsers = first ? this.initialUsers : Math.max(1, Math.round(before * this.growthRate));
+    const newUsers = first
+      ? this.initialUsers
+      : Math.min(Math.max(1, Math.round(before * this.growthRate)), Math.max(0, this.maxUsers - before));
     for (let k = 0; k < newUsers; k++) {
       const index = before + k;
       const name = userName(index + 1);

@@ -35,6 +35,16 @@ describe('generator snapshot', () => {
     assert.notEqual(g.snapshot().pairs.length, 0);
   });
 
+  test('maxUsers stops growth and survives a snapshot', () => {
+    const g = new EventGenerator({ users: 10, seed: 4, growthRate: 0.5, maxUsers: 14 });
+    run(g, 2);
+    assert.equal(g.userCount, 14);
+    const restored = EventGenerator.restore(g.snapshot());
+    run(restored, 3);
+    assert.equal(restored.userCount, 14);
+    assert.equal(new EventGenerator({ users: 10, seed: 4 }).snapshot().maxUsers, null);
+  });
+
   test('an inconsistent snapshot is refused', () => {
     const g = new EventGenerator({ users: 20, seed: 1 });
     g.nextBatch();
