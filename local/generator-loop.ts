@@ -58,16 +58,25 @@ export class GeneratorLoop {
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
   private stopped = true;
+  private startup: Promise<void> | null = null;
   private readonly counters = { batches: 0, events: 0, lastBatchEvents: 0, errors: 0 };
 
   constructor(opts: GeneratorLoopOptions) {
     this.opts = opts;
   }
 
-  /** Restores a saved generator (replaying its batches) and starts sending; the first batch goes at once. */
-  async start(): Promise<void> {
-    if (!this.stopped) return;
+  /**
+   * Restores a saved generator (replaying its batches) and sends the first batch at once; later ones
+   * follow every `everyMs`. Resolves when the first batch has been handed to `send`.
+   */
+  start(): Promise<void> {
+    if (this.startup) return this.startup;
     this.stopped = false;
+    this.startup = this.restore().then(() => this.fire());
+    return this.startup;
+  }
+
+  private async restore(): Promise<void> {
     const saved = readState(this.opts.stateFile);
     this.seed = saved?.seed ?? this.opts.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.users = saved?.users ?? this.opts.users;
@@ -85,15 +94,15 @@ export class GeneratorLoop {
       }
     }
     this.gen = gen;
-    this.schedule(0);
   }
 
   stats(): GeneratorStats {
     return { ...this.counters, users: this.gen?.userCount ?? 0 };
   }
 
-  /** Waits for a batch being sent. */
+  /** Waits for the start (a replay) and for a batch being sent. */
   async idle(): Promise<void> {
+    await this.startup?.catch(() => undefined);
     while (this.sending) await this.sending;
   }
 
@@ -104,15 +113,21 @@ export class GeneratorLoop {
     await this.idle();
   }
 
+  /** Sends the next batch now; the one after comes `everyMs` after this one started. */
+  private fire(): void {
+    if (this.stopped) return;
+    const started = Date.now();
+    this.sending = this.sendBatch().finally(() => {
+      this.sending = null;
+      this.schedule(Math.max(0, started + this.opts.everyMs - Date.now()));
+    });
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      const started = Date.now();
-      this.sending = this.sendBatch().finally(() => {
-        this.sending = null;
-        this.schedule(Math.max(0, started + this.opts.everyMs - Date.now()));
-      });
+      this.fire();
     }, delayMs);
   }
 

@@ -1,0 +1,274 @@
+// The embedded default: the whole pipeline in this process. kinesalite + dynalite, the processor
+// behind a reproduction of the Kinesis event source mapping, the snapshot job on its schedule, every
+// route behind a local API Gateway, and (unless disabled) the generator feeding the stream. The
+// handlers are the very modules that deploy to Lambda; they read their configuration from the
+// environment variables the stack sets, so those are set here before the modules are imported.
+//
+// Handler modules build their AWS clients once, at import (as in a Lambda container), and Node keeps
+// one copy of a module per process: so a process hosts one runtime at a time, against one pair of
+// emulator endpoints. Stopping and starting again on the same ports is fine.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RawEvent } from '../domain/events';
+import { ENV, METRICS_NAMESPACE, PROCESSOR, ROUTES, type RouteDef, SNAPSHOT } from '../lib/definitions';
+import { type PipelineView, pipelineView } from '../queries/pipeline';
+import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
+import { PipelineStore } from '../storage/pipeline-store';
+import { StreamProducer } from '../stream/producer';
+import { type ApiGatewayStats, type ApiHandler, LocalApiGateway } from './api-gateway';
+import { type Emulators, startEmulators, type TableNames } from './emulators';
+import {
+  type EventSourceMappingOptions,
+  KinesisEventSourceMapping,
+  type KinesisHandler,
+  type MappingConfig,
+  type MappingStats,
+} from './event-source-mapping';
+import { GeneratorLoop, type GeneratorStats } from './generator-loop';
+import { LOCAL_REGION } from './lambda';
+import { LogFiles, localLogDir } from './logs';
+import { type ScheduledHandler, Scheduler, type SchedulerStats } from './scheduler';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DEFAULT_API_PORT = 3000;
+export const DEFAULT_GENERATOR_USERS = 1_000;
+export const DEFAULT_GENERATOR_EVERY_MS = 5_000;
+
+export interface LocalRuntimeOptions {
+  /** API port (default 3000; 0 = ephemeral). */
+  port?: number;
+  host?: string;
+  /** kinesalite port (default 4567; 0 = ephemeral). */
+  kinesisPort?: number;
+  /** dynalite port (default 4568; 0 = ephemeral). */
+  dynamoPort?: number;
+  /** Persist the emulators, the mapping's checkpoint, failures, generator state and logs here. Default: in memory. */
+  dataDir?: string;
+  /** Feed the stream with generated events (default true). */
+  generator?: boolean;
+  /** Users registered by the generator's first batch (default 1000). */
+  generatorUsers?: number;
+  /** Time between generated batches (default 5000 ms). */
+  generatorEveryMs?: number;
+  generatorSeed?: number;
+  /** Nothing on the terminal (logs still go to the files). */
+  quiet?: boolean;
+  /** Snapshot job period (default SNAPSHOT.localEveryMs); false = never run it on a schedule. */
+  snapshotEveryMs?: number | false;
+  /** Event source mapping overrides (defaults: PROCESSOR_MAPPING), e.g. for tests and benchmarks. */
+  mapping?: Partial<MappingConfig> &
+    Pick<EventSourceMappingOptions, 'pollIntervalMs' | 'retryBaseMs' | 'retryMaxMs' | 'maxPayloadBytes'>;
+  /** Log folder (default `<dataDir>/logs`, or `<tmpdir>/bacefook/logs` in memory). */
+  logDir?: string;
+  /** Static files served at `/` (default web/dist). */
+  staticDir?: string;
+}
+
+export interface RuntimeStats {
+  uptimeMs: number;
+  eventSourceMapping: MappingStats;
+  api: ApiGatewayStats;
+  snapshot: SchedulerStats | null;
+  generator: GeneratorStats | null;
+}
+
+export interface LocalRuntime {
+  /** Base URL of the API (and of the dashboard at `/`). */
+  apiUrl: string;
+  endpoints: { api: string; kinesis: string; dynamodb: string };
+  streamName: string;
+  streamArn: string;
+  tables: TableNames;
+  dataDir: string | null;
+  logDir: string;
+  /** Whether web/dist (the built dashboard) is being served at `/`. */
+  dashboard: boolean;
+  /** Resolves once everything put into the stream before the call has been processed. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Counters of every part (synchronous, cheap). */
+  stats(): RuntimeStats;
+  /** The processor's outcome counters, as GET /meta/pipeline answers them. */
+  pipeline(): Promise<PipelineView>;
+  /** Runs the snapshot job now (never concurrently with a scheduled run). */
+  snapshotNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Endpoints the handler modules of this process were loaded against (see the header comment). */
+let loadedAgainst: { kinesis: string; dynamodb: string } | null = null;
+
+async function loadHandler<H>(entry: string): Promise<H> {
+  const mod = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as { handler?: unknown };
+  if (typeof mod.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
+  return mod.handler as H;
+}
+
+function setHandlerEnv(emu: Emulators): void {
+  process.env[ENV.graphTable] = emu.tables.graph;
+  process.env[ENV.historyTable] = emu.tables.history;
+  process.env[ENV.metaTable] = emu.tables.meta;
+  process.env[ENV.streamName] = emu.streamName;
+  process.env[ENV.dynamodbEndpoint] = emu.endpoints.dynamodb;
+  process.env[ENV.kinesisEndpoint] = emu.endpoints.kinesis;
+  process.env[ENV.metricsNamespace] ??= METRICS_NAMESPACE;
+  process.env.AWS_REGION ??= LOCAL_REGION;
+}
+
+export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const t0 = Date.now();
+  const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
+  const logs = new LogFiles({
+    dir: opts.logDir ?? localLogDir(dataDir),
+    truncate: !dataDir,
+    echo: !opts.quiet,
+  });
+  const cleanup: (() => Promise<void>)[] = [() => logs.close()];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse().splice(0)) {
+      try {
+        await step();
+      } catch (err) {
+        logs.log('warn', 'runtime', 'stopping a part failed', { error: err });
+      }
+    }
+  };
+
+  try {
+    const emu = await startEmulators({
+      kinesisPort: opts.kinesisPort,
+      dynamoPort: opts.dynamoPort,
+      host: opts.host,
+      dataDir,
+    });
+    cleanup.push(() => emu.stop());
+    if (
+      loadedAgainst &&
+      (loadedAgainst.kinesis !== emu.endpoints.kinesis || loadedAgainst.dynamodb !== emu.endpoints.dynamodb)
+    ) {
+      throw new Error(
+        `this process already loaded the handlers against ${loadedAgainst.kinesis} and ${loadedAgainst.dynamodb}; ` +
+          'start the runtime again on the same ports, or in another process',
+      );
+    }
+    setHandlerEnv(emu);
+    loadedAgainst = { ...emu.endpoints };
+
+    const [processorHandler, snapshotHandler, ...routeHandlers] = await Promise.all([
+      loadHandler<KinesisHandler>(PROCESSOR.entry),
+      loadHandler<ScheduledHandler>(SNAPSHOT.entry),
+      ...ROUTES.map((r: RouteDef) => loadHandler<ApiHandler>(r.entry)),
+    ]);
+
+    // The runtime's own clients (the handlers build theirs from the environment).
+    const kinesis: KinesisClient = makeKinesisClient({
+      endpoint: emu.endpoints.kinesis,
+      region: LOCAL_REGION,
+    });
+    const doc: DynamoDBDocumentClient = makeDynamoClient({
+      endpoint: emu.endpoints.dynamodb,
+      region: LOCAL_REGION,
+    });
+    cleanup.push(async () => {
+      kinesis.destroy();
+      doc.destroy();
+    });
+
+    const esm = new KinesisEventSourceMapping({
+      ...opts.mapping,
+      kinesis,
+      streamName: emu.streamName,
+      handler: logs.wrap(PROCESSOR.id, processorHandler),
+      fn: PROCESSOR,
+      dataDir,
+      logger: logs,
+    });
+    await esm.start();
+    cleanup.push(() => esm.stop());
+
+    const snapshot = new Scheduler({
+      fn: SNAPSHOT,
+      handler: logs.wrap(SNAPSHOT.id, snapshotHandler),
+      everyMs: opts.snapshotEveryMs === false ? 1 : (opts.snapshotEveryMs ?? SNAPSHOT.localEveryMs),
+      logger: logs,
+    });
+    if (opts.snapshotEveryMs !== false) snapshot.start();
+    cleanup.push(() => snapshot.stop());
+
+    const staticDir = opts.staticDir ?? join(REPO_ROOT, 'web', 'dist');
+    const api = new LocalApiGateway({
+      routes: ROUTES.map((def, i) => ({ def, handler: logs.wrap(def.fn.id, routeHandlers[i]) })),
+      port: opts.port ?? DEFAULT_API_PORT,
+      host: opts.host,
+      staticDir,
+      logger: logs,
+    });
+    const apiUrl = await api.start();
+    cleanup.push(() => api.stop());
+
+    let generator: GeneratorLoop | null = null;
+    if (opts.generator ?? true) {
+      const producer = new StreamProducer(kinesis, emu.streamName);
+      generator = new GeneratorLoop({
+        users: opts.generatorUsers ?? DEFAULT_GENERATOR_USERS,
+        everyMs: opts.generatorEveryMs ?? DEFAULT_GENERATOR_EVERY_MS,
+        seed: opts.generatorSeed,
+        send: (events: RawEvent[]) => producer.send(events),
+        stateFile: dataDir ? join(dataDir, 'generator.json') : undefined,
+        logger: logs,
+      });
+      const g = generator;
+      cleanup.push(() => g.stop());
+      // Not awaited: a restored generator replays its batches in the background (drain() waits for it).
+      void g
+        .start()
+        .catch((err) => logs.log('error', 'generator', 'generator failed to start', { error: err }));
+    }
+
+    const store = new PipelineStore(doc, emu.tables);
+    logs.log('info', 'runtime', 'started', {
+      bootMs: Date.now() - t0,
+      apiUrl,
+      endpoints: emu.endpoints,
+      dataDir: dataDir ?? null,
+      generator: generator !== null,
+    });
+
+    let stopping: Promise<void> | null = null;
+    return {
+      apiUrl,
+      endpoints: { api: apiUrl, ...emu.endpoints },
+      streamName: emu.streamName,
+      streamArn: emu.streamArn,
+      tables: emu.tables,
+      dataDir: dataDir ?? null,
+      logDir: logs.dir,
+      dashboard: existsSync(join(staticDir, 'index.html')),
+      drain: async (timeoutMs?: number) => {
+        await generator?.idle();
+        await esm.drain(timeoutMs);
+      },
+      stats: () => ({
+        uptimeMs: Date.now() - t0,
+        eventSourceMapping: esm.stats(),
+        api: api.stats(),
+        snapshot: opts.snapshotEveryMs === false ? null : snapshot.stats(),
+        generator: generator?.stats() ?? null,
+      }),
+      pipeline: async () => pipelineView(await store.readState()),
+      snapshotNow: () => snapshot.runNow(),
+      stop: () => {
+        stopping ??= (async () => {
+          logs.log('info', 'runtime', 'stopping', {});
+          await stopAll();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,161 @@
+// `npm start`: the embedded default. Boots the local runtime, prints the URLs, then one status line
+// every few seconds. Ctrl-C stops everything cleanly (a second Ctrl-C exits at once).
+import { parseArgs } from 'node:util';
+
+// Calm output: the AWS SDK's "upgrade Node" notice is not news to someone running the demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const HELP = `Usage: npm start -- [options]
+
+  --port N          API and dashboard port (default 3000)
+  --data-dir DIR    keep the stream, tables, checkpoint and logs in DIR (default: in memory)
+  --no-generator    do not feed the stream with generated events
+  --users N         users registered by the generator's first batch (default 1000)
+  --every MS        time between generated batches (default 5000)
+  --kinesis-port N  kinesalite port (default 4567)
+  --dynamo-port N   dynalite port (default 4568)
+  -h, --help        this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+function int(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min} (got '${value}')`);
+  return n;
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'no-generator': { type: 'boolean' },
+        users: { type: 'string' },
+        every: { type: 'string' },
+        'kinesis-port': { type: 'string' },
+        'dynamo-port': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
+
+const fmt = new Intl.NumberFormat('en-US');
+
+async function main(): Promise<void> {
+  const args = parse();
+  if (args.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const generator = !args['no-generator'];
+  const users = int('users', args.users, 1);
+  const { startLocalRuntime, DEFAULT_GENERATOR_USERS, DEFAULT_GENERATOR_EVERY_MS } = await import(
+    './runtime'
+  );
+  const rt = await startLocalRuntime({
+    port: int('port', args.port, 0),
+    kinesisPort: int('kinesis-port', args['kinesis-port'], 0),
+    dynamoPort: int('dynamo-port', args['dynamo-port'], 0),
+    dataDir: args['data-dir'],
+    generator,
+    generatorUsers: users,
+    generatorEveryMs: int('every', args.every, 100),
+  });
+  // Since the process started: tsx's own start-up included.
+  const bootS = process.uptime().toFixed(1);
+
+  const lines = [
+    `Bacefook Analytics: embedded runtime ready in ${bootS} s`,
+    '',
+    `  API        ${rt.apiUrl}   (try ${rt.apiUrl}/meta/pipeline)`,
+    `  Dashboard  ${rt.dashboard ? `${rt.apiUrl}/` : 'not built (web/dist is missing)'}`,
+    `  Kinesis    ${rt.endpoints.kinesis}   kinesalite, stream ${rt.streamName}`,
+    `  DynamoDB   ${rt.endpoints.dynamodb}   dynalite, tables ${Object.values(rt.tables).join(', ')}`,
+    `  Data       ${rt.dataDir ?? 'in memory (use --data-dir DIR to keep it)'}`,
+    `  Logs       ${rt.logDir}`,
+    `  Generator  ${
+      generator
+        ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users, a batch every ${
+            (int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000
+          } s`
+        : 'off'
+    }`,
+    '',
+    'Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+
+  // One status line every few seconds: rewritten in place on a terminal, printed when it changes otherwise.
+  const tty = process.stdout.isTTY === true;
+  const outcomes = (p: { applied: number; noop: number; rejected: number }) =>
+    p.applied + p.noop + p.rejected;
+  // The rate counts from now (a data directory may hold earlier events).
+  let last = { at: Date.now(), events: outcomes(await rt.pipeline()) };
+  let lastLine = '';
+  let busy = false;
+  const status = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const p = await rt.pipeline();
+      const events = outcomes(p);
+      const now = Date.now();
+      const rate = ((events - last.events) * 1000) / Math.max(1, now - last.at);
+      last = { at: now, events };
+      const s = rt.stats();
+      const failures =
+        s.eventSourceMapping.failures > 0 ? ` · ${s.eventSourceMapping.failures} failed batches` : '';
+      const line =
+        `${new Date().toISOString().slice(11, 19)}  ${fmt.format(p.applied)} applied · ${fmt.format(p.noop)} noop · ` +
+        `${fmt.format(p.rejected)} rejected · ${fmt.format(Math.round(rate))} events/s · ${fmt.format(p.users)} users` +
+        failures;
+      if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+      else if (line.slice(10) !== lastLine.slice(10)) process.stdout.write(`${line}\n`);
+      lastLine = line;
+    } catch {
+      // The status line is best effort (e.g. while stopping).
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void status(), 3_000);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stdout.write('\nForced exit.\n');
+      process.exit(130);
+    }
+    stopping = true;
+    clearInterval(timer);
+    process.stdout.write(`${tty ? '\n' : ''}${signal}: stopping...\n`);
+    try {
+      await rt.stop();
+      process.stdout.write('Stopped.\n');
+      process.exitCode = 0;
+    } catch (err) {
+      process.stderr.write(`Stopping failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
