@@ -66,8 +66,14 @@ export function fromRawEvent(e: RawEvent): GraphEvent {
   }
 }
 
+/** Length in characters (code points), as the SPEC and zod count it; UTF-16 units are only a bound. */
 function isName(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME_LENGTH;
+  if (typeof v !== 'string' || v.length === 0) return false;
+  if (v.length <= MAX_NAME_LENGTH) return true;
+  if (v.length > 2 * MAX_NAME_LENGTH) return false;
+  let chars = 0;
+  for (const _ of v) chars++;
+  return chars <= MAX_NAME_LENGTH;
 }
 
 /**

@@ -32,6 +32,26 @@ function looksLikeJsonText(bytes: Uint8Array): boolean {
   return false;
 }
 
+function unreadable(bytes: Uint8Array, err: unknown): Unreadable {
+  const why = err instanceof RangeError ? 'payload larger than the decode limit' : 'not JSON, gzip or brotli';
+  return new Unreadable(keep(Buffer.from(bytes).toString('latin1')), why);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Text as a producer would write it: valid UTF-8 with no control bytes but tab, CR and LF. */
+function plainText(bytes: Uint8Array): string | null {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return null;
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** Decompresses if needed. Returns the text, or an Unreadable explaining why there is none. */
 export function payloadText(bytes: Uint8Array): string | Unreadable {
   try {
@@ -40,12 +60,16 @@ export function payloadText(bytes: Uint8Array): string | Unreadable {
     }
     if (looksLikeJsonText(bytes))
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-    // Brotli has no magic number: it is what remains. Garbage fails here.
+  } catch (err) {
+    return unreadable(bytes, err);
+  }
+  // Brotli has no magic number: try it. Plain text that is not brotli (NDJSON whose first line is not
+  // JSON, say) is read line by line; anything else is garbage, one Unreadable for the whole record.
+  try {
     return brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
   } catch (err) {
-    const why =
-      err instanceof RangeError ? 'payload larger than the decode limit' : 'not JSON, gzip or brotli';
-    return new Unreadable(keep(Buffer.from(bytes).toString('latin1')), why);
+    if (err instanceof RangeError) return unreadable(bytes, err);
+    return plainText(bytes) ?? unreadable(bytes, err);
   }
 }
 

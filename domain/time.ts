@@ -22,6 +22,16 @@ function validCalendar(y: number, mo: number, d: number, h: number, mi: number, 
   return true;
 }
 
+/** 400 Gregorian years, in ms: the calendar repeats exactly with this period. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/** Date.UTC without its quirk of reading years 0–99 as 1900–1999. */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  return y < 100
+    ? Date.UTC(y + 400, mo, d, h, mi, s, ms) - FOUR_CENTURIES_MS
+    : Date.UTC(y, mo, d, h, mi, s, ms);
+}
+
 const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
 const num = (s: string, from: number, len: number): number => {
   let v = 0;
@@ -51,7 +61,7 @@ export function parseCompact(s: string): number | null {
   const ms = len === 19 ? num(s, 15, 3) : 0;
   if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || ms < 0) return null;
   if (!validCalendar(y, mo, d, h, mi, sec)) return null;
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  return utc(y, mo - 1, d, h, mi, sec, ms);
 }
 
 const ISO_RE =
@@ -79,7 +89,7 @@ export function parseIsoWithZone(s: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMin = sign * (oh * 60 + om);
   }
-  return Date.UTC(y, mo - 1, d, h, mi, sec, frac) - offsetMin * 60_000;
+  return utc(y, mo - 1, d, h, mi, sec, frac) - offsetMin * 60_000;
 }
 
 /** `created_at` of an event: compact form or ISO 8601 with a zone. */
