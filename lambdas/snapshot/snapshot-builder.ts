@@ -39,8 +39,8 @@ export interface SnapshotOptions {
   /** Parallel block writes. */
   concurrency?: number;
   now?: () => number;
-  /** JSON characters per rollup item (default: storage's slice size) */
-  sliceChars?: number;
+  /** bytes per rollup item (default: storage's CHUNK_BYTES) */
+  chunkBytes?: number;
 }
 
 export interface SnapshotRunSummary {
@@ -153,7 +153,7 @@ export class SnapshotBuilder {
     o: SnapshotOptions = {},
   ) {
     this.pipeline = new PipelineStore(deps.doc, deps.tables);
-    this.rollups = new RollupStore(deps.doc, deps.tables.history, o.sliceChars);
+    this.rollups = new RollupStore(deps.doc, deps.tables.history, o.chunkBytes);
     this.snapshots = new SnapshotStore(deps.doc, deps.tables.meta);
     this.maxDeltas = o.maxDeltas ?? DEFAULT_MAX_DELTAS;
     this.concurrency = o.concurrency ?? 16;

@@ -214,7 +214,7 @@ before(async () => {
 
   processor = new BatchProcessor({ doc: dyn.doc, tables: dyn.tables });
   // A small slice size makes most rollup blocks span several chunk items.
-  builder = new SnapshotBuilder({ doc: dyn.doc, tables: dyn.tables }, { sliceChars: 300 });
+  builder = new SnapshotBuilder({ doc: dyn.doc, tables: dyn.tables }, { chunkBytes: 64 });
 
   // The main stream: 12 generator batches, a referral chain with a cycle attempt, and dirt.
   const main: unknown[] = [];
