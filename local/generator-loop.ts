@@ -1,22 +1,24 @@
 // The embedded runtime's event feed: a seeded EventGenerator batch every few seconds, stamped with the
 // current time and sent into the stream (through the ordered producer). Never two sends at once.
 //
-// With a data directory the generator's seed and batch count are saved after every batch, and a restart
-// replays that many batches (pure and fast, nothing is sent) to pick up where it stopped: otherwise it
-// would register user00001... again, and every event of the new run would be rejected or a noop.
+// With a data directory the generator's state (EventGenerator.snapshot) is saved after every batch, and a
+// restart continues from it: otherwise it would register user00001... again, and every event of the new
+// run would be rejected or a noop.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RawEvent } from '../domain/events';
-import { EventGenerator } from '../domain/generator';
+import { EventGenerator, type GeneratorSnapshot } from '../domain/generator';
 import type { RuntimeLogger } from './logs';
 
 export interface GeneratorLoopOptions {
   users: number;
+  /** Later batches stop registering users past this many (default: unlimited). */
+  maxUsers?: number;
   everyMs: number;
   seed?: number;
   /** Sends one batch of events into the stream, in order. */
   send: (events: RawEvent[]) => Promise<unknown>;
-  /** Where to save {seed, users, batches} (e.g. `<dataDir>/generator.json`). */
+  /** Where to save the generator's state (e.g. `<dataDir>/generator.json`). */
   stateFile?: string;
   logger?: RuntimeLogger;
 }
@@ -31,15 +33,14 @@ export interface GeneratorStats {
 
 interface SavedState {
   seed: number;
-  users: number;
-  batches: number;
+  generator: GeneratorSnapshot;
 }
 
 function readState(file: string | undefined): SavedState | null {
   if (!file) return null;
   try {
     const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<SavedState>;
-    if (Number.isInteger(s.seed) && Number.isInteger(s.users) && Number.isInteger(s.batches)) {
+    if (Number.isInteger(s.seed) && typeof s.generator === 'object' && s.generator !== null) {
       return s as SavedState;
     }
   } catch {
@@ -48,13 +49,10 @@ function readState(file: string | undefined): SavedState | null {
   return null;
 }
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
-
 export class GeneratorLoop {
   private readonly opts: GeneratorLoopOptions;
   private gen: EventGenerator | null = null;
   private seed = 0;
-  private users = 0;
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
   private stopped = true;
@@ -78,22 +76,25 @@ export class GeneratorLoop {
 
   private async restore(): Promise<void> {
     const saved = readState(this.opts.stateFile);
-    this.seed = saved?.seed ?? this.opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.users = saved?.users ?? this.opts.users;
-    const gen = new EventGenerator({ users: this.users, seed: this.seed });
-    if (saved && saved.batches > 0) {
-      if (saved.users !== this.opts.users) {
-        this.opts.logger?.log('warn', 'generator', `continuing the saved generator of ${saved.users} users`, {
-          requestedUsers: this.opts.users,
+    if (saved) {
+      try {
+        this.gen = EventGenerator.restore(saved.generator);
+        this.seed = saved.seed;
+        if (saved.generator.initialUsers !== this.opts.users) {
+          this.opts.logger?.log('warn', 'generator', 'continuing the saved generator', {
+            savedUsers: saved.generator.initialUsers,
+            requestedUsers: this.opts.users,
+          });
+        }
+        return;
+      } catch (err) {
+        this.opts.logger?.log('warn', 'generator', 'saved generator state unusable; starting a new one', {
+          error: err,
         });
       }
-      // Pure CPU; yield now and then so the API stays responsive while it catches up.
-      for (let b = 0; b < saved.batches && !this.stopped; b++) {
-        gen.nextBatch(0);
-        if (b % 4 === 3) await tick();
-      }
     }
-    this.gen = gen;
+    this.seed = this.opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.gen = new EventGenerator({ users: this.opts.users, seed: this.seed, maxUsers: this.opts.maxUsers });
   }
 
   stats(): GeneratorStats {
@@ -150,14 +151,14 @@ export class GeneratorLoop {
       this.counters.errors++;
       this.opts.logger?.log('warn', 'generator', 'sending a batch failed', { error: err });
     }
-    this.save(gen.batches);
+    this.save(gen);
   }
 
-  private save(batches: number): void {
+  private save(gen: EventGenerator): void {
     const file = this.opts.stateFile;
     if (!file) return;
     mkdirSync(dirname(file), { recursive: true });
-    const state: SavedState = { seed: this.seed, users: this.users, batches };
+    const state: SavedState = { seed: this.seed, generator: gen.snapshot() };
     writeFileSync(`${file}.tmp`, `${JSON.stringify(state)}\n`);
     renameSync(`${file}.tmp`, file);
   }

@@ -1,11 +1,13 @@
 // Log files of the embedded runtime, one JSON line per entry, so `npm run logs -- <function>` can
 // read them the way it reads CloudWatch Logs:
 //
-//   <dataDir or tmpdir/bacefook>/logs/<FunctionId>.log   what a function's code wrote (Powertools logs,
-//                                                        EMF metrics, console.*), e.g. Processor.log
-//   <dataDir or tmpdir/bacefook>/logs/runtime.log        the runtime itself: API access log, event
-//                                                        source mapping batches, retries, failures,
-//                                                        schedules, generator
+//   <log dir>/<FunctionId>.log   what a function's code wrote (Powertools logs, EMF metrics, console.*),
+//                                e.g. Processor.log, Snapshot.log, ApiUserProfile.log
+//   <log dir>/runtime.log        the runtime itself: API access log, event source mapping batches,
+//                                retries, failures, schedules, generator
+//
+// The log dir is `<dataDir>/logs`, or `<tmpdir>/bacefook/logs` for an in-memory `npm start` (see
+// localLogDir).
 //
 // Every function runs in this one process, so a function's output is told apart by the async context
 // it runs in (AsyncLocalStorage): while a handler runs, whatever it writes to stdout/stderr goes to its
@@ -17,9 +19,15 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { LambdaHandler } from './lambda';
 
-/** Where the runtime writes its logs for a data directory (or an in-memory run). */
-export function localLogDir(dataDir?: string): string {
-  return dataDir ? join(dataDir, 'logs') : join(tmpdir(), 'bacefook', 'logs');
+/**
+ * Where the runtime writes its logs: `<dataDir>/logs`; in memory, `<tmpdir>/bacefook/logs` for the
+ * default API port 3000 (what `npm start` uses), `<tmpdir>/bacefook/logs-<port>` for another fixed port,
+ * so two runtimes on one machine never share files. (An ephemeral port gets a private temporary folder:
+ * see startLocalRuntime.)
+ */
+export function localLogDir(dataDir?: string, apiPort = 3000): string {
+  if (dataDir) return join(dataDir, 'logs');
+  return join(tmpdir(), 'bacefook', apiPort === 3000 ? 'logs' : `logs-${apiPort}`);
 }
 
 export const RUNTIME_LOG = 'runtime';

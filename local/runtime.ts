@@ -7,7 +7,8 @@
 // Handler modules build their AWS clients once, at import (as in a Lambda container), and Node keeps
 // one copy of a module per process: so a process hosts one runtime at a time, against one pair of
 // emulator endpoints. Stopping and starting again on the same ports is fine.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -51,6 +52,8 @@ export interface LocalRuntimeOptions {
   generator?: boolean;
   /** Users registered by the generator's first batch (default 1000). */
   generatorUsers?: number;
+  /** Later batches stop registering users past this many (default 10 × generatorUsers): bounded volume. */
+  generatorMaxUsers?: number;
   /** Time between generated batches (default 5000 ms). */
   generatorEveryMs?: number;
   generatorSeed?: number;
@@ -61,7 +64,10 @@ export interface LocalRuntimeOptions {
   /** Event source mapping overrides (defaults: PROCESSOR_MAPPING), e.g. for tests and benchmarks. */
   mapping?: Partial<MappingConfig> &
     Pick<EventSourceMappingOptions, 'pollIntervalMs' | 'retryBaseMs' | 'retryMaxMs' | 'maxPayloadBytes'>;
-  /** Log folder (default `<dataDir>/logs`, or `<tmpdir>/bacefook/logs` in memory). */
+  /**
+   * Log folder. Default `<dataDir>/logs`; in memory `<tmpdir>/bacefook/logs` (port 3000) or
+   * `<tmpdir>/bacefook/logs-<port>`; with an ephemeral port, a private temporary folder removed on stop.
+   */
   logDir?: string;
   /** Static files served at `/` (default web/dist). */
   staticDir?: string;
@@ -120,12 +126,21 @@ function setHandlerEnv(emu: Emulators): void {
 export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const t0 = Date.now();
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
+  const apiPort = opts.port ?? DEFAULT_API_PORT;
+  // An in-memory runtime on an ephemeral port (tests, benchmarks) gets a private log folder, removed on stop.
+  const privateLogs =
+    !opts.logDir && !dataDir && apiPort === 0 ? mkdtempSync(join(tmpdir(), 'bacefook-')) : null;
   const logs = new LogFiles({
-    dir: opts.logDir ?? localLogDir(dataDir),
+    dir: opts.logDir ?? (privateLogs ? join(privateLogs, 'logs') : localLogDir(dataDir, apiPort)),
     truncate: !dataDir,
     echo: !opts.quiet,
   });
-  const cleanup: (() => Promise<void>)[] = [() => logs.close()];
+  const cleanup: (() => Promise<void>)[] = [
+    async () => {
+      await logs.close();
+      if (privateLogs) rmSync(privateLogs, { recursive: true, force: true });
+    },
+  ];
   const stopAll = async () => {
     for (const step of cleanup.reverse().splice(0)) {
       try {
@@ -200,7 +215,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     const staticDir = opts.staticDir ?? join(REPO_ROOT, 'web', 'dist');
     const api = new LocalApiGateway({
       routes: ROUTES.map((def, i) => ({ def, handler: logs.wrap(def.fn.id, routeHandlers[i]) })),
-      port: opts.port ?? DEFAULT_API_PORT,
+      port: apiPort,
       host: opts.host,
       staticDir,
       logger: logs,
@@ -211,8 +226,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     let generator: GeneratorLoop | null = null;
     if (opts.generator ?? true) {
       const producer = new StreamProducer(kinesis, emu.streamName);
+      const users = opts.generatorUsers ?? DEFAULT_GENERATOR_USERS;
       generator = new GeneratorLoop({
-        users: opts.generatorUsers ?? DEFAULT_GENERATOR_USERS,
+        users,
+        maxUsers: opts.generatorMaxUsers ?? users * 10,
         everyMs: opts.generatorEveryMs ?? DEFAULT_GENERATOR_EVERY_MS,
         seed: opts.generatorSeed,
         send: (events: RawEvent[]) => producer.send(events),

@@ -1,5 +1,8 @@
 // `npm start`: the embedded default. Boots the local runtime, prints the URLs, then one status line
 // every few seconds. Ctrl-C stops everything cleanly (a second Ctrl-C exits at once).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 // Calm output: the AWS SDK's "upgrade Node" notice is not news to someone running the demo.
@@ -11,6 +14,7 @@ const HELP = `Usage: npm start -- [options]
   --data-dir DIR    keep the stream, tables, checkpoint and logs in DIR (default: in memory)
   --no-generator    do not feed the stream with generated events
   --users N         users registered by the generator's first batch (default 1000)
+  --max-users N     the generator stops adding users past N (default 10 × --users)
   --every MS        time between generated batches (default 5000)
   --kinesis-port N  kinesalite port (default 4567)
   --dynamo-port N   dynalite port (default 4568)
@@ -40,6 +44,7 @@ function parse() {
         'data-dir': { type: 'string' },
         'no-generator': { type: 'boolean' },
         users: { type: 'string' },
+        'max-users': { type: 'string' },
         every: { type: 'string' },
         'kinesis-port': { type: 'string' },
         'dynamo-port': { type: 'string' },
@@ -52,6 +57,41 @@ function parse() {
 }
 
 const fmt = new Intl.NumberFormat('en-US');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Newest modification time under a folder (0 when it does not exist). */
+function newest(dir: string): number {
+  let max = 0;
+  try {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      max = Math.max(max, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    }
+  } catch {
+    // missing folder
+  }
+  return max;
+}
+
+/** Builds the dashboard (web/dist) when it is missing or older than its sources: `npm ci && npm start` shows it. */
+async function ensureDashboard(): Promise<string | null> {
+  const built = (() => {
+    try {
+      return statSync(join(ROOT, 'web', 'dist', 'index.html')).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
+  const sources = Math.max(newest(join(ROOT, 'web', 'src')), newest(join(ROOT, 'web', 'public')));
+  if (sources === 0 || built >= sources) return null;
+  try {
+    const { buildWeb } = await import('../scripts/build-web');
+    await buildWeb();
+    return null;
+  } catch (err) {
+    return `the dashboard could not be built: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
 
 async function main(): Promise<void> {
   const args = parse();
@@ -64,6 +104,7 @@ async function main(): Promise<void> {
   const { startLocalRuntime, DEFAULT_GENERATOR_USERS, DEFAULT_GENERATOR_EVERY_MS } = await import(
     './runtime'
   );
+  const dashboardProblem = await ensureDashboard();
   const rt = await startLocalRuntime({
     port: int('port', args.port, 0),
     kinesisPort: int('kinesis-port', args['kinesis-port'], 0),
@@ -71,6 +112,7 @@ async function main(): Promise<void> {
     dataDir: args['data-dir'],
     generator,
     generatorUsers: users,
+    generatorMaxUsers: int('max-users', args['max-users'], 1),
     generatorEveryMs: int('every', args.every, 100),
   });
   // Since the process started: tsx's own start-up included.
@@ -80,16 +122,16 @@ async function main(): Promise<void> {
     `Bacefook Analytics: embedded runtime ready in ${bootS} s`,
     '',
     `  API        ${rt.apiUrl}   (try ${rt.apiUrl}/meta/pipeline)`,
-    `  Dashboard  ${rt.dashboard ? `${rt.apiUrl}/` : 'not built (web/dist is missing)'}`,
+    `  Dashboard  ${rt.dashboard ? `${rt.apiUrl}/` : (dashboardProblem ?? 'not built (web/dist is missing)')}`,
     `  Kinesis    ${rt.endpoints.kinesis}   kinesalite, stream ${rt.streamName}`,
     `  DynamoDB   ${rt.endpoints.dynamodb}   dynalite, tables ${Object.values(rt.tables).join(', ')}`,
     `  Data       ${rt.dataDir ?? 'in memory (use --data-dir DIR to keep it)'}`,
     `  Logs       ${rt.logDir}`,
     `  Generator  ${
       generator
-        ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users, a batch every ${
-            (int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000
-          } s`
+        ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users (growing to ${fmt.format(
+            int('max-users', args['max-users'], 1) ?? (users ?? DEFAULT_GENERATOR_USERS) * 10,
+          )}), a batch every ${(int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000} s`
         : 'off'
     }`,
     '',
