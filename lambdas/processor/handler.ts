@@ -10,7 +10,10 @@ import { makeLogger } from '../shared/logger';
 import { BatchProcessor } from './batch-processor';
 
 const logger = makeLogger('bacefook-processor');
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'bacefook-processor',
+});
 const processor = new BatchProcessor(depsFromEnv());
 
 export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
