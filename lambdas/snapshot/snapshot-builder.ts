@@ -69,7 +69,8 @@ interface Working {
   dirty: boolean;
 }
 
-const DEFAULT_MAX_DELTAS = 2_000_000;
+/** About 10 s of work on dynalite, far less on DynamoDB: a run stays well inside the Lambda timeout. */
+const DEFAULT_MAX_DELTAS = 500_000;
 
 /** Committed journals after `cursor`, in stream order; stops at the first uncommitted one. */
 export async function* committedJournals(

@@ -485,13 +485,21 @@ describe('analytics read side (dynalite, real processor, snapshot and handlers)'
   it('late events reach every ranged answer after the next snapshot run, and re-runs change nothing', async () => {
     const stateA = await new SnapshotStore(dyn.doc, dyn.tables.meta).read();
     // Late batches: two days and two hours before the stream began, and inside an existing bucket.
-    const late: unknown[] = [
-      ...gen.nextBatch(START - 2 * DAY + 2_500),
-      ...gen.nextBatch(START - 2 * 3_600_000 + 1_234),
-      ...gen.nextBatch(START + 3 * STEP + 1_500),
-      { type: 'referral', referredBy: 'chainD', user: 'user00002', created_at: iso(START - 2 * DAY + 2_600) },
+    // Each lands as its own processor batch, so each has its own journal.
+    const late: unknown[][] = [
+      gen.nextBatch(START - 2 * DAY + 2_500),
+      gen.nextBatch(START - 2 * 3_600_000 + 1_234),
+      gen.nextBatch(START + 3 * STEP + 1_500),
+      [
+        {
+          type: 'referral',
+          referredBy: 'chainD',
+          user: 'user00002',
+          created_at: iso(START - 2 * DAY + 2_600),
+        },
+      ],
     ];
-    await feed(processor, late);
+    for (const events of late) await feed(processor, events);
     modelB = ReferenceModel.fromItems(items);
     assert.ok(differing(modelA, modelB) >= 6, 'the late events move many leaderboards');
     resetStates();
@@ -507,8 +515,18 @@ describe('analytics read side (dynalite, real processor, snapshot and handlers)'
     // Ranged answers read the rollups: unchanged until the snapshot job runs.
     await checkLeaderboards(modelA);
 
+    // A run capped at one journal leaves late journals behind: coveredUntil drops to their earliest bucket.
+    const capped = new SnapshotBuilder(
+      { doc: dyn.doc, tables: dyn.tables },
+      { maxDeltas: 1, chunkBytes: 64 },
+    );
+    const first = await capped.run();
+    assert.equal(first.journals, 1);
+    assert.equal(first.caughtUp, false);
+    assert.ok((first.state.coveredUntil as number) <= bucketOf(START - 2 * 3_600_000 + 1_234));
     const run = await builder.runUntilCaughtUp();
     assert.ok(run.journals > 0 && run.caughtUp);
+    assert.equal(run.state.coveredUntil, stateA.coveredUntil, 'caught up again: the end of the latest data');
     resetStates(); // the cached blocks now revalidate against their new versions
     await checkLeaderboards(modelB);
     const snap = await ok(S.MetaSnapshotsSchema, '/meta/snapshots', null);
