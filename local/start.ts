@@ -175,13 +175,16 @@ async function main(): Promise<void> {
   };
   const timer = setInterval(() => void status(), 3_000);
 
-  let stopping = false;
+  // A Ctrl-C in a terminal reaches this process twice at once (from the terminal and forwarded by
+  // npm): a repeat within a second is the same Ctrl-C. A later one forces the exit.
+  let stoppingSince = 0;
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince > 0) {
+      if (Date.now() - stoppingSince < 1_000) return;
       process.stdout.write('\nForced exit.\n');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     clearInterval(timer);
     process.stdout.write(`${tty ? '\n' : ''}${signal}: stopping...\n`);
     try {
@@ -192,6 +195,8 @@ async function main(): Promise<void> {
       process.stderr.write(`Stopping failed: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
     }
+    // Everything is closed, so the process ends by itself; if some socket lingers, do not hang on it.
+    setTimeout(() => process.exit(), 2_000).unref();
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
