@@ -20,6 +20,30 @@ export interface ChartHandle {
 
 const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
 
+/** Tick labels in UTC, 24-hour: as fine as the tick spacing needs, with the date where it changes. */
+export function timeTicks(splits: readonly number[], incrSeconds: number): string[] {
+  let lastDay = '';
+  return splits.map((s) => {
+    const iso = new Date(s * 1000).toISOString();
+    const day = iso.slice(5, 10);
+    const time = incrSeconds < 60 ? iso.slice(11, 19) : iso.slice(11, 16);
+    if (incrSeconds >= 86_400) return iso.slice(0, 10);
+    const label = day !== lastDay ? `${time}\n${day}` : time;
+    lastDay = day;
+    return label;
+  });
+}
+
+function xAxis(): uPlot.Axis {
+  return {
+    stroke: COLORS.axis,
+    grid: { stroke: COLORS.grid, width: 1 },
+    ticks: { stroke: COLORS.grid, width: 1 },
+    size: 44,
+    values: (_u, splits, _i, _space, incr) => timeTicks(splits, incr),
+  };
+}
+
 function axis(scale?: string, side?: 1 | 3): uPlot.Axis {
   return {
     scale,
@@ -32,6 +56,11 @@ function axis(scale?: string, side?: 1 | 3): uPlot.Axis {
   };
 }
 
+/** A y maximum a little above the data, so the top tick label is not clipped. */
+function headroom(max: number | null): number {
+  return max === null || max <= 0 ? 1 : Math.ceil(max * 1.12);
+}
+
 /** Ends of the series' intervals, in seconds (uPlot's unit), the last clipped at the answered `to`. */
 function ends(starts: readonly string[], intervalMs: number, toIso: string): number[] {
   const to = Date.parse(toIso);
@@ -39,16 +68,25 @@ function ends(starts: readonly string[], intervalMs: number, toIso: string): num
 }
 
 /** Sizes the chart to its container and keeps it so. */
-function mount(el: HTMLElement, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData) {
+function mount(
+  el: HTMLElement,
+  opts: Omit<uPlot.Options, 'width' | 'height'>,
+  data: uPlot.AlignedData,
+  points: number,
+) {
   const height = 240;
   const width = () => Math.max(280, Math.floor(el.clientWidth || 600));
-  const plot = new uPlot({ ...opts, width: width(), height, tzDate: utc }, data, el);
+  const plot = new uPlot(
+    { padding: [12, 28, 0, 24], ...opts, width: width(), height, tzDate: utc },
+    data,
+    el,
+  );
   const ro = new ResizeObserver(() => {
     const w = width();
     if (w !== plot.width) plot.setSize({ width: w, height });
   });
   ro.observe(el);
-  el.dataset.points = String(data[0].length);
+  el.dataset.points = String(points);
   el.dataset.state = 'ready';
   return {
     destroy() {
@@ -69,9 +107,10 @@ export function referralsChart(el: HTMLElement, s: ReferralSeries, intervalMs: n
     el,
     {
       scales: {
-        x: { time: true },
-        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
-        total: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] },
+        // The first bar spans the interval before the first end: the axis starts at the range's start.
+        x: { time: true, range: (_u, _min, max) => [Date.parse(s.from) / 1000, max] },
+        y: { range: (_u, _min, max) => [0, headroom(max)] },
+        total: { range: (_u, _min, max) => [0, headroom(max)] },
       },
       series: [
         {},
@@ -91,15 +130,12 @@ export function referralsChart(el: HTMLElement, s: ReferralSeries, intervalMs: n
           points: { show: false },
         },
       ],
-      axes: [
-        { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid } },
-        axis('y'),
-        axis('total', 1),
-      ],
+      axes: [xAxis(), axis('y'), axis('total', 1)],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
     },
     data,
+    s.series.length,
   );
 }
 
@@ -117,7 +153,7 @@ export function friendsCountChart(el: HTMLElement, s: FriendsCountSeries, interv
   return mount(
     el,
     {
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.max(0, min - 1), max + 1] } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, headroom(max)] } },
       series: [
         {},
         {
@@ -129,14 +165,12 @@ export function friendsCountChart(el: HTMLElement, s: FriendsCountSeries, interv
           points: { show: false },
         },
       ],
-      axes: [
-        { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid } },
-        axis('y'),
-      ],
+      axes: [xAxis(), axis('y')],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
     },
     data,
+    s.series.length,
   );
 }
 

@@ -45,7 +45,7 @@ function card(field: string, label: string, value: string, raw: string | number 
 
 export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContext): View {
   const status = h('span', { class: 'live', 'data-live': 'connecting' }, 'Connecting…');
-  const cards = h('div', { class: 'cards', id: 'pipeline-cards' }, loadingState());
+  const cards = h('div', { class: 'cards cards-4', id: 'pipeline-cards' }, loadingState());
   const rate = h('div', { class: 'panel-body' });
   const reasons = h('div', { class: 'panel-body', id: 'rejected-by-reason' }, loadingState());
   const snapshots = h('div', { class: 'panel-body', id: 'snapshots' }, loadingState());
@@ -71,7 +71,6 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ac = new AbortController();
   let stopped = false;
-  let ticks = 0;
   /** Only the newest tick may render and schedule the next (a restart supersedes a tick in flight). */
   let loopId = 0;
 
@@ -122,11 +121,11 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
         `Measured from the counters every ${POLL_MS / 1000} s while this page is open.`,
       ),
     );
-    const entries = Object.entries(p.rejectedByReason).filter(([, n]) => n > 0);
+    const entries = Object.entries(p.rejectedByReason);
     entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (entries.length === 0) replace(reasons, emptyState('No event has been rejected.'));
     else {
-      const max = Math.max(...entries.map(([, n]) => n));
+      const max = Math.max(1, ...entries.map(([, n]) => n));
       replace(
         reasons,
         h(
@@ -143,13 +142,14 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
                 h(
                   'td',
                   { class: 'bar-cell' },
-                  h('span', { class: 'bar', style: `width:${(100 * n) / max}%` }),
+                  n > 0 ? h('span', { class: 'bar bar-warn', style: `width:${(100 * n) / max}%` }) : null,
                 ),
                 h('td', { class: 'num' }, formatNumber(n)),
               ),
             ),
           ),
         ),
+        p.rejected === 0 ? h('p', { class: 'muted' }, 'No event has been rejected.') : null,
       );
     }
   };
@@ -213,12 +213,10 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
     const my = ++loopId;
     ac = new AbortController();
     const signal = ac.signal;
-    // Rollups and rejections move slowly: every fifth tick is enough.
-    const slow = ticks++ % 5 === 0;
     const [p, s, r] = await Promise.allSettled([
       ctx.api.pipeline(signal),
-      slow ? ctx.api.snapshots(signal) : Promise.resolve(null),
-      slow ? ctx.api.rejections(5, signal) : Promise.resolve(null),
+      ctx.api.snapshots(signal),
+      ctx.api.rejections(5, signal),
     ]);
     if (stopped || my !== loopId) return;
     const now = ctx.now();
@@ -249,12 +247,8 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
         root.setAttribute('data-state', 'error');
       }
     }
-    if (s.status === 'rejected' || (s.status === 'fulfilled' && s.value)) {
-      renderSnapshots(s as PromiseSettledResult<SnapshotsMeta>);
-    }
-    if (r.status === 'rejected' || (r.status === 'fulfilled' && r.value)) {
-      renderRejections(r as PromiseSettledResult<Rejections>);
-    }
+    if (!(s.status === 'rejected' && isAbort(s.reason))) renderSnapshots(s);
+    if (!(r.status === 'rejected' && isAbort(r.reason))) renderRejections(r);
     schedule();
   };
 

@@ -82,12 +82,19 @@ function mountLanding(root: HTMLElement, ctx: AppContext): View {
   };
 }
 
-function statCard(field: string, label: string, value: Node | string, raw: string | number | null) {
+function statCard(
+  field: string,
+  label: string,
+  value: Node | string,
+  raw: string | number | null,
+  sub?: string,
+) {
   return h(
     'div',
     { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
     h('div', { class: 'card-label' }, label),
-    h('div', { class: 'card-value' }, value),
+    h('div', { class: field === 'registered-at' ? 'card-value small' : 'card-value' }, value),
+    sub ? h('div', { class: 'card-sub' }, sub) : null,
   );
 }
 
@@ -112,6 +119,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
   const refChart = h('div', { class: 'chart', id: 'chart-referrals', 'data-state': 'loading' });
   const fcChart = h('div', { class: 'chart', id: 'chart-friends-count', 'data-state': 'loading' });
   const refSummary = h('div', { class: 'chart-head' });
+  const answered = h('p', { class: 'muted answered', id: 'series-range' });
   const fcSummary = h('div', { class: 'chart-head' });
   const friendsEl = h('div', { class: 'panel-body', id: 'friends', 'data-state': 'loading' }, loadingState());
 
@@ -142,6 +150,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
       { class: 'panel' },
       h('h2', null, 'Over time'),
       controls,
+      answered,
       h(
         'div',
         { class: 'grid-2' },
@@ -184,7 +193,13 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
       lastEventAt = pipeline?.lastEventAt ? Date.parse(pipeline.lastEventAt) : null;
       replace(
         profileEl,
-        statCard('registered-at', 'Registered', formatIsoUtc(p.registeredAt), p.registeredAt),
+        statCard(
+          'registered-at',
+          'Registered',
+          p.registeredAt.slice(0, 10),
+          p.registeredAt,
+          formatIsoUtc(p.registeredAt).slice(11),
+        ),
         statCard('referred-by', 'Referred by', p.referredBy ? userAnchor(p.referredBy) : '—', p.referredBy),
         statCard('friends-count', 'Friends', formatNumber(p.friendsCount), p.friendsCount),
         statCard('referrals-count', 'Referrals', formatNumber(p.referralsCount), p.referralsCount),
@@ -386,6 +401,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
       replace(el, loadingState());
       replace(sum);
     }
+    answered.textContent = '';
     const ms = intervalMs(interval);
     const [ref, fc] = await Promise.allSettled([
       ctx.api.referrals(name, q, ac.signal),
@@ -400,10 +416,10 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
         chartSummary([
           ['In range', s.count],
           ['All-time at the end', s.series.length ? s.series[s.series.length - 1].cumulative : 0],
-          ['Range', `${formatIsoUtc(s.from)} → ${formatIsoUtc(s.to)}`],
         ]),
       );
       charts.push(referralsChart(refChart, s, ms));
+      answered.textContent = `Answered [${formatIsoUtc(s.from)}, ${formatIsoUtc(s.to)}) in steps of ${interval}.`;
     } else {
       refChart.dataset.state = 'error';
       replace(

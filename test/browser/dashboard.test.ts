@@ -1,0 +1,300 @@
+// The dashboard in a real browser: Debian's headless Chromium driven by playwright-core, against the
+// local runtime fed with a generated stream. Checks what a user sees against what the API answers,
+// and saves the README's screenshots (docs/screenshots/*.png).
+//
+// Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the suite is
+// skipped, except under CI (process.env.CI), where a missing browser is a failure.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { RawEvent } from '../../domain/events';
+import { EventGenerator } from '../../domain/generator';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { buildWeb } from '../../scripts/build-web';
+import type { FriendsPage, Leaderboard, PipelineMeta, UserNetwork, UserProfile } from '../../web/src/types';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const FRIENDS_PAGE = 20;
+/** Any single wait for the page (a condition, never a timed assertion). */
+const WAIT_MS = 20_000;
+
+const haveChromium = existsSync(CHROMIUM);
+const skip =
+  !haveChromium && !process.env.CI
+    ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests`
+    : false;
+
+/** The generated stream: users 200, seed 7, four batches (= generateEvents({ users: 200, batches: 4, seed: 7 })). */
+function generatedBatches(): RawEvent[][] {
+  const g = new EventGenerator({ users: 200, seed: 7 });
+  return [g.nextBatch(), g.nextBatch(), g.nextBatch(), g.nextBatch()];
+}
+
+describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
+  let rt: LocalRuntime;
+  let context: BrowserContext;
+  let page: Page;
+  let profileDir: string;
+  const batches = generatedBatches();
+  const pageErrors: string[] = [];
+
+  const api = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${rt.apiUrl}${path}`);
+    const body = await res.text();
+    assert.equal(res.status, 200, `GET ${path} answered ${res.status}: ${body}`);
+    return JSON.parse(body) as T;
+  };
+
+  /** Into the stream, in order, through the API (POST /events). */
+  const send = async (events: RawEvent[]) => {
+    const res = await fetch(`${rt.apiUrl}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+    });
+    const body = await res.text();
+    assert.equal(res.status, 202, `POST /events answered ${res.status}: ${body}`);
+    assert.deepEqual(JSON.parse(body), { accepted: events.length });
+  };
+
+  const dataValue = async (selector: string) => page.getAttribute(selector, 'data-value');
+
+  before(async () => {
+    if (!haveChromium) {
+      throw new Error(`${CHROMIUM} is missing on CI: the CI entry (.ci/run) must apt-get install chromium`);
+    }
+    await buildWeb();
+    rt = await startLocalRuntime({
+      port: 0,
+      kinesisPort: 0,
+      dynamoPort: 0,
+      generator: false,
+      quiet: true,
+      snapshotEveryMs: false,
+    });
+    assert.ok(rt.dashboard, 'the runtime serves web/dist');
+    // Three batches now; the fourth arrives while the overview is open (it must update by itself).
+    await send(batches.slice(0, 3).flat());
+    await rt.drain();
+    await rt.snapshotNow();
+
+    profileDir = await mkdtemp(join(tmpdir(), 'bacefook-chromium-'));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1400, height: 1000 },
+      timezoneId: 'UTC',
+      locale: 'en-US',
+    });
+    context.setDefaultTimeout(WAIT_MS);
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await mkdir(SHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await context?.close().catch(() => {});
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await rt?.stop();
+  });
+
+  it('overview shows the pipeline counters and follows them live', async () => {
+    await page.goto(`${rt.apiUrl}/#/`);
+    await page.waitForSelector('[data-page=overview][data-state=ready]');
+    const first = await api<PipelineMeta>('/meta/pipeline');
+    assert.equal(await dataValue('[data-field=applied]'), String(first.applied));
+    assert.equal(await dataValue('[data-field=noop]'), String(first.noop));
+    assert.equal(await dataValue('[data-field=rejected]'), String(first.rejected));
+    assert.equal(await dataValue('[data-field=last-event-at]'), first.lastEventAt);
+
+    await send(batches[3]);
+    await rt.drain();
+    await rt.snapshotNow();
+    const last = await api<PipelineMeta>('/meta/pipeline');
+    assert.ok(last.applied > first.applied);
+    // The page polls on its own: wait until it shows the new counters.
+    await page.waitForSelector(`[data-field=applied][data-value="${last.applied}"]`);
+    assert.equal(await dataValue('[data-field=noop]'), String(last.noop));
+    assert.equal(await dataValue('[data-field=rejected]'), String(last.rejected));
+    assert.equal(await dataValue('[data-field=last-event-at]'), last.lastEventAt);
+    assert.ok(Number(await dataValue('[data-field=events-per-second]')) > 0, 'events per second measured');
+    await page.waitForSelector('#snapshots dl');
+    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+  });
+
+  const readBoard = (metric: string) =>
+    page.$$eval(`[data-metric="${metric}"] tbody tr`, (rows) =>
+      rows.map((r) => ({
+        rank: Number(r.getAttribute('data-rank')),
+        name: r.getAttribute('data-name'),
+        value: Number(r.getAttribute('data-value')),
+      })),
+    );
+
+  it('leaderboards show the API answer for the same range, with presets and a shareable address', async () => {
+    await page.goto(`${rt.apiUrl}/#/leaderboards?limit=25`);
+    for (const metric of ['network-strength', 'referral-points']) {
+      await page.waitForSelector(`[data-metric="${metric}"][data-state=ready]`);
+      const lb = await api<Leaderboard>(`/leaderboards/${metric}?limit=25`);
+      assert.ok(lb.items.length > 0);
+      assert.deepEqual(await readBoard(metric), lb.items, `${metric}, all time`);
+    }
+    await page.screenshot({ path: join(SHOTS, 'leaderboards.png'), fullPage: true });
+
+    // A custom range, from the address: batches 2 to 4 (net change of strength, points awarded there).
+    const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
+    const from = new Date(start + 5_000).toISOString();
+    const to = new Date(start + 20_000).toISOString();
+    await page.goto(`${rt.apiUrl}/#/leaderboards?metric=network-strength&from=${from}&to=${to}`);
+    await page.waitForSelector('[data-metric="network-strength"]:is([data-state=ready],[data-state=empty])');
+    assert.equal(await page.locator('[data-metric="referral-points"]').count(), 0, 'one metric chosen');
+    const ranged = await api<Leaderboard>(
+      `/leaderboards/network-strength?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=10`,
+    );
+    assert.deepEqual(await readBoard('network-strength'), ranged.items, 'network-strength, custom range');
+
+    // A preset: the last hour (of the clock) holds none of the 2025 events: the empty state offers the
+    // hour before the last event, and that range's rows are the API's.
+    await page.click('[data-preset="1h"]');
+    await page.waitForURL(/range=1h/);
+    await page.waitForSelector('[data-metric="network-strength"][data-state=empty]');
+    await page.click('[data-metric="network-strength"] [data-state=empty] a');
+    await page.waitForSelector('[data-metric="network-strength"][data-state=ready]');
+    const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    const hour = await api<Leaderboard>(
+      `/leaderboards/network-strength?from=${encodeURIComponent(params.get('from') ?? '')}&to=${encodeURIComponent(params.get('to') ?? '')}&limit=10`,
+    );
+    assert.deepEqual(
+      await readBoard('network-strength'),
+      hour.items,
+      'network-strength, the hour before the last event',
+    );
+  });
+
+  it('user page: search, network graph, charts, top friends, paginated friends, click a node', async () => {
+    const top = await api<Leaderboard>('/leaderboards/network-strength?limit=1');
+    const name = top.items[0].name;
+    await page.goto(`${rt.apiUrl}/#/`);
+    // Search: suggestions by prefix, then the full name and Enter.
+    await page.fill('#global-search', name.slice(0, -1));
+    await page.waitForSelector('#global-search-list li');
+    await page.fill('#global-search', name);
+    await page.press('#global-search', 'Enter');
+    await page.waitForURL((u) => u.hash === `#/users/${name}`);
+    await page.waitForSelector(`[data-page=user][data-user="${name}"][data-state=ready]`);
+
+    const net = await api<UserNetwork>(`/users/${name}/network`);
+    await page.waitForSelector('#network-graph[data-state=ready]');
+    assert.equal(await page.getAttribute('#network-graph', 'data-node-count'), String(net.nodes.length));
+    assert.ok(net.nodes.length > 20, 'a user with a real network');
+
+    await page.waitForSelector('#chart-referrals[data-state=ready]');
+    await page.waitForSelector('#chart-friends-count[data-state=ready]');
+    for (const id of ['chart-referrals', 'chart-friends-count', 'network-graph']) {
+      assert.ok(
+        Number(
+          await page.getAttribute(`#${id}`, id === 'network-graph' ? 'data-node-count' : 'data-points'),
+        ) > 0,
+      );
+      const inked = await page.$$eval(`#${id} canvas`, (canvases) =>
+        canvases.some((el) => {
+          const c = el as HTMLCanvasElement;
+          const ctx = c.getContext('2d');
+          if (!ctx || c.width === 0 || c.height === 0) return false;
+          const px = ctx.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) return true;
+          return false;
+        }),
+      );
+      assert.ok(inked, `#${id} drew on its canvas`);
+    }
+    await page.waitForSelector('#top-friends[data-state=ready]');
+    await page.waitForSelector('#friends[data-state=ready]');
+    await page.screenshot({ path: join(SHOTS, 'user.png'), fullPage: true });
+
+    // Friends list: the API's pages, forward and back.
+    const p1 = await api<FriendsPage>(`/users/${name}/friends?limit=${FRIENDS_PAGE}`);
+    const names = () =>
+      page.$$eval('#friends tbody tr', (rows) => rows.map((r) => r.getAttribute('data-name')));
+    assert.equal(await page.getAttribute('#friends', 'data-total'), String(p1.total));
+    assert.deepEqual(
+      await names(),
+      p1.items.map((f) => f.name),
+    );
+    assert.ok(p1.nextCursor, 'more than one page of friends');
+    const p2 = await api<FriendsPage>(
+      `/users/${name}/friends?limit=${FRIENDS_PAGE}&cursor=${encodeURIComponent(p1.nextCursor)}`,
+    );
+    await page.click('#friends [data-pager=next]');
+    await page.waitForURL(/cursor=/);
+    await page.waitForFunction(
+      (first) =>
+        document.querySelector('#friends[data-state=ready] tbody tr')?.getAttribute('data-name') === first,
+      p2.items[0].name,
+    );
+    assert.deepEqual(
+      await names(),
+      p2.items.map((f) => f.name),
+    );
+    await page.click('#friends [data-pager=prev]');
+    await page.waitForFunction(
+      (first) =>
+        document.querySelector('#friends[data-state=ready] tbody tr')?.getAttribute('data-name') === first,
+      p1.items[0].name,
+    );
+    assert.ok(!page.url().includes('cursor='));
+
+    // Range and interval controls: the choice lands in the address and the charts are asked again.
+    await page.selectOption('select[name=interval]', '1m');
+    await page.waitForURL(/interval=1m/);
+    await page.waitForSelector('#chart-referrals[data-state=ready]');
+
+    // Click a node of the graph: that user's page opens.
+    const target = net.nodes.filter((n) => n.relation !== 'self').at(-1)!.name;
+    const at = await page.evaluate((n) => window.__bacefook?.nodePosition(n) ?? null, target);
+    assert.ok(at, `node ${target} is drawn`);
+    // Playwright scrolls the graph into view and clicks at that point of it (a canvas of Cytoscape's).
+    await page.locator('#network-graph').click({ position: at });
+    await page.waitForSelector(`[data-page=user][data-user="${target}"][data-state=ready]`);
+    assert.ok(page.url().includes(`#/users/${target}`), page.url());
+    assert.ok(page.url().includes('interval=1m'), 'the interval follows to the next user');
+    await page.waitForSelector('#network-graph[data-state=ready]');
+  });
+
+  it('unknown users and failing routes show their states', async () => {
+    await page.goto(`${rt.apiUrl}/#/users/nobody-by-this-name`);
+    await page.waitForSelector('[data-page=user][data-state=not-found]');
+    assert.match((await page.textContent('[data-page=user]')) ?? '', /no user named/);
+
+    const topFriends = (u: URL) => u.pathname.endsWith('/top-friends');
+    await page.route(topFriends, (route) =>
+      route.fulfill({
+        status: 501,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'not_implemented', message: 'This route is not built yet.' } }),
+      }),
+    );
+    await page.goto(`${rt.apiUrl}/#/users/user00001`);
+    await page.waitForSelector('#top-friends[data-state=error]');
+    assert.match((await page.textContent('#top-friends')) ?? '', /not available yet/);
+    await page.unroute(topFriends);
+    await page.click('#top-friends button');
+    await page.waitForSelector('#top-friends[data-state=ready]');
+    assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
+  });
+});

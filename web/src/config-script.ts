@@ -1,0 +1,10 @@
+// The dashboard's deployment configuration: the stack writes `config.js` next to index.html with the
+// API's URL, and the page reads it before its first request (absent locally: same origin).
+// Pure, so the CDK stack can import it: `Source.data('config.js', dashboardConfigScript(api.url))`
+// (a deploy-time token in `apiUrl` is fine: it stays a placeholder inside the string).
+
+export const CONFIG_SCRIPT_NAME = 'config.js';
+
+export function dashboardConfigScript(apiUrl: string): string {
+  return `window.BACEFOOK_API = ${JSON.stringify(apiUrl)};\n`;
+}
