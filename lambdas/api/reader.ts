@@ -6,10 +6,12 @@
 //   TTL. A user item newer than the cached checkpoint triggers a fresh read of the state, so caching
 //   never hides a committed write (freshness) and never shows an uncommitted one (the undo rule).
 // - Rollup blocks are immutable until the snapshot job re-rolls them, and then their `upTo` changes.
-//   Parsed blocks are cached with the `upTo` they were read at and the snapshot cursor seen then: while
-//   the cursor has not moved no block can have changed, so a hot range needs no read at all; after it
-//   moved, a projection read of the heads (pk, upTo, n) revalidates them and only changed blocks are
-//   fetched again. Answers are cached by the exact block versions they were computed from.
+//   Parsed blocks are cached with the `upTo` they were read at and the snapshot cursor seen then.
+//   While the cursor has not moved no snapshot run has completed, so the cached version is at least
+//   what the snapshot state vouches for and a hot range needs no read at all (a run in progress may
+//   already have re-rolled a block; its answer shows up once that run moves the cursor). After the
+//   cursor moved, a projection read of the heads (pk, upTo, n) revalidates the cached blocks and only
+//   changed ones are fetched again. Answers are cached by the exact block versions they came from.
 import {
   type BlockData,
   type Metric,
@@ -132,8 +134,9 @@ export class Reader {
   private async committed<T extends Pick<UserItem, 'v'>>(
     items: T[],
     resolve: (newer: T[]) => Promise<UserItem[]>,
+    cached: Promise<PipelineState> = this.pipelineState(),
   ): Promise<(T | UserItem)[]> {
-    let state = await this.pipelineState();
+    let state = await cached;
     if (items.some((i) => i.v > state.checkpoint)) state = await this.pipelineState(true);
     const cp = state.checkpoint;
     const newer = items.filter((i) => i.v > cp);
@@ -148,9 +151,11 @@ export class Reader {
 
   /** The user as committed, or null if it does not exist (yet). */
   async user(name: string): Promise<UserItem | null> {
+    // The item and the (usually cached) state in parallel: one round trip on the hot path.
+    const state = this.pipelineState();
     const raw = await this.store.user(name);
     if (raw === null) return null;
-    const [c] = await this.committed([raw], async (newer) => newer);
+    const [c] = await this.committed([raw], async (newer) => newer, state);
     return (c as UserItem | undefined) ?? null;
   }
 
