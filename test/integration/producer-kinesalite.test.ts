@@ -1,9 +1,14 @@
 // The producer against a real kinesalite in this process: what it puts is what a consumer reads back,
 // event for event, in order, for every compression, with records up to the size limit.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -16,12 +21,48 @@ import kinesalite from 'kinesalite';
 import { generateEvents } from '../../domain/generator';
 import { type Compression, DEFAULT_MAX_RECORD_BYTES } from '../../domain/record-encoding';
 import { decodeRecord } from '../../domain/records';
+import { execute, type Io } from '../../scripts/cli-args';
+import { GENERATE_USAGE, generateMain } from '../../scripts/generate';
+import { PRODUCE_USAGE, produceMain } from '../../scripts/produce';
 import { makeKinesisClient } from '../../storage/clients';
 import { type ProducerProgress, StreamProducer } from '../../stream/producer';
 
 let server: Server;
 let kinesis: KinesisClient;
+let endpoint: string;
 let streams = 0;
+
+/** Captures a script's output, with the given environment. */
+function capture(env: NodeJS.ProcessEnv = {}) {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    stdout: {
+      write: (s: string | Uint8Array) => {
+        out += String(s);
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string | Uint8Array) => {
+        err += String(s);
+        return true;
+      },
+      isTTY: false,
+    },
+    env,
+  };
+  return { io, out: () => out, err: () => err };
+}
+
+const run = promisify(execFile);
+/** Runs one of the scripts the way npm does (tsx), without blocking this process's kinesalite. */
+function script(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run(process.execPath, ['--import', 'tsx', join('scripts', name), ...args], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
 
 async function createStream(): Promise<string> {
   const name = `producer-test-${++streams}`;
@@ -63,7 +104,8 @@ describe('StreamProducer on kinesalite', () => {
     server = kinesalite({ createStreamMs: 0 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    kinesis = makeKinesisClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1' });
+    endpoint = `http://127.0.0.1:${port}`;
+    kinesis = makeKinesisClient({ endpoint, region: 'us-east-1' });
   });
 
   after(async () => {
@@ -135,5 +177,70 @@ describe('StreamProducer on kinesalite', () => {
       producer.send(generateEvents({ users: 3, seed: 1, batches: 1 })),
       /ResourceNotFound/,
     );
+  });
+
+  test('CLI: generate a file, produce it (JSON array and NDJSON), read the same events back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacefook-produce-'));
+    try {
+      const json = join(dir, 'events.json');
+      const ndjson = join(dir, 'events.ndjson');
+      const common = ['--users', '60', '--batches', '4', '--seed', '5'];
+      const g1 = capture();
+      assert.equal(
+        await execute('generate', GENERATE_USAGE, generateMain, [...common, '--out', json], g1.io),
+        0,
+      );
+      const g2 = capture();
+      const ndArgs = [...common, '--out', ndjson, '--format', 'ndjson'];
+      assert.equal(await execute('generate', GENERATE_USAGE, generateMain, ndArgs, g2.io), 0);
+      assert.match(g1.out(), /generated [\d,]+ events \(\d+ users, 4 batches, seed 5\)/);
+      const events = JSON.parse(await readFile(json, 'utf8'));
+      assert.deepEqual(events, generateEvents({ users: 60, batches: 4, seed: 5 }));
+      const lines = (await readFile(ndjson, 'utf8')).trim().split('\n');
+      assert.deepEqual(
+        lines.map((l) => JSON.parse(l)),
+        events,
+      );
+
+      const stream = await createStream();
+      // Local target, endpoint and stream from the environment, as the embedded runtime sets them.
+      // This one runs as npm does (its own process), proving the entry point; the rest run in-process.
+      const env = { BACEFOOK_KINESIS_ENDPOINT: endpoint, STREAM_NAME: stream };
+      const p1 = await script('produce.ts', ['--file', json], env);
+      assert.match(
+        p1.stdout,
+        new RegExp(`sent ${events.length.toLocaleString('en-US')} events in \\d+ records`),
+      );
+      assert.match(p1.stderr, /100\.0%/);
+      const p2 = capture({ BACEFOOK_KINESIS_ENDPOINT: 'http://127.0.0.1:1' });
+      const args = ['--file', ndjson, '--stream', stream, '--endpoint', endpoint, '--compression', 'gzip'];
+      assert.equal(await execute('produce', PRODUCE_USAGE, produceMain, args, p2.io), 0, p2.err());
+      assert.deepEqual(decodeAll(await readAll(stream)), [...events, ...events]);
+
+      // Clear errors: a missing file, content that is not events, a stream that does not exist, usage.
+      const fail = async (argv: string[], code = 1) => {
+        const c = capture(env);
+        assert.equal(await execute('produce', PRODUCE_USAGE, produceMain, argv, c.io), code);
+        return c.err();
+      };
+      assert.match(await fail(['--file', join(dir, 'nope.json')]), /^produce: no such file: /);
+      const junk = join(dir, 'junk.txt');
+      await writeFile(junk, 'hello\n');
+      assert.match(await fail(['--file', junk]), /neither a JSON array nor NDJSON/);
+      const broken = join(dir, 'broken.ndjson');
+      await writeFile(broken, '{"type":"register"}\n{oops\n');
+      assert.match(await fail(['--file', broken]), /broken\.ndjson line 2 is not JSON: \{oops/);
+      assert.match(await fail(['--file', json, '--stream', 'nope']), /stream nope at .* does not exist/);
+      assert.match(await fail(['--file', json, '--endpoint', 'http://127.0.0.1:1']), /cannot reach Kinesis/);
+      // No stream for AWS: a usage error before any network call (no STREAM_NAME in this environment).
+      const aws = capture({});
+      const awsArgs = ['--file', json, '--target', 'aws'];
+      assert.equal(await execute('produce', PRODUCE_USAGE, produceMain, awsArgs, aws.io), 2);
+      assert.match(aws.err(), /--target aws needs --stream NAME or \$STREAM_NAME/);
+      assert.match(await fail(['--file', json, '--target', 'mars'], 2), /--target must be one of local, aws/);
+      assert.match(await fail(['--users', 'x'], 2), /Unknown option '--users'/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
