@@ -1,15 +1,13 @@
-// The embedded runtime end to end, on ephemeral ports with the generator off: events go into the
-// stream, the real processor folds them through the local event source mapping, and the real API
+// The embedded runtime end to end, on ephemeral ports with the generator off: events POSTed to /events
+// go into the stream, the real processor folds them through the local event source mapping, and the real API
 // handlers answer through the local API Gateway. Also the gateway's own answers and the log files.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { MAX_POST_BYTES } from '../../lib/definitions';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { makeKinesisClient } from '../../storage/clients';
 
 const at = '20250718T205354320Z';
 const EVENTS = [
@@ -51,30 +49,14 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
 }
 
 describe('local runtime', () => {
-  it('folds events put into the stream and answers GET /health and GET /meta/pipeline', async (t) => {
-    // POST /events when that route is built; otherwise straight into the stream.
+  it('folds events POSTed to /events and answers GET /health and GET /meta/pipeline', async () => {
     const posted = await fetch(`${rt.apiUrl}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(EVENTS),
     });
-    if (posted.status === 501) {
-      t.diagnostic('POST /events is not built yet: events put with PutRecords');
-      const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
-      try {
-        await kinesis.send(
-          new PutRecordsCommand({
-            StreamName: rt.streamName,
-            Records: [{ Data: Buffer.from(JSON.stringify(EVENTS)), PartitionKey: 'test' }],
-          }),
-        );
-      } finally {
-        kinesis.destroy();
-      }
-    } else {
-      assert.equal(posted.status, 202);
-      assert.deepEqual(await posted.json(), { accepted: EVENTS.length });
-    }
+    assert.equal(posted.status, 202);
+    assert.deepEqual(await posted.json(), { accepted: EVENTS.length });
     await rt.drain();
 
     const health = await fetch(`${rt.apiUrl}/health`);
