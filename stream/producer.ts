@@ -57,10 +57,17 @@ export const DEFAULT_MAX_RETRIES = 10;
 export const DEFAULT_BASE_DELAY_MS = 100;
 export const DEFAULT_MAX_DELAY_MS = 5_000;
 
+/**
+ * Why a send stopped: `gave_up` after maxRetries of a retryable failure (throttling: try later);
+ * `not_retryable` (missing stream, bad credentials, validation); `too_large` (a record over the limit).
+ */
+export type ProducerFailure = 'gave_up' | 'not_retryable' | 'too_large';
+
 /** The producer gave up, or met an error that retrying cannot fix. Nothing after `recordIndex` was sent. */
 export class ProducerError extends Error {
   constructor(
     message: string,
+    readonly reason: ProducerFailure,
     /** Index (within the failed call) of the record that was not stored. */
     readonly recordIndex: number,
     /** What the failed call had stored before it stopped: the caller can resume from there. */
@@ -177,6 +184,7 @@ export class StreamProducer {
       if (data.length + this.keyBytes > KINESIS_MAX_RECORD_BYTES) {
         throw new ProducerError(
           `record ${i} is ${data.length} bytes; with its partition key it exceeds the Kinesis limit of ${KINESIS_MAX_RECORD_BYTES}`,
+          'too_large',
           i,
           { ...result },
         );
@@ -210,6 +218,7 @@ export class StreamProducer {
         if (!isRetryable(err)) {
           throw new ProducerError(
             `putting record ${index} into stream ${this.streamName} failed: ${describe(err)}`,
+            'not_retryable',
             index,
             { ...sofar },
             { cause: err },
@@ -231,6 +240,7 @@ export class StreamProducer {
         throw new ProducerError(
           `gave up on record ${index} after ${attempt + 1} attempts (${lastProblem}); ` +
             `${sofar.records} earlier records of this call were stored and nothing after it was sent`,
+          'gave_up',
           index,
           { ...sofar },
           lastError === undefined ? undefined : { cause: lastError },

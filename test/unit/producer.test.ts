@@ -146,6 +146,7 @@ describe('StreamProducer (mocked Kinesis)', () => {
     const records = packRecords(events(30), { compression: 'none', maxRecordBytes: 600 });
     await assert.rejects(p.sendRecords(records), (err: unknown) => {
       assert.ok(err instanceof ProducerError);
+      assert.equal(err.reason, 'gave_up');
       assert.equal(err.recordIndex, 1);
       assert.equal(err.sent.records, 1);
       assert.match(
@@ -214,7 +215,11 @@ describe('StreamProducer (mocked Kinesis)', () => {
   test('records too large for Kinesis are refused before any call', async () => {
     const calls = script([]);
     const { p } = producer();
-    await assert.rejects(p.sendRecords([Buffer.alloc(1_048_576)]), /exceeds the Kinesis limit/);
+    await assert.rejects(p.sendRecords([Buffer.alloc(1_048_576)]), (err: unknown) => {
+      assert.ok(err instanceof ProducerError && err.reason === 'too_large');
+      assert.match(err.message, /exceeds the Kinesis limit/);
+      return true;
+    });
     assert.equal(calls.length, 0);
     assert.throws(() => new StreamProducer(kinesis, 's', { maxRecordBytes: 1_048_576 }), RangeError);
   });
