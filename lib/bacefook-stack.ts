@@ -7,8 +7,25 @@
 //   apiKey=true       methods require an API key (one key, attached to the usage plan)
 //   apiRateLimit=N, apiBurstLimit=N   stage throttling (default: API_THROTTLE)
 //   logLevel=DEBUG|INFO|WARN|ERROR    POWERTOOLS_LOG_LEVEL of every function (default: INFO)
+//   generator=false   deploy with the generator's schedule disabled (the GeneratorEnabled parameter
+//                     pauses it too, without a change of template: `--parameters GeneratorEnabled=false`)
+//   generatorUsers=N, generatorMaxUsers=N, generatorBatchesPerRun=N   the generator's volume (GENERATOR)
+//   target=localstack the LocalStack variant (`npm run deploy:local`): no stream encryption and no
+//                     bisect-on-error (LocalStack's free tier has neither), API URL on LocalStack's host
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Size,
+  Stack,
+  type StackProps,
+  Tags,
+} from 'aws-cdk-lib';
 import {
   Cors,
   EndpointType,
@@ -17,10 +34,24 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  Stats,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { type Attribute, AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { type CfnRule, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -30,15 +61,21 @@ import { errorBody, GENERIC_500 } from '../lambdas/shared/errors';
 import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
 import {
   API_THROTTLE,
+  ENV,
   type FunctionDef,
+  GENERATOR,
+  GENERATOR_METRICS,
   type HttpMethod,
   type KeyDef,
+  METRICS_NAMESPACE,
   PROCESSOR,
   PROCESSOR_MAPPING,
+  PROCESSOR_METRICS,
   PROJECT,
   ROUTES,
   SNAPSHOT,
   STREAM,
+  serviceName,
   type TableDef,
 } from './definitions';
 
@@ -56,6 +93,15 @@ const FAILURE_QUEUE_RETENTION = Duration.days(14);
 
 const STAGE_NAME = 'prod';
 
+/** Where the stack goes: AWS, or LocalStack's free tier (`-c target=localstack`, set by deploy:local). */
+export type DeployTarget = 'aws' | 'localstack';
+
+/** LocalStack's edge, as its Lambda containers and the host both reach API Gateway through it. */
+export const LOCALSTACK_API_HOST = 'execute-api.localhost.localstack.cloud:4566';
+
+/** Item-level actions of a function's own partition; no Query/Scan, so it cannot list others' items. */
+const OWN_PARTITION_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+
 export interface BacefookStackProps extends StackProps {
   /** Repository root (entries in definitions.ts are relative to it). Default: the folder above lib/. */
   projectRoot?: string;
@@ -68,6 +114,10 @@ export class BacefookStack extends Stack {
   readonly processor: BacefookFunction;
   readonly snapshot: BacefookFunction;
   readonly api: RestApi;
+  readonly generator: BacefookFunction;
+  readonly generatorRule: Rule;
+  readonly dashboard: Dashboard;
+  readonly target: DeployTarget;
   /** One function per ROUTES entry, by route id. */
   readonly routeFunctions = new Map<string, BacefookFunction>();
 
@@ -86,6 +136,11 @@ export class BacefookStack extends Stack {
     this.retainData = contextFlag(this, 'retainData');
     this.removalPolicy = this.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.logLevel = String(this.node.tryGetContext('logLevel') ?? 'INFO');
+    const target: unknown = this.node.tryGetContext('target') ?? 'aws';
+    if (target !== 'aws' && target !== 'localstack') {
+      throw new Error(`context target=${String(target)}: expected aws or localstack`);
+    }
+    this.target = target;
     Tags.of(this).add('project', PROJECT);
 
     this.stream = this.createStream();
@@ -94,7 +149,9 @@ export class BacefookStack extends Stack {
     this.processor = this.createProcessor();
     this.snapshot = this.createSnapshot();
     this.api = this.createApi();
-    this.createAlarms();
+    [this.generator, this.generatorRule] = this.createGenerator();
+    const alarms = this.createAlarms();
+    this.dashboard = this.createDashboard(alarms);
     this.createOutputs();
   }
 
@@ -104,8 +161,9 @@ export class BacefookStack extends Stack {
       streamMode: StreamMode.PROVISIONED,
       shardCount: STREAM.shardCount,
       retentionPeriod: Duration.hours(STREAM.retentionHours),
-      // AWS-managed key: encrypted at rest with no key policy or KMS grants to manage.
-      encryption: StreamEncryption.MANAGED,
+      // AWS-managed key: encrypted at rest with no key policy or KMS grants to manage. LocalStack's
+      // emulated stream has nothing to protect at rest.
+      encryption: this.target === 'localstack' ? StreamEncryption.UNENCRYPTED : StreamEncryption.MANAGED,
     });
     stream.applyRemovalPolicy(this.removalPolicy);
     return stream;
@@ -171,7 +229,10 @@ export class BacefookStack extends Stack {
         batchSize: m.batchSize,
         maxBatchingWindow: Duration.seconds(m.maxBatchingWindowSeconds),
         parallelizationFactor: m.parallelizationFactor,
-        bisectBatchOnError: m.bisectBatchOnFunctionError,
+        // LocalStack's free tier does not bisect; say so rather than declare what will not happen.
+        // Correctness never depends on it: the processor commits in chunks and reports the first
+        // uncommitted record (ReportBatchItemFailures), so a poison record is isolated either way.
+        bisectBatchOnError: this.target === 'localstack' ? false : m.bisectBatchOnFunctionError,
         retryAttempts: m.maxRetryAttempts,
         maxRecordAge: Duration.seconds(m.maxRecordAgeSeconds),
         reportBatchItemFailures: m.reportBatchItemFailures,
@@ -191,6 +252,74 @@ export class BacefookStack extends Stack {
       targets: [new LambdaFunction(snapshot.fn, { retryAttempts: 0 })],
     });
     return snapshot;
+  }
+
+  /**
+   * The stack's own event feed (GENERATOR) on an EventBridge rule. Paused either way: the context value
+   * `generator=false` disables the rule in the template; the GeneratorEnabled parameter (default true)
+   * disables it at deploy time without touching the template.
+   */
+  private createGenerator(): [BacefookFunction, Rule] {
+    const generator = this.createFunction(GENERATOR);
+    const own = GENERATOR.ownPartition;
+    if (own) this.bindOwnPartition(generator, this.tables[own.table], own.pk);
+    const settings: [string, string, number][] = [
+      [ENV.generatorUsers, 'generatorUsers', GENERATOR.users],
+      [ENV.generatorMaxUsers, 'generatorMaxUsers', GENERATOR.maxUsers],
+      [ENV.generatorBatchesPerRun, 'generatorBatchesPerRun', GENERATOR.batchesPerRun],
+      [ENV.generatorSeed, 'generatorSeed', GENERATOR.seed],
+    ];
+    for (const [env, key, fallback] of settings) {
+      const n = contextNumber(this, key, fallback);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`context ${key}=${n} must be a positive integer`);
+      generator.fn.addEnvironment(env, String(n));
+    }
+
+    const enabled = new CfnParameter(this, 'GeneratorEnabled', {
+      type: 'String',
+      allowedValues: ['true', 'false'],
+      default: 'true',
+      description: 'Whether the generator feeds the stream on its schedule (false pauses it).',
+    });
+    const rule = new Rule(this, 'GeneratorSchedule', {
+      description: 'Feeds the stream with generated events',
+      schedule: Schedule.rate(Duration.minutes(GENERATOR.scheduleMinutes)),
+      enabled: contextFlag(this, 'generator', true),
+      // No retries: a retried run would only find its batches already claimed.
+      targets: [new LambdaFunction(generator.fn, { retryAttempts: 0 })],
+    });
+    if (contextFlag(this, 'generator', true)) {
+      const on = new CfnCondition(this, 'GeneratorOn', {
+        expression: Fn.conditionEquals(enabled.valueAsString, 'true'),
+      });
+      (rule.node.defaultChild as CfnRule).state = Fn.conditionIf(
+        on.logicalId,
+        'ENABLED',
+        'DISABLED',
+      ).toString();
+    }
+    return [generator, rule];
+  }
+
+  /**
+   * Read/write on one partition of a table and nothing else of it (IAM condition dynamodb:LeadingKeys),
+   * plus the table's name in the environment: the generator keeps its state in the meta table, where it
+   * must not reach the pipeline's counters, checkpoint or rejections.
+   */
+  private bindOwnPartition(fn: BacefookFunction, table: Table, pk: string): void {
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: OWN_PARTITION_ACTIONS,
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [pk] } },
+      }),
+    );
+    const kind = (Object.entries(TABLE_BY_KIND) as [TableKind, TableDef][]).find(
+      ([k]) => this.tables[k] === table,
+    );
+    if (!kind) throw new Error('bindOwnPartition: not a table of this stack');
+    fn.fn.addEnvironment(kind[1].env, table.tableName);
   }
 
   /** REST API v1 (HTTP API v2 is paid on LocalStack): one Lambda proxy integration per route. */
@@ -305,8 +434,8 @@ export class BacefookStack extends Stack {
   }
 
   /** SPEC section 9: iterator age and the failure queue; plus API 5xx, which should never happen. */
-  private createAlarms(): void {
-    new Alarm(this, 'ProcessorIteratorAgeAlarm', {
+  private createAlarms(): Alarm[] {
+    const iteratorAge = new Alarm(this, 'ProcessorIteratorAgeAlarm', {
       alarmName: `${this.stackName}-processor-iterator-age`,
       alarmDescription: 'The processor is falling behind the stream (event source mapping IteratorAge).',
       metric: this.processor.fn.metric('IteratorAge', {
@@ -318,7 +447,7 @@ export class BacefookStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new Alarm(this, 'FailureQueueAlarm', {
+    const failureQueue = new Alarm(this, 'FailureQueueAlarm', {
       alarmName: `${this.stackName}-failure-queue`,
       alarmDescription:
         'The event source mapping gave up on a batch: see the failure queue for its sequence range.',
@@ -331,7 +460,7 @@ export class BacefookStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    new Alarm(this, 'Api5xxAlarm', {
+    const api5xx = new Alarm(this, 'Api5xxAlarm', {
       alarmName: `${this.stackName}-api-5xx`,
       alarmDescription: 'The API answered with a 5xx.',
       metric: this.api.metricServerError({ statistic: Stats.SUM, period: Duration.minutes(5) }),
@@ -340,16 +469,182 @@ export class BacefookStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    return [iteratorAge, failureQueue, api5xx];
+  }
+
+  /**
+   * One page for the whole pipeline: what the processor decided (its embedded metrics), how far behind
+   * it is, the stream's traffic, the API's traffic and errors, the functions' health, the failure queue
+   * and the alarms. Custom metrics carry Powertools' `service` dimension, hence serviceName().
+   */
+  private createDashboard(alarms: Alarm[]): Dashboard {
+    const period = Duration.minutes(1);
+    const custom = (def: FunctionDef, metricName: string, statistic: string, label?: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: serviceName(def.id) },
+        statistic,
+        period,
+        label,
+      });
+    const p = PROCESSOR_METRICS;
+    const applied = custom(PROCESSOR, p.applied, Stats.SUM, 'applied');
+    const noop = custom(PROCESSOR, p.noop, Stats.SUM, 'noop');
+    const rejected = custom(PROCESSOR, p.rejected, Stats.SUM, 'rejected');
+    const eventsPerSecond = new MathExpression({
+      expression: '(applied + noop + rejected) / PERIOD(applied)',
+      usingMetrics: { applied, noop, rejected },
+      label: 'events/s',
+      period,
+    });
+    const lambdas: [string, BacefookFunction][] = [
+      ['processor', this.processor],
+      ['snapshot', this.snapshot],
+      ['generator', this.generator],
+    ];
+    const perFunction = (metric: (f: BacefookFunction) => IMetric) => lambdas.map(([, f]) => metric(f));
+    const apiFunctions = [...this.routeFunctions.values()];
+
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-pipeline`,
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown: [
+          `# ${this.stackName}: Kinesis → processor → DynamoDB → API`,
+          "Outcomes are the processor's embedded metrics; logs: `npm run logs -- <function> --target aws`.",
+        ].join('\n\n'),
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new SingleValueWidget({
+        title: 'Events (last hour)',
+        metrics: [applied, noop, rejected].map((m) => m.with({ period: Duration.hours(1) })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Processor outcomes per minute',
+        left: [applied, noop, rejected],
+        stacked: true,
+        width: 8,
+      }),
+      new GraphWidget({ title: 'Throughput', left: [eventsPerSecond], width: 8 }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Processor batch duration (ms)',
+        left: [
+          custom(PROCESSOR, p.batchDuration, Stats.p(50), 'p50'),
+          custom(PROCESSOR, p.batchDuration, Stats.p(99), 'p99'),
+          custom(PROCESSOR, p.batchDuration, Stats.MAXIMUM, 'max'),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Iterator age (ms)',
+        left: [
+          this.processor.fn.metric('IteratorAge', {
+            statistic: Stats.MAXIMUM,
+            period,
+            label: 'event source mapping',
+          }),
+          custom(PROCESSOR, p.iteratorAge, Stats.MAXIMUM, 'processor (last record of a batch)'),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Stream',
+        left: [
+          this.stream.metricIncomingRecords({ statistic: Stats.SUM, period, label: 'records in' }),
+          this.stream.metricGetRecords({ statistic: Stats.SUM, period, label: 'records read' }),
+        ],
+        right: [
+          this.stream.metricIncomingBytes({ statistic: Stats.SUM, period, label: 'bytes in' }),
+          this.stream.metricWriteProvisionedThroughputExceeded({
+            statistic: Stats.SUM,
+            period,
+            label: 'write throttled',
+          }),
+        ],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'API requests and errors',
+        left: [this.api.metricCount({ statistic: Stats.SUM, period, label: 'requests' })],
+        right: [
+          this.api.metricClientError({ statistic: Stats.SUM, period, label: '4xx' }),
+          this.api.metricServerError({ statistic: Stats.SUM, period, label: '5xx' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'API latency (ms)',
+        left: [
+          this.api.metricLatency({ statistic: Stats.p(50), period, label: 'p50' }),
+          this.api.metricLatency({ statistic: Stats.p(99), period, label: 'p99' }),
+          this.api.metricIntegrationLatency({ statistic: Stats.p(99), period, label: 'integration p99' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Generator',
+        left: [custom(GENERATOR, GENERATOR_METRICS.events, Stats.SUM, 'events sent')],
+        right: [custom(GENERATOR, GENERATOR_METRICS.users, Stats.MAXIMUM, 'users')],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Pipeline functions: errors and throttles',
+        left: perFunction((f) => f.fn.metricErrors({ statistic: Stats.SUM, period })),
+        right: perFunction((f) => f.fn.metricThrottles({ statistic: Stats.SUM, period })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'API functions: errors',
+        left: apiFunctions.map((f) => f.fn.metricErrors({ statistic: Stats.SUM, period, label: f.def.id })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Failure queue (batches given up)',
+        left: [
+          this.failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period }),
+        ],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 3 }));
+    return dashboard;
   }
 
   /** What scripts (produce, logs, deploy:local) and people need after a deploy. */
   private createOutputs(): void {
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'ApiUrl', {
+      // LocalStack answers API Gateway on its own host name, not on amazonaws.com.
+      value:
+        this.target === 'localstack'
+          ? `http://${this.api.restApiId}.${LOCALSTACK_API_HOST}/${STAGE_NAME}/`
+          : this.api.url,
+    });
+    new CfnOutput(this, 'ApiId', { value: this.api.restApiId });
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
     for (const [kind, table] of Object.entries(this.tables) as [TableKind, Table][]) {
       new CfnOutput(this, `${TABLE_BY_KIND[kind].id}Name`, { value: table.tableName });
     }
     new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queueUrl });
+    new CfnOutput(this, 'GeneratorRuleName', {
+      value: this.generatorRule.ruleName,
+      description: 'Pause: npm run deploy -- --parameters GeneratorEnabled=false',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`,
+    });
   }
 }
 
@@ -358,8 +653,9 @@ function attribute(key: KeyDef): Attribute {
 }
 
 /** Context values arrive as strings from `-c key=value` and as booleans from cdk.json or tests. */
-function contextFlag(scope: Construct, key: string): boolean {
+function contextFlag(scope: Construct, key: string, fallback = false): boolean {
   const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined) return fallback;
   return value === true || value === 'true';
 }
 

@@ -15,6 +15,11 @@ export const ENV = {
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** The generator Lambda's settings (GENERATOR below; the stack may override them by context). */
+  generatorUsers: 'BACEFOOK_GENERATOR_USERS',
+  generatorMaxUsers: 'BACEFOOK_GENERATOR_MAX_USERS',
+  generatorBatchesPerRun: 'BACEFOOK_GENERATOR_BATCHES_PER_RUN',
+  generatorSeed: 'BACEFOOK_GENERATOR_SEED',
 } as const;
 
 export const STREAM = {
@@ -84,14 +89,20 @@ export const META_TABLE: TableDef = {
 export const TABLES = [GRAPH_TABLE, HISTORY_TABLE, META_TABLE] as const;
 
 export type TableAccess = 'read' | 'write';
+export type TableKindName = 'graph' | 'history' | 'meta';
 export interface FunctionDef {
   id: string;
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
   memoryMb: number;
   timeoutSeconds: number;
-  tables: Partial<Record<'graph' | 'history' | 'meta', TableAccess>>;
+  tables: Partial<Record<TableKindName, TableAccess>>;
   stream?: 'read' | 'write';
+  /**
+   * One partition of a table that this function alone reads and writes, and nothing else of that
+   * table (IAM condition dynamodb:LeadingKeys). For state that is not the graph's, e.g. the generator's.
+   */
+  ownPartition?: { table: TableKindName; pk: string };
 }
 
 /** The processor's event source mapping (SPEC section 1); batch size and window chosen by `npm run bench`. */
@@ -126,6 +137,43 @@ export const SNAPSHOT: FunctionDef & { scheduleMinutes: number; localEveryMs: nu
   scheduleMinutes: 1,
   /** The embedded runtime runs it far more often, so ranged answers stay fresh locally. */
   localEveryMs: 1_000,
+};
+
+/**
+ * The deployed stack's own event feed, as `npm start`'s generator loop is the embedded default's: an
+ * EventBridge rule runs it every `scheduleMinutes`; each run restores the seeded generator (users and
+ * friendships so far, kept in the meta table under its own partition), sends `batchesPerRun` batches
+ * through the ordered producer, and saves the generator again. Paused by the stack's GeneratorEnabled
+ * parameter or the `generator=false` context value.
+ */
+export const GENERATOR: FunctionDef & {
+  scheduleMinutes: number;
+  users: number;
+  maxUsers: number;
+  batchesPerRun: number;
+  stepMs: number;
+  seed: number;
+} = {
+  id: 'Generator',
+  entry: 'lambdas/generator/handler.ts',
+  // The first batch of 1,000 users is ~100,000 events, packed and brotli-compressed in memory.
+  memoryMb: 1024,
+  // Below the schedule, so two runs never overlap (and the state's conditional save catches it if they do).
+  timeoutSeconds: 50,
+  tables: {},
+  ownPartition: { table: 'meta', pk: 'generator' },
+  stream: 'write',
+  scheduleMinutes: 1,
+  // The embedded default's 1,000 users; growth stops at maxUsers so a forgotten stack has a bounded
+  // volume (each later batch befriends 30% of the users and unfriends 20% of the pairs).
+  users: 1_000,
+  maxUsers: 2_000,
+  // One batch per run: about a thousand events a minute once the first batch is in. Raise it (up to
+  // 12, one per 5 s of the minute) with the `generatorBatchesPerRun` context value for a livelier demo.
+  batchesPerRun: 1,
+  // created_at of consecutive batches of one run: the embedded default's 5 s, the last one at "now".
+  stepMs: 5_000,
+  seed: 1,
 };
 
 export type HttpMethod = 'GET' | 'POST';
@@ -192,8 +240,32 @@ export const LOG_RETENTION_DAYS = 14;
 /** CloudWatch namespace of the functions' embedded metrics (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'Bacefook';
 
-/** Every function of the stack: the processor, the snapshot job and one per route. */
-export const FUNCTIONS: FunctionDef[] = [PROCESSOR, SNAPSHOT, ...ROUTES.map((r) => r.fn)];
+/** Embedded metrics of the processor (lambdas/processor/handler.ts); charted by the stack's dashboard. */
+export const PROCESSOR_METRICS = {
+  applied: 'EventsApplied',
+  noop: 'EventsNoop',
+  rejected: 'EventsRejected',
+  batchDuration: 'BatchDuration',
+  iteratorAge: 'IteratorAge',
+} as const;
+
+/** Embedded metrics of the generator (lambdas/generator/handler.ts). */
+export const GENERATOR_METRICS = {
+  events: 'EventsGenerated',
+  records: 'RecordsPut',
+  users: 'GeneratorUsers',
+} as const;
+
+/**
+ * Powertools service name of a function (POWERTOOLS_SERVICE_NAME, and the `service` dimension of its
+ * embedded metrics): `ApiUserProfile` -> `bacefook-api-user-profile`.
+ */
+export function serviceName(functionId: string): string {
+  return `${PROJECT}-${functionId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/** Every function of the stack: the processor, the snapshot job, the generator and one per route. */
+export const FUNCTIONS: FunctionDef[] = [PROCESSOR, SNAPSHOT, GENERATOR, ...ROUTES.map((r) => r.fn)];
 
 /**
  * Deployed function name: `<stack>-<id>`, e.g. `Bacefook-Processor`. Its log group is

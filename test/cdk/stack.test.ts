@@ -234,7 +234,9 @@ describe('functions', () => {
       const env = s.resources[functionId(s, def)].Properties.Environment.Variables;
       for (const kind of Object.keys(TABLE_BY_KIND) as TableKind[]) {
         const name = TABLE_BY_KIND[kind].env;
-        if (def.tables[kind]) assert.deepEqual(env[name], { Ref: tableId(s, kind) }, `${def.id} ${name}`);
+        // ownPartition: one partition of the table (the generator's state), so its name is known too.
+        if (def.tables[kind] || def.ownPartition?.table === kind)
+          assert.deepEqual(env[name], { Ref: tableId(s, kind) }, `${def.id} ${name}`);
         else assert.equal(env[name], undefined, `${def.id} must not know ${name}`);
       }
       if (def.stream) assert.deepEqual(env[ENV.streamName], { Ref: outputRef(s, 'StreamName') }, def.id);
@@ -266,6 +268,18 @@ describe('IAM least privilege', () => {
         const touching = sts.filter((st) => tablesIn(s, st).has(kind));
         const acts = new Set(touching.flatMap(actionsOf));
         const access = def.tables[kind];
+        if (!access && def.ownPartition?.table === kind) {
+          // Only its own partition: every statement on the table is bound to that leading key.
+          for (const st of touching) {
+            assert.deepEqual(
+              st.Condition,
+              { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [def.ownPartition.pk] } },
+              `${def.id} on ${kind}`,
+            );
+          }
+          assert.ok(touching.length > 0, `${def.id} reaches its partition of ${kind}`);
+          continue;
+        }
         if (!access) assert.equal(touching.length, 0, `${def.id} must not reach the ${kind} table`);
         else assert.ok(acts.has('dynamodb:GetItem') && acts.has('dynamodb:Query'), `${def.id} reads ${kind}`);
         if (access !== 'write') {
@@ -311,7 +325,8 @@ describe('IAM least privilege', () => {
 describe('snapshot schedule', () => {
   test('an EventBridge rule at SNAPSHOT.scheduleMinutes targets the snapshot function', () => {
     const s = plain();
-    s.template.resourceCountIs('AWS::Events::Rule', 1);
+    // The snapshot's rule and the generator's (test/cdk/operate.test.ts).
+    s.template.resourceCountIs('AWS::Events::Rule', 2);
     s.template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     const n = SNAPSHOT.scheduleMinutes;
     s.template.hasResourceProperties('AWS::Events::Rule', {
