@@ -20,7 +20,8 @@ export const handler = route({ query: NoQuery }, async ({ body, event }) => {
     const sent = await producer.send(events);
     return new Reply(202, { accepted: sent.events });
   } catch (err) {
-    if (!(err instanceof ProducerError)) throw err;
+    // Only throttling is the caller's to retry; a missing stream or a refused record is our fault (500).
+    if (!(err instanceof ProducerError) || err.reason !== 'gave_up') throw err;
     // Some records may have landed: say exactly how many events, so the caller resends only the rest.
     throw new TooManyRequestsError(
       `the stream refused the request after accepting the first ${err.sent.events} of ${events.length} events; resend from event ${err.sent.events}`,
