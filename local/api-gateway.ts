@@ -151,6 +151,8 @@ export class LocalApiGateway {
   private port: number;
   private readonly host: string;
   private listening = false;
+  /** Requests being handled: stop() lets them finish before the emulators behind them go away. */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(opts: ApiGatewayOptions) {
     this.routes = opts.routes.map((r) => ({
@@ -165,7 +167,8 @@ export class LocalApiGateway {
     this.port = opts.port ?? 3000;
     this.host = opts.host ?? '127.0.0.1';
     this.server = createServer((req, res) => {
-      void this.handle(req, res);
+      const p = this.handle(req, res).finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
     });
     // Keep-alive clients (benchmarks) reuse connections; the defaults are fine otherwise.
     this.server.keepAliveTimeout = 5_000;
@@ -204,13 +207,22 @@ export class LocalApiGateway {
     return { ...this.counters };
   }
 
-  async stop(): Promise<void> {
+  /** Stops accepting requests, lets the ones being handled finish (up to `graceMs`), then closes. */
+  async stop(graceMs = 10_000): Promise<void> {
     if (!this.listening) return;
     this.listening = false;
-    await new Promise<void>((done) => {
-      this.server.close(() => done());
-      this.server.closeAllConnections();
-    });
+    const closed = new Promise<void>((done) => this.server.close(() => done()));
+    this.server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inflight]),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.server.closeAllConnections();
+    await closed;
   }
 
   // ---- routing ----

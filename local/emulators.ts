@@ -2,7 +2,7 @@
 // In memory by default; with a data directory both keep their LevelDB stores under it, and starting
 // again on the same directory finds the stream and the tables already there.
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -67,10 +67,33 @@ function listen(server: Server, port: number, host: string, what: string): Promi
   });
 }
 
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    // Both emulators close their LevelDB store in close(); their callbacks may report an error
-    // about a store already closed, which does not matter when stopping.
+/** Counts the requests an emulator is answering, so stopping can wait for them. */
+function trackRequests(server: Server): () => Promise<void> {
+  let active = 0;
+  const waiters: (() => void)[] = [];
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) for (const w of waiters.splice(0)) w();
+    });
+  });
+  return () => (active === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r)));
+}
+
+const idleOf = new WeakMap<Server, () => Promise<void>>();
+
+async function close(server: Server): Promise<void> {
+  // Both emulators close their LevelDB store first thing in close(): a request still being answered
+  // would then throw from inside the emulator. So let the requests finish first (bounded).
+  const idle = idleOf.get(server);
+  if (idle) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([idle(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
+  }
+  await new Promise<void>((resolve) => {
+    // Their close callbacks may report a store already closed, which does not matter when stopping.
     server.close(() => resolve());
     // Clients keep idle keep-alive sockets open; without this close() would wait for them.
     server.closeAllConnections();
@@ -117,6 +140,8 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
   const zero = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
   const kServer = kinesalite({ ...zero, path: paths?.kinesis });
   const dServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: paths?.dynamodb });
+  idleOf.set(kServer, trackRequests(kServer));
+  idleOf.set(dServer, trackRequests(dServer));
   const started: Server[] = [];
   try {
     const kPort = await listen(kServer, opts.kinesisPort ?? DEFAULT_KINESIS_PORT, host, 'kinesalite');

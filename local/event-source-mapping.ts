@@ -201,7 +201,6 @@ export class KinesisEventSourceMapping {
 
   private started = false;
   private stopped = false;
-  private readonly abort = new AbortController();
   private readonly sleepers = new Set<{ idle: boolean; wake: () => void }>();
   private loop: Promise<void> = Promise.resolve();
   private readonly counters = {
@@ -305,7 +304,8 @@ export class KinesisEventSourceMapping {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.abort.abort();
+    // A GetRecords call in flight is let finish (it answers at once): aborting it would leave the
+    // emulator working on a request whose store may be closed next.
     this.wake(false);
     await this.loop;
     for (const d of this.drains) {
@@ -397,7 +397,6 @@ export class KinesisEventSourceMapping {
           ShardIterator: this.iterator,
           Limit: Math.max(1, this.cfg.batchSize - this.buffer.length),
         }),
-        { abortSignal: this.abort.signal },
       );
     } catch (err) {
       if (err instanceof ExpiredIteratorException) {
@@ -438,7 +437,6 @@ export class KinesisEventSourceMapping {
             ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
             StartingSequenceNumber: after,
           }),
-          { abortSignal: this.abort.signal },
         );
         return r.ShardIterator ?? '';
       } catch (err) {
@@ -454,7 +452,6 @@ export class KinesisEventSourceMapping {
     }
     const r = await this.kinesis.send(
       new GetShardIteratorCommand({ ...base, ShardIteratorType: this.cfg.startingPosition }),
-      { abortSignal: this.abort.signal },
     );
     return r.ShardIterator ?? '';
   }
