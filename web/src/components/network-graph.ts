@@ -22,6 +22,8 @@ export const RELATION_LABELS: Record<NodeRelation, string> = {
 
 /** Above this many nodes the graph trades some beauty for speed while the viewport moves. */
 const BIG = 150;
+/** A network of a few nodes is shown at this zoom at most (fitting it would make giant dots). */
+const MAX_FIT_ZOOM = 1.6;
 export interface NetworkHandle {
   fit(): void;
   /** Position of a node relative to the container's top-left corner, in CSS pixels. */
@@ -150,10 +152,19 @@ export function drawNetwork(
   cy.one('render', () => {
     container.dataset.state = 'ready';
   });
+  /** Fits the whole network, but never blows a small one up past a comfortable zoom. */
+  const fit = () => {
+    cy.fit(undefined, 24);
+    if (cy.zoom() > MAX_FIT_ZOOM) {
+      cy.zoom(MAX_FIT_ZOOM);
+      cy.center();
+    }
+  };
+  fit();
   const ro = new ResizeObserver(() => cy.resize());
   ro.observe(container);
   return {
-    fit: () => cy.fit(undefined, 24),
+    fit,
     nodePosition(name) {
       const n = cy.getElementById(name);
       if (n.empty()) return null;

@@ -40,6 +40,7 @@ function xAxis(): uPlot.Axis {
     grid: { stroke: COLORS.grid, width: 1 },
     ticks: { stroke: COLORS.grid, width: 1 },
     size: 44,
+    space: 80,
     values: (_u, splits, _i, _space, incr) => timeTicks(splits, incr),
   };
 }
