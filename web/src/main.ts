@@ -94,6 +94,9 @@ async function start(): Promise<void> {
     current?.view.destroy();
     current = null;
     replace(main);
+    // Each page describes itself on <main> (data-page, data-state, ...): start from a clean element.
+    for (const attr of [...main.attributes])
+      if (attr.name.startsWith('data-')) main.removeAttribute(attr.name);
     let factory: ViewFactory;
     if (route.page === 'overview') factory = mountOverview;
     else if (route.page === 'leaderboards') factory = mountLeaderboards;
