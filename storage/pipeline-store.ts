@@ -1,6 +1,6 @@
 // The processor's bookkeeping in DynamoDB: the pipeline state item (counters, checkpoint, pending
-// batch), each batch's journal (touched users and per-bucket deltas, read by the snapshot job) and
-// its rejected events (read by /meta/rejections).
+// batch), the redo log of the batch being written, each batch's journal (touched users and
+// per-bucket deltas, read by the snapshot job) and its rejected events (read by /meta/rejections).
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Tally } from '../domain/tally';
 import { emptyTally } from '../domain/tally';
-import { batchWrite, slices, type WriteRequest } from './batch-io';
+import { batchGet, batchWrite, slices, type WriteRequest } from './batch-io';
 
 export interface PendingBatch {
   /** position of the batch's first event: the key of its journal and rejection chunks */
@@ -18,6 +18,16 @@ export interface PendingBatch {
   last: string;
   journalChunks: number;
   rejectionChunks: number;
+  /** redo slots holding every item the batch writes to the graph and meta tables */
+  redoChunks: number;
+  /** the pipeline state once the batch commits */
+  next: Omit<PipelineState, 'pending'>;
+}
+
+/** One put the batch makes, as kept in the redo log. */
+export interface RedoPut {
+  table: 'graph' | 'meta';
+  item: Record<string, unknown>;
 }
 
 export interface PipelineState {
@@ -49,7 +59,7 @@ export interface Rejection {
 export interface Journal {
   first: string;
   last: string;
-  /** names of every user item the batch wrote (used to roll back an uncommitted batch) */
+  /** names of every user item the batch wrote */
   touched: string[];
   /** flat [bucketMs, name, strengthDelta, pointsDelta, ...] */
   deltas: (string | number)[];
@@ -58,6 +68,18 @@ export interface Journal {
 export const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
 const JOURNAL_PK = 'journal';
 const REJECTIONS_PK = 'rejections';
+/** The redo log lives in a fixed set of slots that every batch overwrites: it never grows. */
+const REDO_PK = 'redo';
+/** Name index: one item per registered user, sorted by name (for /meta/users?prefix). */
+export const NAMES_PARTITION = 'names';
+
+export function nameIndexItem(name: string): Record<string, unknown> {
+  return { pk: NAMES_PARTITION, sk: name };
+}
+
+function redoKey(slot: number): { pk: string; sk: string } {
+  return { pk: REDO_PK, sk: `slot#${slot.toString().padStart(4, '0')}` };
+}
 
 export function emptyPipelineState(): PipelineState {
   return {
@@ -121,6 +143,21 @@ export class PipelineStore {
         },
       },
     }));
+  }
+
+  redoWrites(first: string, puts: RedoPut[]): WriteRequest[] {
+    const parts = slices(JSON.stringify(puts));
+    return parts.map((d, i) => ({ PutRequest: { Item: { ...redoKey(i), first, n: parts.length, d } } }));
+  }
+
+  /** The redo log of the batch starting at `first`, or null if its slots are incomplete or stale. */
+  async readRedo(first: string, chunks: number): Promise<RedoPut[] | null> {
+    const keys = Array.from({ length: chunks }, (_, i) => redoKey(i));
+    const items = await batchGet(this.doc, this.tables.meta, keys);
+    const mine = items.filter((i) => i.first === first && i.n === chunks);
+    if (mine.length !== chunks) return null;
+    mine.sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
+    return JSON.parse(mine.map((i) => i.d as string).join('')) as RedoPut[];
   }
 
   async readJournal(first: string, chunks: number): Promise<Journal | null> {

@@ -4,10 +4,11 @@
 // string far faster than a list of hundreds of small strings, and the processor reads and writes the
 // whole user anyway.
 //
-// Crash safety without transactions: every item written by a batch carries `v`, the stream position
-// of that batch's last event, and `u`, the item as it was before the batch (its undo image). The
-// pipeline's meta item records the last committed position. An item whose `v` is past that
-// checkpoint belongs to a batch that did not commit, and every reader sees its undo image instead.
+// Crash safety without transactions: a batch first writes a redo log holding every item it will
+// write, then the items, then commits the pipeline state. Once the redo log is complete the batch is
+// decided (a retry finishes it from the log), so every stored user item is part of the graph's
+// history: readers never need an undo rule. `v` records the position of the last event of the batch
+// that wrote the item.
 import type { HistoryCell, UserState } from '../domain/graph';
 import { newUser } from '../domain/graph';
 
@@ -33,18 +34,14 @@ export interface UserItem {
   h: string;
   /** position of the last event of the batch that wrote this item */
   v: string;
-  /** undo image: JSON of the item before that batch (without its own `u`), or NO_ITEM */
-  u?: string;
 }
 
-/** Undo marker: the item did not exist before the batch. */
-export const NO_ITEM = '-';
-
-/** The item as committed at `checkpoint`, or null if the user did not exist then. */
-export function committedImage(item: UserItem, checkpoint: string): UserItem | null {
-  if (item.v <= checkpoint) return item;
-  if (item.u === undefined || item.u === NO_ITEM) return null;
-  return JSON.parse(item.u) as UserItem;
+/**
+ * The item as readers must see it. With the redo log every stored item belongs to a decided batch,
+ * so this is the item itself; kept as the one place that states the rule.
+ */
+export function committedImage(item: UserItem, _checkpoint: string): UserItem | null {
+  return item;
 }
 
 function flatPairs(m: Map<string, number>): string {
@@ -110,8 +107,8 @@ export function toUserState(item: UserItem): UserState {
   return u;
 }
 
-/** The item for a user as a batch leaves it. `undo` is the committed image it replaces (or NO_ITEM). */
-export function toUserItem(u: UserState, v: string, undo: string): UserItem {
+/** The item for a user as a batch leaves it. */
+export function toUserItem(u: UserState, v: string): UserItem {
   const item: UserItem = {
     pk: u.name,
     ix: 'u',
@@ -123,20 +120,12 @@ export function toUserItem(u: UserState, v: string, undo: string): UserItem {
     pts: u.points,
     h: encodeHistory(u.history),
     v,
-    u: undo,
   };
   if (u.referredBy !== null) {
     item.rb = u.referredBy;
     item.rba = u.referredAt;
   }
   return item;
-}
-
-/** The undo image of a committed item: the item itself without its own undo. */
-export function undoImage(committed: UserItem | null): string {
-  if (committed === null) return NO_ITEM;
-  const { u: _ignored, ...rest } = committed;
-  return JSON.stringify(rest);
 }
 
 /** Friends as [name, since] sorted by name (the API's order). */

@@ -1,11 +1,16 @@
 // Folds one Kinesis batch into the graph, exactly once in effect.
 //
-// 1. Read the pipeline state. If an earlier attempt left a pending batch, roll it back first.
+// 1. Read the pipeline state. If an earlier attempt left a pending batch, finish it (or discard it)
+//    first.
 // 2. Decode every record; skip events at or before the checkpoint (already applied: a replay).
 // 3. Load every user the batch names, and the referral ancestors of every referral's users.
 // 4. Fold in stream order, in memory.
-// 5. Write: state(pending) -> journal + rejections -> user items (each once, with undo) -> state(commit).
-// A crash anywhere leaves the committed graph intact; the retry rolls back and folds again.
+// 5. Write, in this order: the state with a pending marker (which carries the state after the batch);
+//    the journal and the rejections; the redo log (every item the batch will put); the user items
+//    and name-index items, each once; the committed state.
+// Once the redo log is complete the batch is decided: a crash after that point is finished from the
+// log by the next attempt, whatever records that attempt was given. A crash before it leaves nothing
+// but orphaned journal or rejection chunks, which the next attempt deletes, and folds again.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type GraphEvent, toGraphEvent } from '../../domain/events';
 import { Graph, REJECT_REASONS, type UserState } from '../../domain/graph';
@@ -14,8 +19,14 @@ import { decodeRecord, Unreadable } from '../../domain/records';
 import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
 import { batchWrite, type WriteRequest } from '../../storage/batch-io';
 import { GraphStore } from '../../storage/graph-store';
-import { type PipelineState, PipelineStore, type Rejection } from '../../storage/pipeline-store';
-import { NO_ITEM, toUserItem, toUserState, type UserItem, undoImage } from '../../storage/user-item';
+import {
+  nameIndexItem,
+  type PipelineState,
+  PipelineStore,
+  type RedoPut,
+  type Rejection,
+} from '../../storage/pipeline-store';
+import { toUserItem, toUserState, type UserItem } from '../../storage/user-item';
 
 export interface StreamRecord {
   sequenceNumber: string;
@@ -112,7 +123,7 @@ export class BatchProcessor {
     const summary = emptySummary(records.length);
     let state = await this.store.readState();
     if (state.pending !== null) {
-      state = await this.rollBack(state);
+      state = await this.settlePending(state);
       summary.recovered = true;
     }
     const checkpoint = state.checkpoint;
@@ -207,24 +218,35 @@ export class BatchProcessor {
     const first = position(firstRun.seq, firstRun.from);
     const last = position(lastRun.seq, lastRun.from + lastRun.values.length - 1);
 
-    const userWrites: WriteRequest[] = graph.touched.map((u) => ({
-      PutRequest: {
-        Item: toUserItem(u, last, undoImage(committed.get(u.name) ?? null)) as unknown as Record<
-          string,
-          unknown
-        >,
-      },
-    }));
+    const puts: RedoPut[] = [];
+    for (const u of graph.touched) {
+      puts.push({ table: 'graph', item: toUserItem(u, last) as unknown as Record<string, unknown> });
+      // A user absent before the batch was registered by it: index its name once, now.
+      if (!committed.has(u.name)) puts.push({ table: 'meta', item: nameIndexItem(u.name) });
+    }
     const deltas: (string | number)[] = [];
     for (const d of graph.batchDeltas()) deltas.push(d.bucket, d.name, d.strength, d.points);
     const journalWrites =
-      userWrites.length > 0 || deltas.length > 0
+      puts.length > 0 || deltas.length > 0
         ? this.store.journalWrites({ first, last, touched: graph.touched.map((u) => u.name), deltas })
         : [];
     const rejectionWrites = this.store.rejectionWrites(first, last, rejections);
+    const redoWrites = puts.length > 0 ? this.store.redoWrites(first, puts) : [];
 
-    let writes = 1;
-    if (journalWrites.length + rejectionWrites.length + userWrites.length > 0) {
+    const sideWrites = redoWrites.length + journalWrites.length + rejectionWrites.length;
+    const writes = 1 + (sideWrites + puts.length > 0 ? 1 + sideWrites + puts.length : 0);
+    const next: Omit<PipelineState, 'pending'> = {
+      tally: addTally(structuredClone(state.tally), tally),
+      checkpoint: last,
+      lastSequenceNumber: lastRun.seq,
+      lastEventAt,
+      batches: state.batches + 1,
+      users: state.users + registered,
+      itemWrites: (state.itemWrites ?? 0) + writes,
+    };
+    for (const reason of REJECT_REASONS) next.tally.rejectedByReason[reason] ??= 0;
+
+    if (sideWrites + puts.length > 0) {
       await this.store.writeState({
         ...state,
         pending: {
@@ -232,40 +254,42 @@ export class BatchProcessor {
           last,
           journalChunks: journalWrites.length,
           rejectionChunks: rejectionWrites.length,
+          redoChunks: redoWrites.length,
+          next,
         },
       });
-      // The journal (which names every user written) lands before any user item, so a rollback can find them.
       await Promise.all([
-        batchWrite(this.deps.doc, this.deps.tables.history, journalWrites),
         batchWrite(this.deps.doc, this.deps.tables.meta, rejectionWrites),
+        batchWrite(this.deps.doc, this.deps.tables.history, journalWrites),
       ]);
-      await batchWrite(this.deps.doc, this.deps.tables.graph, userWrites);
-      writes += 1 + journalWrites.length + rejectionWrites.length + userWrites.length;
+      // The redo log goes last: once it is complete, so are the journal and rejections, and the batch
+      // is decided (the redo log holds every put below).
+      await batchWrite(this.deps.doc, this.deps.tables.meta, redoWrites);
+      await this.applyPuts(puts);
     }
-    const next: PipelineState = {
-      tally: addTally(structuredClone(state.tally), tally),
-      checkpoint: last,
-      lastSequenceNumber: lastRun.seq,
-      lastEventAt,
-      pending: null,
-      batches: state.batches + 1,
-      users: state.users + registered,
-      itemWrites: (state.itemWrites ?? 0) + writes,
-    };
-    for (const reason of REJECT_REASONS) next.tally.rejectedByReason[reason] ??= 0;
-    await this.store.writeState(next);
+    await this.store.writeState({ ...next, pending: null });
     const t3 = performance.now();
 
     addTally(summary.tally, tally);
     summary.firstPosition ??= first;
     summary.lastPosition = last;
-    summary.usersWritten += userWrites.length;
+    summary.usersWritten += graph.touched.length;
     summary.itemWrites += writes;
     summary.commits++;
     summary.durationsMs.load += t1 - t0;
     summary.durationsMs.fold += t2 - t1;
     summary.durationsMs.write += t3 - t2;
-    return next;
+    return { ...next, pending: null };
+  }
+
+  private async applyPuts(puts: RedoPut[]): Promise<void> {
+    const graph: WriteRequest[] = [];
+    const meta: WriteRequest[] = [];
+    for (const p of puts) (p.table === 'graph' ? graph : meta).push({ PutRequest: { Item: p.item } });
+    await Promise.all([
+      batchWrite(this.deps.doc, this.deps.tables.graph, graph),
+      batchWrite(this.deps.doc, this.deps.tables.meta, meta),
+    ]);
   }
 
   /** Loads, as committed, every user named by the batch plus the referral ancestors of referral users. */
@@ -310,21 +334,20 @@ export class BatchProcessor {
     return loaded;
   }
 
-  /** Undoes a batch that began writing but never committed, then clears the pending marker. */
-  private async rollBack(state: PipelineState): Promise<PipelineState> {
+  /**
+   * Settles a batch an earlier attempt left pending: if its redo log is complete the batch was
+   * decided, so its puts are (re)applied and it commits; otherwise nothing of it reached the graph,
+   * and its journal and rejection chunks (possibly partial) are deleted.
+   */
+  private async settlePending(state: PipelineState): Promise<PipelineState> {
     const p = state.pending;
     if (p === null) return state;
-    const journal = p.journalChunks > 0 ? await this.store.readJournal(p.first, p.journalChunks) : null;
-    if (journal !== null) {
-      const raw = await this.graphStore.readRaw(journal.touched);
-      const restores: WriteRequest[] = [];
-      for (const item of raw.values()) {
-        if (item.v <= state.checkpoint) continue;
-        if (item.u === undefined || item.u === NO_ITEM)
-          restores.push({ DeleteRequest: { Key: { pk: item.pk } } });
-        else restores.push({ PutRequest: { Item: JSON.parse(item.u) as Record<string, unknown> } });
-      }
-      await batchWrite(this.deps.doc, this.deps.tables.graph, restores);
+    const puts = p.redoChunks > 0 ? await this.store.readRedo(p.first, p.redoChunks) : null;
+    if (puts !== null) {
+      await this.applyPuts(puts);
+      const next = { ...p.next, pending: null };
+      await this.store.writeState(next);
+      return next;
     }
     await this.store.deleteBatchRecords(p);
     const cleared = { ...state, pending: null };

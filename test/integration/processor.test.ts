@@ -207,13 +207,14 @@ describe('processor on dynalite', () => {
     assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
   });
 
-  it('a batch abandoned after a crash (never retried) leaves the graph as if it never happened', async () => {
+  it('a batch abandoned before it was decided (never retried) leaves the graph as if it never happened', async () => {
     const items = dirtyStream(4, 30, 3);
     const records = toRecords(items, 30);
     const tables = await db.freshTables();
     const [first, dropped, ...rest] = batches(records, 3);
     await processor(db.doc, tables).process(first);
-    const faulty = faultyDoc(db.doc, 3);
+    // The crash comes before the redo log is complete: the batch is not decided.
+    const faulty = faultyDoc(db.doc, 0, tables.meta);
     await assert.rejects(processor(faulty.doc, tables).process(dropped), InjectedCrash);
     // Retries exhausted: the mapping skips `dropped` (it goes to the on-failure queue) and moves on.
     const p = processor(db.doc, tables);
@@ -225,7 +226,29 @@ describe('processor on dynalite', () => {
     const leftovers = [
       ...(await scanAll(db.doc, tables.history)),
       ...(await scanAll(db.doc, tables.meta)),
-    ].filter((i) => typeof i.first === 'string' && droppedSeqs.has((i.first as string).slice(0, 64)));
+    ].filter(
+      (i) =>
+        typeof i.first === 'string' && i.pk !== 'redo' && droppedSeqs.has((i.first as string).slice(0, 64)),
+    );
     assert.deepEqual(leftovers, []);
+  });
+
+  it('a decided batch (redo log complete) is finished by whichever attempt comes next', async () => {
+    const items = dirtyStream(6, 30, 3);
+    const records = toRecords(items, 30);
+    const tables = await db.freshTables();
+    const [first, decided, ...rest] = batches(records, 3);
+    await processor(db.doc, tables).process(first);
+    // The crash comes at the first user-item write: the redo log is complete.
+    const faulty = faultyDoc(db.doc, 0, tables.graph);
+    await assert.rejects(processor(faulty.doc, tables).process(decided), InjectedCrash);
+    // Even if the mapping gives up on those records, the next attempt (with other records) finishes them.
+    const p = processor(db.doc, tables);
+    const s = await p.process(rest[0]);
+    assert.equal(s.recovered, true);
+    for (const b of rest.slice(1)) await p.process(b);
+    // And a late redelivery of the decided records changes nothing.
+    await p.process(decided);
+    assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
   });
 });

@@ -64,10 +64,7 @@ export async function committedGraph(doc: DynamoDBDocumentClient, tables: Tables
   const items = (await scanAll(doc, tables.graph)) as unknown as UserItem[];
   const users: Record<string, unknown> = {};
   for (const raw of items) {
-    // Readers apply the undo rule; here we assert the stored graph needs none after a clean run.
-    const item =
-      raw.v <= state.checkpoint ? raw : raw.u && raw.u !== '-' ? (JSON.parse(raw.u) as UserItem) : null;
-    if (item === null) continue;
+    const item = raw;
     const cells = decodeHistory(item.h).map((c) => [c.b, c.fa, c.fr, c.rf, c.gr, c.pt]);
     users[item.pk] = {
       registeredAt: item.ra,
@@ -119,14 +116,23 @@ export class InjectedCrash extends Error {}
  * A DynamoDB document client that lets the first `okWrites` write calls through, then fails every
  * write until `heal()`: a crash between two writes of one batch.
  */
-export function faultyDoc(doc: DynamoDBDocumentClient, okWrites: number) {
+export function faultyDoc(
+  doc: DynamoDBDocumentClient,
+  okWrites: number,
+  /** Only writes to this table count (and fail); default: every write. */
+  onlyTable?: string,
+) {
   let writes = 0;
   let broken = true;
   const wrapper = Object.create(doc) as DynamoDBDocumentClient;
-  wrapper.send = ((cmd: { constructor: { name: string } }) => {
+  wrapper.send = ((cmd: {
+    constructor: { name: string };
+    input: { TableName?: string; RequestItems?: object };
+  }) => {
     const name = cmd.constructor.name;
     const isWrite = name === 'BatchWriteCommand' || name === 'PutCommand' || name === 'DeleteCommand';
-    if (isWrite && broken) {
+    const table = cmd.input.TableName ?? Object.keys(cmd.input.RequestItems ?? {})[0];
+    if (isWrite && broken && (onlyTable === undefined || table === onlyTable)) {
       writes++;
       if (writes > okWrites) return Promise.reject(new InjectedCrash(`injected crash at write ${writes}`));
     }
