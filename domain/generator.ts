@@ -38,6 +38,8 @@ export interface GeneratorOptions {
   growthRate?: number;
   /** Later batches register no users past this many. Default unlimited. */
   maxUsers?: number;
+  /** Cap on the friends each user gets in batch 1. Default MAX_INITIAL_FRIENDS (the public tool's 200). */
+  maxInitialFriends?: number;
 }
 
 export const DEFAULT_START_MS = Date.UTC(2025, 6, 18, 20, 53, 54, 320);
@@ -106,6 +108,7 @@ export class EventGenerator {
   private readonly startMs: number;
   private readonly stepMs: number;
   private readonly growthRate: number;
+  private readonly maxInitialFriends: number;
   private readonly maxUsers: number;
   private readonly initialUsers: number;
   /** Names by 0-based index; its length is the number of registered users. */
@@ -123,6 +126,7 @@ export class EventGenerator {
     this.startMs = o.startMs ?? DEFAULT_START_MS;
     this.stepMs = o.stepMs ?? DEFAULT_STEP_MS;
     this.growthRate = o.growthRate ?? DEFAULT_GROWTH_RATE;
+    this.maxInitialFriends = o.maxInitialFriends ?? MAX_INITIAL_FRIENDS;
     this.maxUsers = o.maxUsers ?? Number.POSITIVE_INFINITY;
   }
 
@@ -232,7 +236,7 @@ export class EventGenerator {
     const n = this.names.length;
 
     if (first) {
-      const maxFriends = Math.min(MAX_INITIAL_FRIENDS, Math.floor(n / 2));
+      const maxFriends = Math.min(this.maxInitialFriends, Math.floor(n / 2));
       if (maxFriends >= 1) {
         for (let i = 0; i < n; i++) {
           const count = 1 + this.int(maxFriends);
