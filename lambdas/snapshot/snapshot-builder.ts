@@ -3,14 +3,23 @@
 // Each committed batch leaves a journal (storage/pipeline-store.ts) with its per-(bucket, user)
 // deltas of network strength and referral points. A run reads the journals after its cursor, in
 // stream order, stopping at the first one not yet committed (its `last` is past the pipeline
-// checkpoint), and adds every delta to the block holding its bucket at each level (5 s, 1 min, 1 h,
-// 1 d). A late event is nothing special: its delta names an old bucket, and that bucket's blocks at
-// every level are re-rolled.
+// checkpoint), and adds every delta to the blocks holding its bucket (5 s, 1 min, 1 h, 1 d). A late
+// event is nothing special: its delta names an old bucket, and that bucket's blocks are re-rolled.
+//
+// Sealed blocks only. A range is answered from blocks that end at or before the end of the latest
+// bucket with data (queries/range.ts blocksFor), so a coarser block is only ever read once the data
+// has reached its last bucket. Until then (the current minute, hour and day: at most one "open"
+// block per level, the one holding the latest bucket) it is not written at all, and its deltas live
+// in the finer blocks only. When the latest bucket moves past an open block's last bucket, the run
+// materializes it once from its sub-blocks (12, 60 or 24 reads). So a run in a live system rewrites
+// the few 5-second blocks it touched, not the 100,000-user hour and day blocks every time.
 //
 // Exactly once without transactions: a block records `upTo`, the `first` of the last journal folded
-// into it, and a journal is added to a block only if its `first` is after the block's `upTo`. The
-// cursor moves only after every block is written, so a run that crashes in between is simply run
-// again: blocks it already wrote skip the journals they hold, the others take them.
+// into it, and a journal is added to a block only if its `first` is after the block's `upTo` (a
+// materialized block gets the run's last journal: its sub-blocks hold everything up to it). The cursor
+// moves only after every block is written, so a run that crashes in between is simply run again:
+// blocks it already wrote skip the journals they hold, the others take them, and a materialization is
+// recomputed from the same sub-blocks.
 //
 // coveredUntil, honestly: when a run has consumed every journal the processor had committed when the
 // run started, every committed event is in the rollups, and coveredUntil is the end of the latest
@@ -200,25 +209,46 @@ export class SnapshotBuilder {
       }
     }
 
-    // Which blocks the journals touch, and their current versions.
+    // The latest bucket with data after this run decides which blocks are sealed (readable).
+    let maxBucket = Number.NEGATIVE_INFINITY;
+    for (const g of groups)
+      for (let i = 0; i < g.deltas.length; i += 4) maxBucket = Math.max(maxBucket, g.deltas[i] as number);
+    const oldLatest = state.latest;
+    const newLatest = oldLatest === null ? maxBucket : Math.max(oldLatest, maxBucket);
+    const sealed = (levelMs: number, start: number) => start + levelMs <= newLatest + BUCKET_MS;
+    // The open block of each coarser level (the one holding the old latest bucket) that this run seals.
+    const toMaterialize: { pk: string; levelMs: number; start: number }[] = [];
+    if (oldLatest !== null) {
+      for (const l of LEVELS_MS.slice(1)) {
+        const start = blockOf(l, oldLatest);
+        if (!sealed(l, start) || start + l <= oldLatest + BUCKET_MS) continue;
+        toMaterialize.push({ pk: rollupPk(l, start), levelMs: l, start });
+      }
+    }
+    const materialized = new Set(toMaterialize.map((m) => m.pk));
+
+    // Blocks that take deltas directly: every 5-second block, and sealed coarser ones.
     const pksOfBucket = new Map<number, string[]>();
     const blockKeys = new Map<string, { levelMs: number; start: number }>();
     const pksOf = (bucket: number): string[] => {
       let pks = pksOfBucket.get(bucket);
       if (pks === undefined) {
-        pks = LEVELS_MS.map((l) => {
+        pks = [];
+        for (const l of LEVELS_MS) {
           const start = blockOf(l, bucket);
           const pk = rollupPk(l, start);
+          if (l !== BUCKET_MS && (!sealed(l, start) || materialized.has(pk))) continue;
           blockKeys.set(pk, { levelMs: l, start });
-          return pk;
-        });
+          pks.push(pk);
+        }
         pksOfBucket.set(bucket, pks);
       }
       return pks;
     };
     for (const g of groups) for (let i = 0; i < g.deltas.length; i += 4) pksOf(g.deltas[i] as number);
+    const toRead = [...blockKeys.keys(), ...materialized];
     const existing: Map<string, RollupBlock> =
-      blockKeys.size > 0 ? await this.rollups.readBlocks(blockKeys.keys()) : new Map();
+      toRead.length > 0 ? await this.rollups.readBlocks(toRead) : new Map();
 
     const work = new Map<string, Working>();
     for (const [pk, { levelMs, start }] of blockKeys) {
@@ -254,6 +284,37 @@ export class SnapshotBuilder {
           w.dirty = true;
         }
       }
+    }
+
+    // Seal the open blocks, finer levels first: a block is the sum of its (now current) sub-blocks.
+    const lastFirst = groups.length > 0 ? groups[groups.length - 1].first : state.cursor;
+    for (const m of toMaterialize) {
+      const subLevel = LEVELS_MS[LEVELS_MS.indexOf(m.levelMs as (typeof LEVELS_MS)[number]) - 1];
+      const subPks: string[] = [];
+      for (let t = m.start; t < m.start + m.levelMs; t += subLevel) subPks.push(rollupPk(subLevel, t));
+      const stored = await this.rollups.readBlocks(subPks.filter((pk) => !work.has(pk)));
+      const entries = new Map<string, [number, number]>();
+      for (const pk of subPks) {
+        const sub = work.get(pk)?.entries ?? decodeEntries(stored.get(pk));
+        for (const [name, [s, p]] of sub) {
+          const e = entries.get(name);
+          if (e === undefined) entries.set(name, [s, p]);
+          else {
+            e[0] += s;
+            e[1] += p;
+          }
+        }
+      }
+      const previous = existing.get(m.pk)?.head ?? null;
+      work.set(m.pk, {
+        levelMs: m.levelMs,
+        start: m.start,
+        previous,
+        upTo: lastFirst,
+        born: previous?.born ?? lastFirst,
+        entries,
+        dirty: true,
+      });
     }
 
     const dirty = [...work.entries()].filter(([, w]) => w.dirty);
