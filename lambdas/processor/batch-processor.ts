@@ -38,6 +38,8 @@ export interface ProcessorDeps {
   tables: { graph: string; history: string; meta: string };
   /** Default MAX_EVENTS_PER_COMMIT. */
   maxEventsPerCommit?: number;
+  /** Called at each phase boundary of a commit (the benchmark samples the heap there). */
+  onPhase?: (phase: 'loaded' | 'folded' | 'written') => void;
 }
 
 export interface BatchSummary {
@@ -180,6 +182,7 @@ export class BatchProcessor {
     const t0 = performance.now();
     const events: (GraphEvent | null)[][] = chunk.runs.map((run) => run.values.map(toGraphEvent));
     const committed = await this.loadUsers(events, state.checkpoint);
+    this.deps.onPhase?.('loaded');
     const t1 = performance.now();
 
     const users = new Map<string, UserState>();
@@ -211,6 +214,7 @@ export class BatchProcessor {
         }
       }
     }
+    this.deps.onPhase?.('folded');
     const t2 = performance.now();
 
     const firstRun = chunk.runs[0];
@@ -268,6 +272,7 @@ export class BatchProcessor {
       await this.applyPuts(puts);
     }
     await this.store.writeState({ ...next, pending: null });
+    this.deps.onPhase?.('written');
     const t3 = performance.now();
 
     addTally(summary.tally, tally);

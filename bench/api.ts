@@ -1,0 +1,151 @@
+// api.<route>.p95Ms / rps: every route of the local API Gateway at 50 concurrent clients, on a graph
+// of 100,000 users built through the real pipeline (producer -> kinesalite -> processor -> dynalite)
+// and rolled up by the real snapshot job.
+import { EventGenerator } from '../domain/generator';
+import { toIso } from '../domain/time';
+import { ROUTES } from '../lib/definitions';
+import { startLocalRuntime } from '../local/runtime';
+import { makeKinesisClient } from '../storage/clients';
+import { StreamProducer } from '../stream/producer';
+import type { Figure, Section } from './report';
+
+const CLIENTS = 50;
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+/** A tiny seeded PRNG so every run asks the same questions. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function benchApi(quick: boolean): Promise<{ api: Section; build: Section }> {
+  const users = 100_000;
+  const batches = 3;
+  const rt = await startLocalRuntime({
+    port: 0,
+    kinesisPort: 0,
+    dynamoPort: 0,
+    generator: false,
+    quiet: true,
+    snapshotEveryMs: false,
+  });
+  try {
+    const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
+    const producer = new StreamProducer(kinesis, rt.streamName);
+    const gen = new EventGenerator({ users, seed: 51, maxInitialFriends: quick ? 6 : 20 });
+    const startMs = Date.UTC(2025, 6, 18, 20, 53, 54, 320);
+    let events = 0;
+    const t0 = performance.now();
+    for (let b = 0; b < batches; b++) {
+      const batch = gen.nextBatch(startMs + b * 60_000);
+      events += batch.length;
+      await producer.send(batch);
+    }
+    await rt.drain(900_000);
+    const loadMs = performance.now() - t0;
+    const t1 = performance.now();
+    await rt.snapshotNow();
+    const snapMs = performance.now() - t1;
+    kinesis.destroy();
+
+    const rand = rng(7);
+    const userCount = gen.userCount;
+    const someone = () => `user${String(1 + Math.floor(rand() * userCount)).padStart(5, '0')}`;
+    const minute = 60_000;
+    const someRange = () => {
+      const from = startMs - 10 * minute + Math.floor(rand() * 20) * minute + Math.floor(rand() * 5000);
+      return `from=${encodeURIComponent(toIso(from))}&to=${encodeURIComponent(toIso(from + (1 + Math.floor(rand() * 60)) * minute))}`;
+    };
+    const requestFor: Record<string, () => { path: string; init?: RequestInit }> = {
+      Health: () => ({ path: '/health' }),
+      OpenApi: () => ({ path: '/openapi.json' }),
+      UserProfile: () => ({ path: `/users/${someone()}` }),
+      UserNetwork: () => ({ path: `/users/${someone()}/network` }),
+      UserFriends: () => ({ path: `/users/${someone()}/friends?limit=50` }),
+      UserTopFriends: () => ({ path: `/users/${someone()}/top-friends?limit=3` }),
+      UserReferrals: () => ({ path: `/users/${someone()}/referrals?interval=1m&${someRange()}` }),
+      UserFriendsCount: () => ({ path: `/users/${someone()}/friends-count?interval=1m&${someRange()}` }),
+      LeaderboardNetworkStrength: () => ({
+        path: `/leaderboards/network-strength?limit=10${rand() < 0.5 ? '' : `&${someRange()}`}`,
+      }),
+      LeaderboardReferralPoints: () => ({
+        path: `/leaderboards/referral-points?limit=10${rand() < 0.5 ? '' : `&${someRange()}`}`,
+      }),
+      MetaUsers: () => ({ path: `/meta/users?prefix=user${Math.floor(rand() * 10)}&limit=20` }),
+      MetaSnapshots: () => ({ path: '/meta/snapshots' }),
+      MetaPipeline: () => ({ path: '/meta/pipeline' }),
+      MetaRejections: () => ({ path: '/meta/rejections?limit=20' }),
+      PostEvents: () => ({
+        path: '/events',
+        init: {
+          method: 'POST',
+          body: JSON.stringify([
+            { type: 'register', name: `api${Math.floor(rand() * 1e9)}`, created_at: toIso(Date.now()) },
+          ]),
+        },
+      }),
+    };
+    const perRoute = quick ? 300 : 2_000;
+    const api: Record<string, Record<string, Figure>> = {};
+    for (const r of ROUTES) {
+      const make = requestFor[r.id];
+      if (!make) throw new Error(`bench/api.ts has no request for route ${r.id}`);
+      // Warm the route (cold start, caches) before measuring, as a Lambda behind steady traffic is.
+      for (let i = 0; i < 5; i++)
+        await (await fetch(`${rt.apiUrl}${make().path}`, make().init)).arrayBuffer();
+      const latencies: number[] = [];
+      let next = 0;
+      let errors = 0;
+      const t = performance.now();
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (next < perRoute) {
+            next++;
+            const req = make();
+            const s = performance.now();
+            const res = await fetch(`${rt.apiUrl}${req.path}`, req.init);
+            await res.arrayBuffer();
+            latencies.push(performance.now() - s);
+            if (res.status >= 500) errors++;
+          }
+        }),
+      );
+      const elapsed = performance.now() - t;
+      if (errors > 0) throw new Error(`${r.id}: ${errors} answers were 5xx`);
+      api[r.id] = {
+        p95Ms: {
+          value: percentile(latencies, 95),
+          unit: 'ms',
+          target: '< 50',
+          how: `${perRoute} requests, ${CLIENTS} concurrent clients, ${r.method} ${r.path}; median ${percentile(latencies, 50).toFixed(1)} ms`,
+        },
+        rps: { value: (perRoute / elapsed) * 1000, unit: 'req/s', how: `${r.id}: the same run` },
+      };
+    }
+    return {
+      api,
+      build: {
+        graphUsers: {
+          value: userCount,
+          unit: 'users',
+          how: `the graph the API answered from (${batches} generated batches)`,
+        },
+        graphEvents: { value: events, unit: 'events', how: 'events folded to build that graph' },
+        loadSec: { value: loadMs / 1000, unit: 's', how: 'time to push those events through the pipeline' },
+        snapshotSec: { value: snapMs / 1000, unit: 's', how: 'one snapshot run rolling up the whole graph' },
+      },
+    };
+  } finally {
+    await rt.stop();
+  }
+}

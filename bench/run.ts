@@ -1,0 +1,60 @@
+// npm run bench [-- --quick]: every figure of SPEC section 7, measured in one run, written to
+// bench/report.json (flat names as the SPEC gives them) and bench/report.md.
+import { parseArgs } from 'node:util';
+import { benchApi } from './api';
+import { benchBundles } from './bundles';
+import { benchE2e } from './e2e';
+import { benchFold } from './fold';
+import { benchProcessorMemory } from './processor-memory';
+import { newReport, writeReport } from './report';
+import { benchWire } from './wire';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'bench' },
+  },
+});
+const quick = values.quick ?? false;
+const only = values.only ? new Set(values.only.split(',')) : null;
+const want = (s: string) => only === null || only.has(s);
+const report = newReport(quick);
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const started = performance.now();
+
+if (want('fold')) {
+  log('fold');
+  report.sections.fold = benchFold(quick);
+}
+if (want('wire')) {
+  log('wire');
+  report.sections.wire = benchWire(quick);
+}
+if (want('e2e')) {
+  log('e2e (with writes, freshness, stack memory and the naive baseline)');
+  const r = await benchE2e({ quick });
+  report.sections.e2e = r.e2e;
+  report.sections.writes = r.writes;
+  report.sections.freshness = r.freshness;
+  report.sections.memory = { ...r.memory };
+}
+if (want('memory')) {
+  log('processor memory');
+  report.sections.memory = { ...(report.sections.memory ?? {}), ...(await benchProcessorMemory(quick)) };
+}
+if (want('api')) {
+  log('api (building a 100,000-user graph first)');
+  const r = await benchApi(quick);
+  report.sections.api = r.api;
+  report.sections.apiGraph = r.build;
+}
+if (want('bundles')) {
+  log('bundles');
+  report.sections.lambda = await benchBundles();
+}
+const json = `${values.out}/report.json`;
+const md = `${values.out}/report.md`;
+writeReport(report, json, md);
+log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${json}, ${md}`);
+process.exit(0);
