@@ -5,14 +5,17 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { GRAPH_TABLE } from '../lib/definitions';
 import { batchGet } from './batch-io';
-import { type PipelineState, PipelineStore, REJECTIONS_PARTITION, type Rejection } from './pipeline-store';
+import {
+  NAMES_PARTITION,
+  type PipelineState,
+  PipelineStore,
+  REJECTIONS_PARTITION,
+  type Rejection,
+} from './pipeline-store';
 import { RollupStore } from './rollup-store';
 import { type SnapshotState, SnapshotStore } from './snapshot-store';
 import type { UserItem } from './user-item';
-
-const BY_NAME = GRAPH_TABLE.indexes[0].name;
 
 /** A committed-or-not rejection group as stored: one batch's rejected events. */
 export interface RejectionGroup {
@@ -43,7 +46,7 @@ export class ReadStore {
     return this.snapshots.read();
   }
 
-  /** The user's item as stored (possibly an uncommitted image: apply committedImage). */
+  /** The user's item as stored. */
   async user(name: string): Promise<UserItem | null> {
     const res = await this.doc.send(
       new GetCommand({ TableName: this.tables.graph, Key: { pk: name }, ConsistentRead: true }),
@@ -51,12 +54,12 @@ export class ReadStore {
     return (res.Item as UserItem | undefined) ?? null;
   }
 
-  /** Items by name with only the given attributes (always with pk and v, for the undo rule). */
+  /** Items by name, with only the given attributes (and pk) when `attributes` is given. */
   async users(names: Iterable<string>, attributes?: readonly string[]): Promise<UserItem[]> {
     const keys = [...names].map((pk) => ({ pk }));
     if (attributes === undefined)
       return (await batchGet(this.doc, this.tables.graph, keys)) as unknown as UserItem[];
-    const attrs = [...new Set(['pk', 'v', ...attributes])];
+    const attrs = [...new Set(['pk', ...attributes])];
     const items = await batchGet(this.doc, this.tables.graph, keys, {
       projection: attrs.map((_, i) => `#a${i}`).join(', '),
       names: Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a])),
@@ -65,53 +68,55 @@ export class ReadStore {
   }
 
   /**
-   * Up to `limit` user names from the byName index, ascending, after `after` (exclusive), optionally
-   * restricted to a prefix; `more` says whether the index holds further names.
+   * Up to `limit` registered names, ascending, after `after` (exclusive), optionally restricted to a
+   * prefix, from the processor's name index (meta table, pk 'names', sk = name: a strongly consistent
+   * Query); `more` says whether the index holds further names.
    */
   async names(
     prefix: string | null,
     limit: number,
     after: string | null,
   ): Promise<{ names: string[]; more: boolean }> {
-    const values: Record<string, string> = { ':u': 'u' };
-    let cond = 'ix = :u';
+    const values: Record<string, string> = { ':pk': NAMES_PARTITION };
+    let cond = 'pk = :pk';
     if (prefix !== null) {
-      cond += ' AND begins_with(pk, :p)';
+      cond += ' AND begins_with(sk, :p)';
       values[':p'] = prefix;
     }
     // One more than asked, so that "more" is known without a trailing empty page.
     const want = limit + 1;
     const names: string[] = [];
-    let start: Record<string, unknown> | undefined = after === null ? undefined : { ix: 'u', pk: after };
+    let start: Record<string, unknown> | undefined =
+      after === null ? undefined : { pk: NAMES_PARTITION, sk: after };
     do {
       const res: QueryCommandOutput = await this.doc.send(
         new QueryCommand({
-          TableName: this.tables.graph,
-          IndexName: BY_NAME,
+          TableName: this.tables.meta,
           KeyConditionExpression: cond,
           ExpressionAttributeValues: values,
           ExclusiveStartKey: start,
+          ConsistentRead: true,
           Limit: want - names.length,
         }),
       );
-      for (const it of res.Items ?? []) names.push(it.pk as string);
+      for (const it of res.Items ?? []) names.push(it.sk as string);
       start = res.LastEvaluatedKey;
     } while (start !== undefined && names.length < want);
     return { names: names.slice(0, limit), more: names.length > limit };
   }
 
-  /** How many names the index holds with this prefix. */
+  /** How many registered names start with this prefix. */
   async countNames(prefix: string): Promise<number> {
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const res: QueryCommandOutput = await this.doc.send(
         new QueryCommand({
-          TableName: this.tables.graph,
-          IndexName: BY_NAME,
-          KeyConditionExpression: 'ix = :u AND begins_with(pk, :p)',
-          ExpressionAttributeValues: { ':u': 'u', ':p': prefix },
+          TableName: this.tables.meta,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': NAMES_PARTITION, ':p': prefix },
           Select: 'COUNT',
+          ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );

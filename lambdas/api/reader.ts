@@ -2,9 +2,8 @@
 // process (one per Lambda, all of them in the embedded runtime). It adds caching and the undo rule to
 // the raw reads of storage/read-store.ts:
 //
-// - The pipeline state (for the committed checkpoint) and the snapshot state are cached for a short
-//   TTL. A user item newer than the cached checkpoint triggers a fresh read of the state, so caching
-//   never hides a committed write (freshness) and never shows an uncommitted one (the undo rule).
+// - User items are read as stored, never cached (freshness: a write is visible at once).
+// - The pipeline state (checkpoint, user count) and the snapshot state are cached for a short TTL.
 // - Rollup blocks are immutable until the snapshot job re-rolls them, and then their `upTo` changes.
 //   Parsed blocks are cached with the `upTo` they were read at and the snapshot cursor seen then.
 //   While the cursor has not moved no snapshot run has completed, so the cached version is at least
@@ -26,7 +25,7 @@ import type { PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk } from '../../storage/rollup-store';
 import type { SnapshotState } from '../../storage/snapshot-store';
-import { committedImage, type UserItem } from '../../storage/user-item';
+import type { UserItem } from '../../storage/user-item';
 import { depsFromEnv } from '../shared/deps';
 import { NotFoundError } from '../shared/errors';
 
@@ -130,58 +129,33 @@ export class Reader {
     return this.snapshot.get();
   }
 
-  /** Items that may be newer than the cached checkpoint, resolved to their committed images. */
-  private async committed<T extends Pick<UserItem, 'v'>>(
-    items: T[],
-    resolve: (newer: T[]) => Promise<UserItem[]>,
-    cached: Promise<PipelineState> = this.pipelineState(),
-  ): Promise<(T | UserItem)[]> {
-    let state = await cached;
-    if (items.some((i) => i.v > state.checkpoint)) state = await this.pipelineState(true);
-    const cp = state.checkpoint;
-    const newer = items.filter((i) => i.v > cp);
-    if (newer.length === 0) return items;
-    const out: (T | UserItem)[] = items.filter((i) => i.v <= cp);
-    for (const full of await resolve(newer)) {
-      const c = committedImage(full, cp);
-      if (c !== null) out.push(c);
-    }
-    return out;
-  }
-
-  /** The user as committed, or null if it does not exist (yet). */
+  /**
+   * The user, or null if it is not registered. Every stored user item belongs to a decided batch (the
+   * processor's redo log, storage/user-item.ts), so items are read as they are: no checkpoint needed.
+   */
   async user(name: string): Promise<UserItem | null> {
-    // The item and the (usually cached) state in parallel: one round trip on the hot path.
-    const state = this.pipelineState();
-    const raw = await this.store.user(name);
-    if (raw === null) return null;
-    const [c] = await this.committed([raw], async (newer) => newer, state);
-    return (c as UserItem | undefined) ?? null;
+    return this.store.user(name);
   }
 
-  /** The user as committed; 404 when unknown. */
+  /** The user; 404 when unknown. */
   async requireUser(name: string): Promise<UserItem> {
     const u = await this.user(name);
     if (u === null) throw new NotFoundError(`user '${name}' is not registered`);
     return u;
   }
 
-  /** Committed strength/points figures of the named users (top friends). */
+  /** Strength/points figures of the named users (top friends): a projection, not whole items. */
   async figures(names: string[]): Promise<FriendFigures[]> {
     if (names.length === 0) return [];
-    const attrs = ['fc', 'rc', 'rb', 'pts'];
-    const items = await this.store.users(names, attrs);
-    // Only an item a batch is writing right now needs its (large) undo image.
-    return this.committed(items, (newer) => this.store.users(newer.map((i) => i.pk)));
+    return this.store.users(names, ['fc', 'rc', 'rb', 'pts']);
   }
 
   /**
-   * A page of registered names (committed ones only), the total matching the prefix, and the name the
-   * next page starts after (null at the end).
+   * A page of registered names, the total matching the prefix, and the name the next page starts
+   * after (null at the end).
    */
   async userNames(prefix: string | null, limit: number, after: string | null) {
-    const state = await this.pipelineState();
-    const total = prefix === null ? Promise.resolve(state.users) : this.countNames(prefix);
+    const total = prefix === null ? this.pipelineState().then((s) => s.users) : this.countNames(prefix);
     let start = after;
     if (prefix !== null && start !== null && !start.startsWith(prefix)) {
       // A cursor from another listing: before the prefix's names starts at the first, after them ends.
@@ -189,12 +163,8 @@ export class Reader {
       start = null;
     }
     const page = await this.store.names(prefix, limit, start);
-    const versions = await this.store.users(page.names, []);
-    const kept = new Set(
-      (await this.committed(versions, (n) => this.store.users(n.map((i) => i.pk)))).map((i) => i.pk),
-    );
     const next = page.more ? (page.names.at(-1) ?? null) : null;
-    return { total: await total, names: page.names.filter((n) => kept.has(n)), next };
+    return { total: await total, names: page.names, next };
   }
 
   private countNames(prefix: string): Promise<number> {
