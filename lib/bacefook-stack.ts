@@ -274,6 +274,15 @@ export class BacefookStack extends Stack {
       if (!Number.isInteger(n) || n < 1) throw new Error(`context ${key}=${n} must be a positive integer`);
       generator.fn.addEnvironment(env, String(n));
     }
+    // One run's batches are stamped stepMs apart, ending "now": beyond one schedule period they would
+    // reach back before the previous run's.
+    const maxBatches = Math.floor((GENERATOR.scheduleMinutes * 60_000) / GENERATOR.stepMs);
+    const batches = contextNumber(this, 'generatorBatchesPerRun', GENERATOR.batchesPerRun);
+    if (batches > maxBatches) {
+      throw new Error(
+        `context generatorBatchesPerRun=${batches} is above ${maxBatches} (one per ${GENERATOR.stepMs} ms)`,
+      );
+    }
 
     const enabled = new CfnParameter(this, 'GeneratorEnabled', {
       type: 'String',
@@ -285,7 +294,8 @@ export class BacefookStack extends Stack {
       description: 'Feeds the stream with generated events',
       schedule: Schedule.rate(Duration.minutes(GENERATOR.scheduleMinutes)),
       enabled: contextFlag(this, 'generator', true),
-      // No retries: a retried run would only find its batches already claimed.
+      // No retries: a run saves the generator before it sends, so a retry would not resend a failed
+      // run's batches but add new ones, which the next tick does a minute later anyway.
       targets: [new LambdaFunction(generator.fn, { retryAttempts: 0 })],
     });
     if (contextFlag(this, 'generator', true)) {

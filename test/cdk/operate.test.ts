@@ -113,6 +113,7 @@ describe('generator', () => {
     assert.equal(tuned[ENV.generatorUsers], '200');
     assert.equal(tuned[ENV.generatorBatchesPerRun], '6');
     assert.throws(() => synth({ generatorUsers: '1.5' }), /generatorUsers/);
+    assert.throws(() => synth({ generatorBatchesPerRun: 13 }), /generatorBatchesPerRun=13 is above 12/);
   });
 
   test('least privilege: puts records, reaches only its own partition of the meta table', () => {
