@@ -55,15 +55,9 @@ export const GRAPH_TABLE: TableDef = {
   localName: 'bacefook-graph',
   env: ENV.graphTable,
   partitionKey: { name: 'pk', type: 'S' },
-  indexes: [
-    // Every user item carries ix = "u": one sorted partition of names for /meta/users?prefix.
-    {
-      name: 'byName',
-      partitionKey: { name: 'ix', type: 'S' },
-      sortKey: { name: 'pk', type: 'S' },
-      projection: 'KEYS_ONLY',
-    },
-  ],
+  // No index: /meta/users reads the processor's name index (meta table), written once per registration,
+  // so rewriting a user item costs no index maintenance.
+  indexes: [],
 };
 
 /** History: per-batch journals (the processor's deltas) and the snapshot job's time-bucketed rollups. */

@@ -14,8 +14,6 @@ import { newUser } from '../domain/graph';
 
 export interface UserItem {
   pk: string;
-  /** constant "u": the partition of the byName index */
-  ix: 'u';
   /** registeredAt, epoch ms */
   ra: number;
   /** referredBy and the referral's created_at */
@@ -111,7 +109,6 @@ export function toUserState(item: UserItem): UserState {
 export function toUserItem(u: UserState, v: string): UserItem {
   const item: UserItem = {
     pk: u.name,
-    ix: 'u',
     ra: u.registeredAt,
     f: flatPairs(u.friends),
     rf: flatPairs(u.referrals),
