@@ -1,10 +1,8 @@
-// kinesalite and dynalite in this process, with the stream and the tables of lib/definitions.ts.
+// kinesalite and dynalite in this process (on a worker thread by default), with the stream and the
+// tables of lib/definitions.ts.
 // In memory by default; with a data directory both keep their LevelDB stores under it, and starting
 // again on the same directory finds the stream and the tables already there.
-import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
@@ -12,11 +10,10 @@ import {
   type KinesisClient,
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
-import dynalite from 'dynalite';
-import kinesalite from 'kinesalite';
 import { GRAPH_TABLE, HISTORY_TABLE, META_TABLE, STREAM, type TableDef } from '../lib/definitions';
 import { makeKinesisClient } from '../storage/clients';
 import { provisionTables } from '../storage/provision';
+import { type RunningServers, type ServerOptions, startServers } from './emulator-servers';
 import { LOCAL_REGION } from './lambda';
 
 export const DEFAULT_KINESIS_PORT = 4567;
@@ -31,6 +28,12 @@ export interface EmulatorOptions {
   /** Persist both stores under this directory (kinesis/, dynamodb/). Default: in memory. */
   dataDir?: string;
   streamName?: string;
+  /**
+   * Where the emulators run: 'worker' (default) puts them on a worker thread of this process, so
+   * their work uses the second core while the pipeline runs on the main thread; 'main' keeps them
+   * on the main thread.
+   */
+  thread?: 'worker' | 'main';
 }
 
 export interface TableNames {
@@ -45,59 +48,6 @@ export interface Emulators {
   streamArn: string;
   tables: TableNames;
   stop(): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string, what: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`${what} cannot listen on ${host}:${port}: the port is in use`, { cause: err })
-          : err,
-      );
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-/** Counts the requests an emulator is answering, so stopping can wait for them. */
-function trackRequests(server: Server): () => Promise<void> {
-  let active = 0;
-  const waiters: (() => void)[] = [];
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    active++;
-    res.once('close', () => {
-      active--;
-      if (active === 0) for (const w of waiters.splice(0)) w();
-    });
-  });
-  return () => (active === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r)));
-}
-
-const idleOf = new WeakMap<Server, () => Promise<void>>();
-
-async function close(server: Server): Promise<void> {
-  // Both emulators close their LevelDB store first thing in close(): a request still being answered
-  // would then throw from inside the emulator. So let the requests finish first (bounded).
-  const idle = idleOf.get(server);
-  if (idle) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([idle(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
-    clearTimeout(timer);
-  }
-  await new Promise<void>((resolve) => {
-    // Their close callbacks may report a store already closed, which does not matter when stopping.
-    server.close(() => resolve());
-    // Clients keep idle keep-alive sockets open; without this close() would wait for them.
-    server.closeAllConnections();
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,28 +77,46 @@ export function localTableNames(): TableNames {
   return { graph: GRAPH_TABLE.localName, history: HISTORY_TABLE.localName, meta: META_TABLE.localName };
 }
 
+/** Starts the servers inside a worker thread; resolves with their ports once they listen. */
+async function startInWorker(opts: ServerOptions): Promise<RunningServers> {
+  // A worker's entry must be JavaScript: a small bootstrap registers tsx, then loads the TS entry.
+  const entry = new URL('./emulator-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: opts });
+  const first = await new Promise<{ ports?: RunningServers['ports']; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  if (!first.ports) {
+    await worker.terminate();
+    throw new Error(first.error ?? 'the emulator worker did not start');
+  }
+  return {
+    ports: first.ports,
+    stop: async () => {
+      const stopped = new Promise((resolve) => worker.once('message', resolve));
+      worker.postMessage('stop');
+      await Promise.race([stopped, sleep(10_000)]);
+      await worker.terminate();
+    },
+  };
+}
+
 export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
   const host = opts.host ?? '127.0.0.1';
   const streamName = opts.streamName ?? STREAM.localName;
-  const paths = opts.dataDir
-    ? { kinesis: join(opts.dataDir, 'kinesis'), dynamodb: join(opts.dataDir, 'dynamodb') }
-    : undefined;
-  if (paths) {
-    mkdirSync(paths.kinesis, { recursive: true });
-    mkdirSync(paths.dynamodb, { recursive: true });
-  }
-  const zero = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
-  const kServer = kinesalite({ ...zero, path: paths?.kinesis });
-  const dServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: paths?.dynamodb });
-  idleOf.set(kServer, trackRequests(kServer));
-  idleOf.set(dServer, trackRequests(dServer));
-  const started: Server[] = [];
+  const serverOpts: ServerOptions = {
+    kinesisPort: opts.kinesisPort ?? DEFAULT_KINESIS_PORT,
+    dynamoPort: opts.dynamoPort ?? DEFAULT_DYNAMO_PORT,
+    host,
+    dataDir: opts.dataDir,
+  };
+  const servers = opts.thread === 'main' ? await startServers(serverOpts) : await startInWorker(serverOpts);
   try {
-    const kPort = await listen(kServer, opts.kinesisPort ?? DEFAULT_KINESIS_PORT, host, 'kinesalite');
-    started.push(kServer);
-    const dPort = await listen(dServer, opts.dynamoPort ?? DEFAULT_DYNAMO_PORT, host, 'dynalite');
-    started.push(dServer);
-    const endpoints = { kinesis: `http://${host}:${kPort}`, dynamodb: `http://${host}:${dPort}` };
+    const endpoints = {
+      kinesis: `http://${host}:${servers.ports.kinesis}`,
+      dynamodb: `http://${host}:${servers.ports.dynamodb}`,
+    };
 
     const kinesis = makeKinesisClient({ endpoint: endpoints.kinesis, region: LOCAL_REGION });
     const dynamo = new DynamoDBClient({
@@ -172,16 +140,14 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
         streamName,
         streamArn,
         tables,
-        stop: async () => {
-          await Promise.all([close(kServer), close(dServer)]);
-        },
+        stop: () => servers.stop(),
       };
     } finally {
       kinesis.destroy();
       dynamo.destroy();
     }
   } catch (err) {
-    await Promise.all(started.map(close));
+    await servers.stop();
     throw err;
   }
 }

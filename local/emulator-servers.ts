@@ -1,0 +1,105 @@
+// The two emulator servers themselves: kinesalite and dynalite listening on ports, in memory or on a
+// data directory. Used in this thread, or inside a worker thread (emulator-worker.ts) so that the
+// emulators' CPU work runs on another core than the pipeline it serves.
+import { mkdirSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import kinesalite from 'kinesalite';
+
+export interface ServerOptions {
+  kinesisPort: number;
+  dynamoPort: number;
+  host: string;
+  dataDir?: string;
+}
+
+export interface RunningServers {
+  ports: { kinesis: number; dynamodb: number };
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`${what} cannot listen on ${host}:${port}: the port is in use`, { cause: err })
+          : err,
+      );
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Counts the requests an emulator is answering, so stopping can wait for them. */
+function trackRequests(server: Server): () => Promise<void> {
+  let active = 0;
+  const waiters: (() => void)[] = [];
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) for (const w of waiters.splice(0)) w();
+    });
+  });
+  return () => (active === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r)));
+}
+
+const idleOf = new WeakMap<Server, () => Promise<void>>();
+
+async function close(server: Server): Promise<void> {
+  // Both emulators close their LevelDB store first thing in close(): a request still being answered
+  // would then throw from inside the emulator. So let the requests finish first (bounded).
+  const idle = idleOf.get(server);
+  if (idle) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([idle(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
+  }
+  await new Promise<void>((resolve) => {
+    // Their close callbacks may report a store already closed, which does not matter when stopping.
+    server.close(() => resolve());
+    // Clients keep idle keep-alive sockets open; without this close() would wait for them.
+    server.closeAllConnections();
+  });
+}
+
+export async function startServers(opts: ServerOptions): Promise<RunningServers> {
+  const paths = opts.dataDir
+    ? { kinesis: join(opts.dataDir, 'kinesis'), dynamodb: join(opts.dataDir, 'dynamodb') }
+    : undefined;
+  if (paths) {
+    mkdirSync(paths.kinesis, { recursive: true });
+    mkdirSync(paths.dynamodb, { recursive: true });
+  }
+  const zero = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
+  const kServer = kinesalite({ ...zero, path: paths?.kinesis });
+  const dServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: paths?.dynamodb });
+  idleOf.set(kServer, trackRequests(kServer));
+  idleOf.set(dServer, trackRequests(dServer));
+  const started: Server[] = [];
+  try {
+    const kinesis = await listen(kServer, opts.kinesisPort, opts.host, 'kinesalite');
+    started.push(kServer);
+    const dynamodb = await listen(dServer, opts.dynamoPort, opts.host, 'dynalite');
+    started.push(dServer);
+    return {
+      ports: { kinesis, dynamodb },
+      stop: async () => {
+        await Promise.all([close(kServer), close(dServer)]);
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map(close));
+    throw err;
+  }
+}
