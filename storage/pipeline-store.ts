@@ -1,6 +1,8 @@
 // The processor's bookkeeping in DynamoDB: the pipeline state item (counters, checkpoint, pending
 // batch), the redo log of the batch being written, each batch's journal (touched users and
 // per-bucket deltas, read by the snapshot job) and its rejected events (read by /meta/rejections).
+
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -77,6 +79,9 @@ export function nameIndexItem(name: string): Record<string, unknown> {
   return { pk: NAMES_PARTITION, sk: name };
 }
 
+/** Binary slice of the compressed redo log per item: well inside DynamoDB's 400 KB item limit. */
+const REDO_SLICE_BYTES = 300_000;
+
 function redoKey(slot: number): { pk: string; sk: string } {
   return { pk: REDO_PK, sk: `slot#${slot.toString().padStart(4, '0')}` };
 }
@@ -145,8 +150,20 @@ export class PipelineStore {
     }));
   }
 
+  /**
+   * The redo log is written once and read only after a crash, so it is stored brotli-compressed
+   * (quality 2: ~10x smaller than the JSON for ~2 ms per MB) in binary slices.
+   */
   redoWrites(first: string, puts: RedoPut[]): WriteRequest[] {
-    const parts = slices(JSON.stringify(puts));
+    const packed = brotliCompressSync(JSON.stringify(puts), {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 2,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      },
+    });
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < packed.length; i += REDO_SLICE_BYTES)
+      parts.push(packed.subarray(i, i + REDO_SLICE_BYTES));
     return parts.map((d, i) => ({ PutRequest: { Item: { ...redoKey(i), first, n: parts.length, d } } }));
   }
 
@@ -157,7 +174,8 @@ export class PipelineStore {
     const mine = items.filter((i) => i.first === first && i.n === chunks);
     if (mine.length !== chunks) return null;
     mine.sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
-    return JSON.parse(mine.map((i) => i.d as string).join('')) as RedoPut[];
+    const packed = Buffer.concat(mine.map((i) => i.d as Uint8Array));
+    return JSON.parse(brotliDecompressSync(packed).toString('utf8')) as RedoPut[];
   }
 
   async readJournal(first: string, chunks: number): Promise<Journal | null> {
