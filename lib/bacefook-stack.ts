@@ -11,7 +11,10 @@
 //                     pauses it too, without a change of template: `--parameters GeneratorEnabled=false`)
 //   generatorUsers=N, generatorMaxUsers=N, generatorBatchesPerRun=N   the generator's volume (GENERATOR)
 //   target=localstack the LocalStack variant (`npm run deploy:local`): no stream encryption and no
-//                     bisect-on-error (LocalStack's free tier has neither), API URL on LocalStack's host
+//                     bisect-on-error (LocalStack's free tier has neither), API URL on LocalStack's host,
+//                     the web dashboard on the bucket's website endpoint instead of CloudFront (paid there)
+//
+// The web dashboard (web/) is part of the stack: lib/constructs/web-dashboard.ts.
 import { fileURLToPath } from 'node:url';
 import {
   Aws,
@@ -59,6 +62,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { errorBody, GENERIC_500 } from '../lambdas/shared/errors';
 import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
+import { WebDashboard } from './constructs/web-dashboard';
 import {
   API_THROTTLE,
   ENV,
@@ -117,6 +121,8 @@ export class BacefookStack extends Stack {
   readonly generator: BacefookFunction;
   readonly generatorRule: Rule;
   readonly dashboard: Dashboard;
+  /** The web dashboard: site bucket, CloudFront (AWS only) and the deployment that fills the bucket. */
+  readonly web: WebDashboard;
   readonly target: DeployTarget;
   /** One function per ROUTES entry, by route id. */
   readonly routeFunctions = new Map<string, BacefookFunction>();
@@ -149,6 +155,14 @@ export class BacefookStack extends Stack {
     this.processor = this.createProcessor();
     this.snapshot = this.createSnapshot();
     this.api = this.createApi();
+    this.web = new WebDashboard(this, 'Web', {
+      projectRoot: this.projectRoot,
+      target: this.target,
+      apiUrl: this.apiUrl,
+      removalPolicy: this.removalPolicy,
+      retainData: this.retainData,
+      logLevel: this.logLevel,
+    });
     [this.generator, this.generatorRule] = this.createGenerator();
     const alarms = this.createAlarms();
     this.dashboard = this.createDashboard(alarms);
@@ -633,15 +647,17 @@ export class BacefookStack extends Stack {
     return dashboard;
   }
 
+  /** The API's base URL as clients use it (the ApiUrl output, and the web dashboard's config.js). */
+  get apiUrl(): string {
+    // LocalStack answers API Gateway on its own host name, not on amazonaws.com.
+    return this.target === 'localstack'
+      ? `http://${this.api.restApiId}.${LOCALSTACK_API_HOST}/${STAGE_NAME}/`
+      : this.api.url;
+  }
+
   /** What scripts (produce, logs, deploy:local) and people need after a deploy. */
   private createOutputs(): void {
-    new CfnOutput(this, 'ApiUrl', {
-      // LocalStack answers API Gateway on its own host name, not on amazonaws.com.
-      value:
-        this.target === 'localstack'
-          ? `http://${this.api.restApiId}.${LOCALSTACK_API_HOST}/${STAGE_NAME}/`
-          : this.api.url,
-    });
+    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl });
     new CfnOutput(this, 'ApiId', { value: this.api.restApiId });
     new CfnOutput(this, 'StreamName', { value: this.stream.streamName });
     for (const [kind, table] of Object.entries(this.tables) as [TableKind, Table][]) {
@@ -652,9 +668,15 @@ export class BacefookStack extends Stack {
       value: this.generatorRule.ruleName,
       description: 'Pause: npm run deploy -- --parameters GeneratorEnabled=false',
     });
+    // DashboardUrl is the CloudWatch dashboard (operators); the web dashboard has its own name.
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`,
     });
+    new CfnOutput(this, 'WebDashboardUrl', {
+      value: this.web.url,
+      description: 'The web dashboard (CloudFront on AWS, the bucket website on LocalStack)',
+    });
+    new CfnOutput(this, 'WebBucketName', { value: this.web.bucket.bucketName });
   }
 }
 

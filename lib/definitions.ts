@@ -171,6 +171,21 @@ export const GENERATOR: FunctionDef & {
   seed: 1,
 };
 
+/**
+ * Cloud only: the custom resource that copies the built dashboard into its site bucket and writes its
+ * config.js (lib/constructs/web-dashboard.ts). No table and no stream; its S3 grants are the construct's.
+ * The local runtime serves web/dist itself.
+ */
+export const WEB_DEPLOY: FunctionDef = {
+  id: 'WebDeploy',
+  entry: 'lambdas/web-deploy/handler.ts',
+  // The build is about 3 MB unzipped and held in memory once.
+  memoryMb: 512,
+  // Seconds of work; the handler answers CloudFormation (FAILED) shortly before this runs out.
+  timeoutSeconds: 300,
+  tables: {},
+};
+
 export type HttpMethod = 'GET' | 'POST';
 export interface RouteDef {
   id: string;
@@ -259,8 +274,14 @@ export function serviceName(functionId: string): string {
   return `${PROJECT}-${functionId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`;
 }
 
-/** Every function of the stack: the processor, the snapshot job, the generator and one per route. */
-export const FUNCTIONS: FunctionDef[] = [PROCESSOR, SNAPSHOT, GENERATOR, ...ROUTES.map((r) => r.fn)];
+/** Every function of the stack: processor, snapshot job, generator, one per route, and the web deploy. */
+export const FUNCTIONS: FunctionDef[] = [
+  PROCESSOR,
+  SNAPSHOT,
+  GENERATOR,
+  ...ROUTES.map((r) => r.fn),
+  WEB_DEPLOY,
+];
 
 /**
  * Deployed function name: `<stack>-<id>`, e.g. `Bacefook-Processor`. Its log group is

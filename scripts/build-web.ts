@@ -1,10 +1,11 @@
 // Builds the dashboard: bundles web/src with the project's esbuild (code-split: the user page's graph
 // and chart libraries load on demand), copies web/public, and writes web/dist/ (served by the local
 // runtime at `/`, uploaded by the stack). Content-hashed asset names, so only index.html needs
-// revalidating. `tsx scripts/build-web.ts` runs it; other code imports buildWeb().
+// revalidating. `tsx scripts/build-web.ts [--out DIR]` runs it; other code imports buildWeb().
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,7 +92,9 @@ export async function buildWeb(opts: BuildWebOptions = {}): Promise<WebBuild> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const started = Date.now();
-  buildWeb({ log: true }).then(
+  // --out DIR: the stack's asset bundling builds into CDK's staging folder (lib/constructs/web-dashboard.ts).
+  const { out } = parseArgs({ options: { out: { type: 'string' } } }).values;
+  buildWeb({ log: true, outDir: out }).then(
     () => console.log(`web: built in ${Date.now() - started} ms`),
     (err: unknown) => {
       console.error(err);

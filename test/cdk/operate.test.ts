@@ -219,7 +219,7 @@ describe('dashboard', () => {
 });
 
 describe('outputs', () => {
-  test('API URL and id, stream, tables, queue, dashboard, generator rule', () => {
+  test('API URL and id, stream, tables, queue, dashboards (CloudWatch and web), generator rule', () => {
     const s = synth();
     for (const name of [
       'ApiUrl',
@@ -231,6 +231,8 @@ describe('outputs', () => {
       'FailureQueueUrl',
       'DashboardUrl',
       'GeneratorRuleName',
+      'WebDashboardUrl',
+      'WebBucketName',
     ]) {
       assert.ok(s.outputs[name], name);
     }
@@ -260,13 +262,15 @@ describe('LocalStack variant (target=localstack)', () => {
     s.template.hasResourceProperties('AWS::Kinesis::Stream', { StreamEncryption: Match.objectLike({}) });
   });
 
-  test("the API URL is on LocalStack's host; everything else is the same stack", () => {
+  test("the API URL is on LocalStack's host; everything else is the same stack but CloudFront", () => {
     const s = ls();
     const url = JSON.stringify(s.outputs.ApiUrl.Value);
     assert.ok(url.includes(LOCALSTACK_API_HOST), url);
+    // The web dashboard is served by the bucket's website endpoint there (test/cdk/web.test.ts).
     const types = (x: Synth) =>
       Object.values(x.resources)
         .map((r) => r.Type)
+        .filter((t) => !t.startsWith('AWS::CloudFront::'))
         .sort();
     assert.deepEqual(types(s), types(synth()));
   });
