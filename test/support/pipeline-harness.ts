@@ -5,7 +5,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { packRecords } from '../../domain/record-encoding';
 import { BatchProcessor, type StreamRecord } from '../../lambdas/processor/batch-processor';
 import { PipelineStore } from '../../storage/pipeline-store';
-import { decodeHistory, type UserItem } from '../../storage/user-item';
+import { decodeHistory, decodeTimedNames, type UserItem } from '../../storage/user-item';
 import type { ReferenceModel } from '../reference/model';
 
 export type Tables = { graph: string; history: string; meta: string };
@@ -52,12 +52,6 @@ export async function scanAll(
   return out;
 }
 
-function pairsObject(flat: (string | number)[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (let i = 0; i < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as number;
-  return out;
-}
-
 /** The committed graph as plain data, comparable with `modelGraph`. */
 export async function committedGraph(doc: DynamoDBDocumentClient, tables: Tables) {
   const state = await new PipelineStore(doc, tables).readState();
@@ -70,8 +64,8 @@ export async function committedGraph(doc: DynamoDBDocumentClient, tables: Tables
       registeredAt: item.ra,
       referredBy: item.rb ?? null,
       referredAt: item.rb === undefined ? null : item.rba,
-      friends: pairsObject(JSON.parse(item.f)),
-      referrals: JSON.parse(item.rf),
+      friends: Object.fromEntries(decodeTimedNames(item.f)),
+      referrals: [...decodeTimedNames(item.rf)].flat(),
       points: item.pts,
       friendsCount: item.fc,
       referralsCount: item.rc,
