@@ -3,7 +3,8 @@
 //
 // Deploys the stack to LocalStack (docker-compose.localstack.yml) with cdklocal: checks that LocalStack
 // answers, bootstraps the environment, deploys the LocalStack variant of the stack (context
-// target=localstack: see lib/bacefook-stack.ts), and prints the API URL and the other outputs.
+// target=localstack: see lib/bacefook-stack.ts), and prints the API and web dashboard URLs and the other
+// outputs.
 // --destroy removes the stack instead. --dry-run prints the commands without running anything.
 //
 // cdklocal (aws-cdk-local) wraps the project's own CDK CLI. It drops every AWS_* variable except those
@@ -226,6 +227,7 @@ export async function deployLocalMain(argv: string[], io: Io): Promise<void> {
       '',
       `  API        ${api}`,
       `             try: curl ${api}health   and   curl ${api}meta/pipeline`,
+      `  Dashboard  ${outputs.WebDashboardUrl ?? '(no WebDashboardUrl output)'}`,
       `  Stream     ${outputs.StreamName ?? '?'}`,
       `  Tables     ${[outputs.GraphTableName, outputs.HistoryTableName, outputs.MetaTableName].join(', ')}`,
       `  Logs       npm run logs -- processor --target localstack --stack ${o.stack} --follow`,

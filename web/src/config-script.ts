@@ -1,7 +1,8 @@
 // The dashboard's deployment configuration: the stack writes `config.js` next to index.html with the
 // API's URL, and the page reads it before its first request (absent locally: same origin).
-// Pure, so the CDK stack can import it: `Source.data('config.js', dashboardConfigScript(api.url))`
-// (a deploy-time token in `apiUrl` is fine: it stays a placeholder inside the string).
+// Pure, so the CDK stack can import it: lib/constructs/web-dashboard.ts passes
+// `dashboardConfigScript(apiUrl)` to its deployment custom resource (a deploy-time token in `apiUrl` is
+// fine: it stays a placeholder inside the string, which CloudFormation fills in).
 
 export const CONFIG_SCRIPT_NAME = 'config.js';
 
