@@ -85,6 +85,16 @@ export interface CellDelta {
 }
 
 /**
+ * Batch stamps are unique across every Graph of the process: a caller may keep UserState objects
+ * from one batch's graph and hand them to the next (the processor's warm cache), and a stamp left on
+ * them by an earlier graph must never look current.
+ */
+let lastStamp = 0;
+function nextStamp(): number {
+  return ++lastStamp;
+}
+
+/**
  * A relationship graph that folds events. It only needs the users an event names (and, for a
  * referral, the referrer's ancestors) to be present: an absent user is an unregistered one.
  */
@@ -94,7 +104,7 @@ export class Graph {
   touched: UserState[] = [];
   /** History cells changed since beginBatch(). */
   private dirty: { user: UserState; cell: HistoryCell }[] = [];
-  private stamp = 1;
+  private stamp = nextStamp();
 
   constructor(users?: Map<string, UserState>) {
     this.users = users ?? new Map();
@@ -102,7 +112,7 @@ export class Graph {
 
   /** Starts a new unit of change tracking (a processor batch). */
   beginBatch(): void {
-    this.stamp++;
+    this.stamp = nextStamp();
     this.touched = [];
     this.dirty = [];
   }

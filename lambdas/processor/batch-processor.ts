@@ -11,13 +11,14 @@
 // Once the redo log is complete the batch is decided: a crash after that point is finished from the
 // log by the next attempt, whatever records that attempt was given. A crash before it leaves nothing
 // but orphaned journal or rejection chunks, which the next attempt deletes, and folds again.
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type GraphEvent, toGraphEvent } from '../../domain/events';
 import { Graph, REJECT_REASONS, type UserState } from '../../domain/graph';
 import { indexOf, position } from '../../domain/position';
 import { decodeRecord, Unreadable } from '../../domain/records';
 import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
-import { batchWrite, type WriteRequest } from '../../storage/batch-io';
+import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
 import { GraphStore } from '../../storage/graph-store';
 import {
   nameIndexItem,
@@ -26,7 +27,7 @@ import {
   type RedoPut,
   type Rejection,
 } from '../../storage/pipeline-store';
-import { toUserItem, toUserState, type UserItem } from '../../storage/user-item';
+import { toUserItem, toUserState } from '../../storage/user-item';
 
 export interface StreamRecord {
   sequenceNumber: string;
@@ -38,6 +39,8 @@ export interface ProcessorDeps {
   tables: { graph: string; history: string; meta: string };
   /** Default MAX_EVENTS_PER_COMMIT. */
   maxEventsPerCommit?: number;
+  /** Warm-cache budget in entries (users + their friends, referrals and history cells). */
+  cacheEntries?: number;
   /** Called at each phase boundary of a commit (the benchmark samples the heap there). */
   onPhase?: (phase: 'loaded' | 'folded' | 'written') => void;
 }
@@ -50,6 +53,8 @@ export interface BatchSummary {
   firstPosition: string | null;
   lastPosition: string | null;
   usersWritten: number;
+  /** users taken from the warm cache instead of read */
+  usersFromCache: number;
   itemWrites: number;
   /** chunks committed (see MAX_EVENTS_PER_COMMIT) */
   commits: number;
@@ -99,6 +104,7 @@ function emptySummary(records: number): BatchSummary {
     firstPosition: null,
     lastPosition: null,
     usersWritten: 0,
+    usersFromCache: 0,
     itemWrites: 0,
     commits: 0,
     recovered: false,
@@ -107,9 +113,18 @@ function emptySummary(records: number): BatchSummary {
   };
 }
 
+/**
+ * The warm cache: the processor is the only writer of the graph, so the users it folded stay true
+ * for as long as the pipeline's checkpoint is the one they were committed at. A container that
+ * stays warm skips reading and decoding them; any other checkpoint (another container ran, or a
+ * commit failed) voids the cache. About 4 million entries is some 200 MB of heap at most.
+ */
+export const CACHE_ENTRIES = 4_000_000;
+
 export class BatchProcessor {
   private readonly store: PipelineStore;
   private readonly graphStore: GraphStore;
+  private cache: { checkpoint: string; users: Map<string, UserState>; entries: number } | null = null;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.store = new PipelineStore(deps.doc, deps.tables);
@@ -181,12 +196,13 @@ export class BatchProcessor {
   private async commit(chunk: Chunk, state: PipelineState, summary: BatchSummary): Promise<PipelineState> {
     const t0 = performance.now();
     const events: (GraphEvent | null)[][] = chunk.runs.map((run) => run.values.map(toGraphEvent));
-    const committed = await this.loadUsers(events, state.checkpoint);
+    // The fold mutates the loaded (possibly cached) states: until this chunk commits, the cache is void.
+    const { users, existed, fromCache } = await this.loadUsers(events, state.checkpoint);
+    this.cache = null;
+    summary.usersFromCache += fromCache;
     this.deps.onPhase?.('loaded');
     const t1 = performance.now();
 
-    const users = new Map<string, UserState>();
-    for (const [name, item] of committed) users.set(name, toUserState(item));
     const graph = new Graph(users);
     graph.beginBatch();
     const tally = emptyTally();
@@ -226,7 +242,7 @@ export class BatchProcessor {
     for (const u of graph.touched) {
       puts.push({ table: 'graph', item: toUserItem(u, last) as unknown as Record<string, unknown> });
       // A user absent before the batch was registered by it: index its name once, now.
-      if (!committed.has(u.name)) puts.push({ table: 'meta', item: nameIndexItem(u.name) });
+      if (!existed.has(u.name)) puts.push({ table: 'meta', item: nameIndexItem(u.name) });
     }
     const deltas: (string | number)[] = [];
     for (const d of graph.batchDeltas()) deltas.push(d.bucket, d.name, d.strength, d.points);
@@ -235,7 +251,9 @@ export class BatchProcessor {
         ? this.store.journalWrites({ first, last, touched: graph.touched.map((u) => u.name), deltas })
         : [];
     const rejectionWrites = this.store.rejectionWrites(first, last, rejections);
-    const redoWrites = puts.length > 0 ? this.store.redoWrites(first, puts) : [];
+    // Slots carry the attempt's id, so slots left by another attempt at the same position never mix in.
+    const attempt = randomUUID();
+    const redoWrites = puts.length > 0 ? this.store.redoWrites(first, puts, attempt) : [];
 
     const sideWrites = redoWrites.length + journalWrites.length + rejectionWrites.length;
     const writes = 1 + (sideWrites + puts.length > 0 ? 1 + sideWrites + puts.length : 0);
@@ -259,10 +277,11 @@ export class BatchProcessor {
           journalChunks: journalWrites.length,
           rejectionChunks: rejectionWrites.length,
           redoChunks: redoWrites.length,
+          attempt,
           next,
         },
       });
-      await Promise.all([
+      await settleAll([
         batchWrite(this.deps.doc, this.deps.tables.meta, rejectionWrites),
         batchWrite(this.deps.doc, this.deps.tables.history, journalWrites),
       ]);
@@ -272,6 +291,7 @@ export class BatchProcessor {
       await this.applyPuts(puts);
     }
     await this.store.writeState({ ...next, pending: null });
+    this.remember(last, graph.users);
     this.deps.onPhase?.('written');
     const t3 = performance.now();
 
@@ -291,17 +311,40 @@ export class BatchProcessor {
     const graph: WriteRequest[] = [];
     const meta: WriteRequest[] = [];
     for (const p of puts) (p.table === 'graph' ? graph : meta).push({ PutRequest: { Item: p.item } });
-    await Promise.all([
+    await settleAll([
       batchWrite(this.deps.doc, this.deps.tables.graph, graph),
       batchWrite(this.deps.doc, this.deps.tables.meta, meta),
     ]);
   }
 
   /** Loads, as committed, every user named by the batch plus the referral ancestors of referral users. */
+  /**
+   * Every user the batch names, plus the referral ancestors of referral users, as of `checkpoint`:
+   * from the warm cache when it is in step with the checkpoint, otherwise read and decoded.
+   */
   private async loadUsers(
     events: (GraphEvent | null)[][],
     checkpoint: string,
-  ): Promise<Map<string, UserItem>> {
+  ): Promise<{ users: Map<string, UserState>; existed: Set<string>; fromCache: number }> {
+    const cache = this.cache !== null && this.cache.checkpoint === checkpoint ? this.cache.users : null;
+    if (cache === null) this.cache = null;
+    const users = new Map<string, UserState>();
+    let fromCache = 0;
+    const fetch = async (names: Iterable<string>): Promise<string[]> => {
+      const missing: string[] = [];
+      for (const n of names) {
+        if (users.has(n)) continue;
+        const hit = cache?.get(n);
+        if (hit !== undefined) {
+          users.set(n, hit);
+          fromCache++;
+        } else missing.push(n);
+      }
+      if (missing.length === 0) return [];
+      const read = await this.graphStore.readRaw(missing);
+      for (const [n, item] of read) users.set(n, toUserState(item));
+      return [...read.keys()];
+    };
     const names = new Set<string>();
     const referralNames = new Set<string>();
     for (const run of events) {
@@ -315,28 +358,44 @@ export class BatchProcessor {
         }
       }
     }
-    const loaded = await this.graphStore.readCommitted(names, checkpoint);
+    await fetch(names);
     // Walk ancestor chains; each round loads the next missing generation.
     let frontier = [...referralNames];
     while (frontier.length > 0) {
       const missing = new Set<string>();
       for (const start of frontier) {
-        let cur = loaded.get(start);
-        while (cur?.rb !== undefined) {
-          const parent = loaded.get(cur.rb);
+        let cur = users.get(start);
+        while (cur !== undefined && cur.referredBy !== null) {
+          const parent = users.get(cur.referredBy);
           if (parent === undefined) {
-            missing.add(cur.rb);
+            missing.add(cur.referredBy);
             break;
           }
           cur = parent;
         }
       }
       if (missing.size === 0) break;
-      const more = await this.graphStore.readCommitted(missing, checkpoint);
-      for (const [n, item] of more) loaded.set(n, item);
-      frontier = [...more.keys()];
+      await fetch(missing);
+      frontier = [...missing].filter((n) => users.has(n));
     }
-    return loaded;
+    return { users, existed: new Set(users.keys()), fromCache };
+  }
+
+  /** After a commit: the folded states are the committed ones at `checkpoint`. */
+  private remember(checkpoint: string, users: Map<string, UserState>): void {
+    let cache = this.cache?.users ?? new Map<string, UserState>();
+    let entries = this.cache?.entries ?? 0;
+    for (const [n, u] of users) {
+      if (!cache.has(n)) entries += 1 + u.friends.size + u.referrals.size + u.history.length;
+      cache.set(n, u);
+    }
+    if (entries > (this.deps.cacheEntries ?? CACHE_ENTRIES)) {
+      // Over budget: keep only this batch's users (the likeliest to come back).
+      cache = new Map(users);
+      entries = 0;
+      for (const u of users.values()) entries += 1 + u.friends.size + u.referrals.size + u.history.length;
+    }
+    this.cache = { checkpoint, users: cache, entries };
   }
 
   /**
@@ -347,7 +406,7 @@ export class BatchProcessor {
   private async settlePending(state: PipelineState): Promise<PipelineState> {
     const p = state.pending;
     if (p === null) return state;
-    const puts = p.redoChunks > 0 ? await this.store.readRedo(p.first, p.redoChunks) : null;
+    const puts = p.redoChunks > 0 ? await this.store.readRedo(p.first, p.redoChunks, p.attempt) : null;
     if (puts !== null) {
       await this.applyPuts(puts);
       const next = { ...p.next, pending: null };

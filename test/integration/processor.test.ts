@@ -251,4 +251,43 @@ describe('processor on dynalite', () => {
     await p.process(decided);
     assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
   });
+
+  it('the warm cache never outlives its checkpoint: a crash, or another container writing, voids it', async () => {
+    const items = dirtyStream(7, 40, 5);
+    const records = toRecords(items, 40);
+    const tables = await db.freshTables();
+    const bs = batches(records, 2);
+    // One long-lived container whose client crashes on some writes, and a second container.
+    let healthy = true;
+    const flaky = Object.create(db.doc) as typeof db.doc;
+    let writes = 0;
+    flaky.send = ((cmd: { constructor: { name: string } }) => {
+      if (!healthy && /Write|Put/.test(cmd.constructor.name) && ++writes % 3 === 0) {
+        return Promise.reject(new InjectedCrash('flaky'));
+      }
+      return (db.doc.send as (c: unknown) => Promise<unknown>)(cmd);
+    }) as typeof db.doc.send;
+    const warm = new BatchProcessor({ doc: flaky, tables });
+    const other = new BatchProcessor({ doc: db.doc, tables });
+    let fromCache = 0;
+    for (let b = 0; b < bs.length; b++) {
+      healthy = b % 3 !== 1;
+      if (b % 4 === 3) {
+        await other.process(bs[b]); // another container took this batch
+        continue;
+      }
+      for (;;) {
+        try {
+          const s = await warm.process(bs[b]);
+          fromCache += s.usersFromCache;
+          break;
+        } catch (err) {
+          assert.ok(err instanceof InjectedCrash);
+          healthy = true; // the retry succeeds
+        }
+      }
+    }
+    assert.ok(fromCache > 0, 'the cache was used');
+    assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
+  });
 });
