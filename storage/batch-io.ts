@@ -30,16 +30,41 @@ function backoff(attempt: number, base: number): number {
   return cap / 2 + Math.random() * (cap / 2);
 }
 
-async function pool<T>(tasks: T[], concurrency: number, run: (t: T) => Promise<void>): Promise<void> {
+/**
+ * Like Promise.all, but throws the first error only once every promise has settled. A failed call
+ * then has nothing of it still under way when its caller moves on: no write of a failed processor
+ * attempt can land after the retry has started (where it could overwrite a newer item).
+ */
+export async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** Runs the tasks `concurrency` at a time; after a failure starts no new task (nor retry), lets the others finish, then throws. */
+async function pool<T>(
+  tasks: T[],
+  concurrency: number,
+  run: (t: T, stopped: () => boolean) => Promise<void>,
+): Promise<void> {
   let next = 0;
+  let failed = false;
+  const stopped = () => failed;
   const workers = Array.from({ length: Math.min(concurrency, tasks.length) }, async () => {
-    while (next < tasks.length) {
+    while (!failed && next < tasks.length) {
       const t = tasks[next++];
-      await run(t);
+      try {
+        await run(t, stopped);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   });
-  await Promise.all(workers);
+  await settleAll(workers);
 }
+
+const STOPPED = 'given up: another request of the same call failed';
 
 function chunk<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
@@ -65,11 +90,14 @@ export async function batchGet(
     }
   }
   const found: Item[] = [];
-  await pool(chunk(unique, 100), concurrency, async (group) => {
+  await pool(chunk(unique, 100), concurrency, async (group, stopped) => {
     let pending: Key[] = group;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new BatchIoError(`BatchGetItem on ${table}: keys still unprocessed`);
-      if (attempt > 0) await sleep(backoff(attempt, baseDelayMs));
+      if (attempt > 0) {
+        await sleep(backoff(attempt, baseDelayMs));
+        if (stopped()) throw new BatchIoError(`BatchGetItem on ${table}: ${STOPPED}`);
+      }
       const res: BatchGetCommandOutput = await doc.send(
         new BatchGetCommand({
           RequestItems: {
@@ -97,12 +125,15 @@ export async function batchWrite(
   o: BatchIoOptions = {},
 ): Promise<void> {
   const { concurrency, maxAttempts, baseDelayMs } = { ...DEFAULTS, ...o };
-  await pool(chunk(requests, 25), concurrency, async (group) => {
+  await pool(chunk(requests, 25), concurrency, async (group, stopped) => {
     let pending: WriteRequest[] = group;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts)
         throw new BatchIoError(`BatchWriteItem on ${table}: items still unprocessed`);
-      if (attempt > 0) await sleep(backoff(attempt, baseDelayMs));
+      if (attempt > 0) {
+        await sleep(backoff(attempt, baseDelayMs));
+        if (stopped()) throw new BatchIoError(`BatchWriteItem on ${table}: ${STOPPED}`);
+      }
       const res: BatchWriteCommandOutput = await doc.send(
         new BatchWriteCommand({ RequestItems: { [table]: pending } }),
       );

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Tally } from '../domain/tally';
 import { emptyTally } from '../domain/tally';
-import { batchGet, batchWrite, slices, type WriteRequest } from './batch-io';
+import { batchGet, batchWrite, settleAll, slices, type WriteRequest } from './batch-io';
 
 export interface PendingBatch {
   /** position of the batch's first event: the key of its journal and rejection chunks */
@@ -22,6 +22,12 @@ export interface PendingBatch {
   rejectionChunks: number;
   /** redo slots holding every item the batch writes to the graph and meta tables */
   redoChunks: number;
+  /**
+   * Id of the attempt that wrote the pending marker; its redo slots carry it. Two attempts can start
+   * at the same position (a retry, the first half of a bisected batch) and both leave slots half
+   * written: only slots of this attempt make its log. Absent in states written before it existed.
+   */
+  attempt?: string;
   /** the pipeline state once the batch commits */
   next: Omit<PipelineState, 'pending'>;
 }
@@ -154,7 +160,7 @@ export class PipelineStore {
    * The redo log is written once and read only after a crash, so it is stored brotli-compressed
    * (quality 2: ~10x smaller than the JSON for ~2 ms per MB) in binary slices.
    */
-  redoWrites(first: string, puts: RedoPut[]): WriteRequest[] {
+  redoWrites(first: string, puts: RedoPut[], attempt?: string): WriteRequest[] {
     const packed = brotliCompressSync(JSON.stringify(puts), {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 2,
@@ -164,14 +170,16 @@ export class PipelineStore {
     const parts: Uint8Array[] = [];
     for (let i = 0; i < packed.length; i += REDO_SLICE_BYTES)
       parts.push(packed.subarray(i, i + REDO_SLICE_BYTES));
-    return parts.map((d, i) => ({ PutRequest: { Item: { ...redoKey(i), first, n: parts.length, d } } }));
+    return parts.map((d, i) => ({
+      PutRequest: { Item: { ...redoKey(i), first, n: parts.length, d, attempt } },
+    }));
   }
 
   /** The redo log of the batch starting at `first`, or null if its slots are incomplete or stale. */
-  async readRedo(first: string, chunks: number): Promise<RedoPut[] | null> {
+  async readRedo(first: string, chunks: number, attempt?: string): Promise<RedoPut[] | null> {
     const keys = Array.from({ length: chunks }, (_, i) => redoKey(i));
     const items = await batchGet(this.doc, this.tables.meta, keys);
-    const mine = items.filter((i) => i.first === first && i.n === chunks);
+    const mine = items.filter((i) => i.first === first && i.n === chunks && i.attempt === attempt);
     if (mine.length !== chunks) return null;
     mine.sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
     const packed = Buffer.concat(mine.map((i) => i.d as Uint8Array));
@@ -202,7 +210,9 @@ export class PipelineStore {
     for (let i = 0; i < p.rejectionChunks; i++) {
       rr.push({ DeleteRequest: { Key: { pk: REJECTIONS_PK, sk: chunkKey(p.first, i) } } });
     }
-    await Promise.all([
+    // Both settle before this returns: a stray delete landing later could remove the chunks of the
+    // next attempt at the same position.
+    await settleAll([
       batchWrite(this.doc, this.tables.history, jr),
       batchWrite(this.doc, this.tables.meta, rr),
     ]);

@@ -16,7 +16,10 @@ const metrics = new Metrics({
 });
 const processor = new BatchProcessor(depsFromEnv());
 
-export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>()
+// No early timeout (middy's default answers 5 ms before the deadline and lets the handler run on):
+// a batch still being written must not keep writing once the invocation has ended, or the retry
+// would race it. At the deadline Lambda kills the process, which is safe (see batch-processor.ts).
+export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event) => {
