@@ -11,13 +11,25 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RawEvent } from '../domain/events';
-import { ENV, METRICS_NAMESPACE, PROCESSOR, ROUTES, type RouteDef, SNAPSHOT } from '../lib/definitions';
+import {
+  ENV,
+  GRAPH_TABLE,
+  HISTORY_TABLE,
+  META_TABLE,
+  METRICS_NAMESPACE,
+  PROCESSOR,
+  ROUTES,
+  type RouteDef,
+  SNAPSHOT,
+} from '../lib/definitions';
 import { type PipelineView, pipelineView } from '../queries/pipeline';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PipelineStore } from '../storage/pipeline-store';
+import { provisionTables } from '../storage/provision';
 import { StreamProducer } from '../stream/producer';
 import { type ApiGatewayStats, type ApiHandler, LocalApiGateway } from './api-gateway';
 import { type Emulators, startEmulators, type TableNames } from './emulators';
@@ -27,7 +39,9 @@ import {
   type KinesisHandler,
   type MappingConfig,
   type MappingStats,
+  type OnFailureRecord,
 } from './event-source-mapping';
+import { type FaultInjector, type FaultPlan, installFaults } from './faults';
 import { GeneratorLoop, type GeneratorStats } from './generator-loop';
 import { LOCAL_REGION } from './lambda';
 import { LogFiles, localLogDir } from './logs';
@@ -71,6 +85,8 @@ export interface LocalRuntimeOptions {
   logDir?: string;
   /** Static files served at `/` (default web/dist). */
   staticDir?: string;
+  /** Faults injected into the processor (local/faults.ts), as a plan or `throttle=0.05,crash=0.1,...`. */
+  faults?: FaultPlan | string;
 }
 
 export interface RuntimeStats {
@@ -100,6 +116,15 @@ export interface LocalRuntime {
   pipeline(): Promise<PipelineView>;
   /** Runs the snapshot job now (never concurrently with a scheduled run). */
   snapshotNow(): Promise<void>;
+  /** The fault switch (local/faults.ts): `set()` another plan, read what it injected. */
+  faults: FaultInjector;
+  /** What the event source mapping sent to its on-failure destination, oldest first. */
+  failures(): OnFailureRecord[];
+  /**
+   * Reads the whole stream again from TRIM_HORIZON with a new event source mapping (same settings, its
+   * checkpoint in memory), into the same tables or, with `freshTables`, into empty ones.
+   */
+  replay(opts?: { freshTables?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -170,6 +195,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     }
     setHandlerEnv(emu);
     loadedAgainst = { ...emu.endpoints };
+    // Before the handlers build their clients: the switch's middleware must be on them.
+    const faults = installFaults();
+    faults.set(opts.faults ?? null);
 
     const [processorHandler, snapshotHandler, ...routeHandlers] = await Promise.all([
       loadHandler<KinesisHandler>(PROCESSOR.entry),
@@ -191,15 +219,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       doc.destroy();
     });
 
-    const esm = new KinesisEventSourceMapping({
+    const mappingOptions: EventSourceMappingOptions = {
       ...opts.mapping,
       kinesis,
       streamName: emu.streamName,
-      handler: logs.wrap(PROCESSOR.id, processorHandler),
+      handler: faults.wrapKinesis(logs.wrap(PROCESSOR.id, processorHandler)),
       fn: PROCESSOR,
       dataDir,
       logger: logs,
-    });
+    };
+    let esm = new KinesisEventSourceMapping(mappingOptions);
     await esm.start();
     cleanup.push(() => esm.stop());
 
@@ -276,6 +305,39 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       }),
       pipeline: async () => pipelineView(await store.readState()),
       snapshotNow: () => snapshot.runNow(),
+      faults,
+      failures: () => [...esm.failures.records],
+      replay: async ({ freshTables = false } = {}) => {
+        await esm.stop();
+        if (freshTables) {
+          const dynamo = new DynamoDBClient({
+            endpoint: emu.endpoints.dynamodb,
+            region: LOCAL_REGION,
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          });
+          try {
+            const byId: Record<string, string> = {
+              [GRAPH_TABLE.id]: emu.tables.graph,
+              [HISTORY_TABLE.id]: emu.tables.history,
+              [META_TABLE.id]: emu.tables.meta,
+            };
+            for (const TableName of Object.values(byId)) {
+              await dynamo.send(new DeleteTableCommand({ TableName }));
+            }
+            await provisionTables(dynamo, (d) => byId[d.id]);
+          } finally {
+            dynamo.destroy();
+          }
+        }
+        // No data dir: the saved checkpoint (if any) is left as it was and this mapping starts over.
+        esm = new KinesisEventSourceMapping({
+          ...mappingOptions,
+          dataDir: undefined,
+          failureQueue: esm.failures,
+          startingPosition: 'TRIM_HORIZON',
+        });
+        await esm.start();
+      },
       stop: () => {
         stopping ??= (async () => {
           logs.log('info', 'runtime', 'stopping', {});

@@ -16,6 +16,18 @@ export interface EndpointConfig {
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** A middleware plugin of the DynamoDB client (e.g. the local runtime's fault injection, local/faults.ts). */
+export type DynamoClientPlugin = Parameters<DynamoDBClient['middlewareStack']['use']>[0];
+const dynamoPlugins: DynamoClientPlugin[] = [];
+
+/**
+ * Adds a plugin to every DynamoDB client made by makeDynamoClient from now on (once per plugin). Only
+ * the local runtime calls it, before it loads the handlers; on AWS the list stays empty.
+ */
+export function addDynamoClientPlugin(plugin: DynamoClientPlugin): void {
+  if (!dynamoPlugins.includes(plugin)) dynamoPlugins.push(plugin);
+}
+
 function common(cfg: EndpointConfig) {
   const region = cfg.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   // Local emulators accept any credentials; on AWS the default provider chain is used.
@@ -29,6 +41,7 @@ export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClie
     // Keep-alive sockets: the processor and the API issue many small requests.
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
   });
+  for (const plugin of dynamoPlugins) base.middlewareStack.use(plugin);
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });
