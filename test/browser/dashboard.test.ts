@@ -227,6 +227,16 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     await page.waitForSelector('#friends[data-state=ready]');
     await page.screenshot({ path: join(SHOTS, 'user.png'), fullPage: true });
 
+    // Top influential friends: the API's top 3, in its order.
+    const topApi = await api<{ items: { name: string }[] }>(`/users/${name}/top-friends?limit=3`);
+    const shownTop = await page.$$eval('#top-friends tbody tr td:first-child', (tds) =>
+      tds.map((td) => td.textContent?.trim()),
+    );
+    assert.deepEqual(
+      shownTop,
+      topApi.items.map((i) => i.name),
+    );
+
     // Friends list: the API's pages, forward and back.
     const p1 = await api<FriendsPage>(`/users/${name}/friends?limit=${FRIENDS_PAGE}`);
     const names = () =>

@@ -27,7 +27,8 @@ import type { AppContext, View } from '../view';
 type UserRoute = Extract<Route, { page: 'user' }>;
 
 export const FRIENDS_PAGE = 20;
-const TOP_FRIENDS = 5;
+/** The assignment's "top 3 influential friends" (the API's default). */
+const TOP_FRIENDS = 3;
 
 declare global {
   interface Window {
