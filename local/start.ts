@@ -4,6 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { FaultPlan } from './faults';
 
 // Calm output: the AWS SDK's "upgrade Node" notice is not news to someone running the demo.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -18,6 +19,9 @@ const HELP = `Usage: npm start -- [options]
   --every MS        time between generated batches (default 5000)
   --kinesis-port N  kinesalite port (default 4567)
   --dynamo-port N   dynalite port (default 4568)
+  --faults SPEC     inject faults into the processor, e.g. throttle=0.05,crash=0.1,seed=7
+                    (throttle, error, lost, unprocessed, giveup, crash, timeout, duplicate,
+                    redeliver: rates 0..1; crashMaxWrites, timeoutMaxMs, seed: integers)
   -h, --help        this help
 `;
 
@@ -48,6 +52,7 @@ function parse() {
         every: { type: 'string' },
         'kinesis-port': { type: 'string' },
         'dynamo-port': { type: 'string' },
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -104,6 +109,16 @@ async function main(): Promise<void> {
   const { startLocalRuntime, DEFAULT_GENERATOR_USERS, DEFAULT_GENERATOR_EVERY_MS } = await import(
     './runtime'
   );
+  // Imported here, as the runtime is: the SDK loads after the environment above is set.
+  const { formatFaultPlan, parseFaultSpec } = await import('./faults');
+  let faults: FaultPlan | undefined;
+  if (args.faults !== undefined) {
+    try {
+      faults = parseFaultSpec(args.faults);
+    } catch (err) {
+      fail(`--faults: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const dashboardProblem = await ensureDashboard();
   const rt = await startLocalRuntime({
     port: int('port', args.port, 0),
@@ -114,6 +129,7 @@ async function main(): Promise<void> {
     generatorUsers: users,
     generatorMaxUsers: int('max-users', args['max-users'], 1),
     generatorEveryMs: int('every', args.every, 100),
+    faults,
   });
   // Since the process started: tsx's own start-up included.
   const bootS = process.uptime().toFixed(1);
@@ -127,6 +143,7 @@ async function main(): Promise<void> {
     `  DynamoDB   ${rt.endpoints.dynamodb}   dynalite, tables ${Object.values(rt.tables).join(', ')}`,
     `  Data       ${rt.dataDir ?? 'in memory (use --data-dir DIR to keep it)'}`,
     `  Logs       ${rt.logDir}`,
+    ...(faults ? [`  Faults     ${formatFaultPlan(faults)} (into the processor; see local/faults.ts)`] : []),
     `  Generator  ${
       generator
         ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users (growing to ${fmt.format(
