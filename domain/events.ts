@@ -108,10 +108,21 @@ export function toGraphEvent(v: unknown): GraphEvent | null {
     default:
       return null;
   }
-  const at = parseCreatedAt(ca);
-  if (at === null) return null;
+  // Producers give a whole batch one created_at: remembering the last one parsed skips the calendar
+  // arithmetic for almost every event.
+  let at: number | null;
+  if (ca === lastCreatedAt) at = lastAt;
+  else {
+    at = parseCreatedAt(ca);
+    if (at === null) return null;
+    lastCreatedAt = ca;
+    lastAt = at;
+  }
   return { type, a: a as string, b: b as string, at };
 }
+
+let lastCreatedAt: string | null = null;
+let lastAt = 0;
 
 /** Back to the wire shape (used by the generator and by tests). */
 export function toRawEvent(e: GraphEvent, createdAt: string): RawEvent {

@@ -138,6 +138,8 @@ export class Graph {
   /** The user's history cell for bucket b, created in order if missing, marked dirty for this batch. */
   private cell(u: UserState, b: number): HistoryCell {
     const h = u.history;
+    const tail = h[h.length - 1];
+    if (tail !== undefined && tail.b === b && tail.stamp === this.stamp) return tail;
     let c: HistoryCell | undefined;
     const last = h.length - 1;
     if (last >= 0 && h[last].b === b) c = h[last];
@@ -182,21 +184,25 @@ export class Graph {
       case 'addfriend':
       case 'unfriend': {
         const a = users.get(e.a);
+        if (a === undefined) return 'unknown_user';
         const b = users.get(e.b);
-        if (a === undefined || b === undefined) return 'unknown_user';
+        if (b === undefined) return 'unknown_user';
         if (a === b) return 'self_relation';
-        const friends = a.friends.has(e.b);
-        const bucket = bucketOf(e.at);
+        // Keys are the users' own name strings: their hashes are cached and equal keys are one object.
+        const an = a.name;
+        const bn = b.name;
+        const af = a.friends;
         if (e.type === 'addfriend') {
-          if (friends) return 'noop';
-          a.friends.set(e.b, e.at);
-          b.friends.set(e.a, e.at);
+          if (af.has(bn)) return 'noop';
+          af.set(bn, e.at);
+          b.friends.set(an, e.at);
+          const bucket = bucketOf(e.at);
           this.cell(a, bucket).fa++;
           this.cell(b, bucket).fa++;
         } else {
-          if (!friends) return 'noop';
-          a.friends.delete(e.b);
-          b.friends.delete(e.a);
+          if (!af.delete(bn)) return 'noop';
+          b.friends.delete(an);
+          const bucket = bucketOf(e.at);
           this.cell(a, bucket).fr++;
           this.cell(b, bucket).fr++;
         }
