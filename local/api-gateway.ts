@@ -110,6 +110,14 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * Sets an own property, whatever the key: `constructor` or `__proto__` in a query string or a header
+ * are plain keys to API Gateway (its event is JSON), never the object's prototype or methods.
+ */
+function own<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function isParam(segment: string): boolean {
   return segment.startsWith('{') && segment.endsWith('}');
 }
@@ -172,6 +180,22 @@ export class LocalApiGateway {
     });
     // Keep-alive clients (benchmarks) reuse connections; the defaults are fine otherwise.
     this.server.keepAliveTimeout = 5_000;
+    // Requests node:http refuses before any handler runs (request line or headers over its 16 KB limit,
+    // malformed HTTP) get an answer in the API's error shape too, instead of an empty one.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify({
+        error: tooLarge
+          ? { code: 'request_too_large', message: 'The request line or headers are too large.' }
+          : { code: 'bad_request', message: 'The request is not valid HTTP.' },
+      });
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+          'content-type: application/json; charset=utf-8\r\n' +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
   }
 
   /** Starts listening; returns the base URL (http://host:port). */
@@ -409,10 +433,10 @@ export class LocalApiGateway {
     const multiValueHeaders: Record<string, string[]> = {};
     const raw = req.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      headers[raw[i]] = raw[i + 1];
-      const all = multiValueHeaders[raw[i]];
+      own(headers, raw[i], raw[i + 1]);
+      const all = Object.hasOwn(multiValueHeaders, raw[i]) ? multiValueHeaders[raw[i]] : undefined;
       if (all) all.push(raw[i + 1]);
-      else multiValueHeaders[raw[i]] = [raw[i + 1]];
+      else own(multiValueHeaders, raw[i], [raw[i + 1]]);
     }
     const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const lower = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
@@ -435,10 +459,12 @@ export class LocalApiGateway {
       for (const [k, v] of params) {
         queryStringParameters ??= {};
         multiValueQueryStringParameters ??= {};
-        queryStringParameters[k] = v;
-        const all = multiValueQueryStringParameters[k];
+        own(queryStringParameters, k, v);
+        const all = Object.hasOwn(multiValueQueryStringParameters, k)
+          ? multiValueQueryStringParameters[k]
+          : undefined;
         if (all) all.push(v);
-        else multiValueQueryStringParameters[k] = [v];
+        else own(multiValueQueryStringParameters, k, [v]);
       }
     }
 

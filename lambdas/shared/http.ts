@@ -53,10 +53,11 @@ export function describeIssue(where: 'query parameter' | 'path parameter' | 'bod
 function readQuery(event: APIGatewayProxyEvent): Record<string, string> {
   const multi = event.multiValueQueryStringParameters ?? {};
   const single = event.queryStringParameters ?? {};
-  const out: Record<string, string> = {};
+  // No prototype: a parameter named `__proto__` or `constructor` is a key like any other (and unknown).
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(single)) {
     if (v === undefined || v === null) continue;
-    const all = multi[k];
+    const all = Object.hasOwn(multi, k) ? multi[k] : undefined;
     if (all && all.length > 1) throw new BadRequestError(`query parameter '${k}' is given more than once`);
     out[k] = v;
   }
