@@ -44,7 +44,7 @@ if (want('memory')) {
   report.sections.memory = { ...(report.sections.memory ?? {}), ...(await benchProcessorMemory(quick)) };
 }
 if (want('api')) {
-  log('api (building a 100,000-user graph first)');
+  log(`api (building a ${quick ? '20,000' : '100,000'}-user graph first)`);
   const r = await benchApi(quick);
   report.sections.api = r.api;
   report.sections.apiGraph = r.build;
