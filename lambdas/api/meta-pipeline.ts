@@ -1,10 +1,8 @@
 // GET /meta/pipeline
 import { pipelineView } from '../../queries/pipeline';
-import { PipelineStore } from '../../storage/pipeline-store';
-import { depsFromEnv } from '../shared/deps';
 import { NoQuery, route } from '../shared/http';
+import { reader } from './reader';
 
-const { doc, tables } = depsFromEnv();
-const store = new PipelineStore(doc, tables);
-
-export const handler = route({ query: NoQuery }, async () => pipelineView(await store.readState()));
+// Through the shared reader: the state is reused for a few hundred milliseconds, so a dashboard
+// polling it (or many) costs one read per interval, not one per request.
+export const handler = route({ query: NoQuery }, async () => pipelineView(await reader().pipelineState()));
