@@ -2,51 +2,16 @@
 //
 // A block holds, for every user whose network strength or referral points changed inside it, the
 // net change of both. Summing the blocks that tile a range gives each user's change over the range
-// (with no `from`: its value at `to`, since everything starts at zero). Users are interned to small
-// integers so that summing a hundred 100,000-user blocks is typed-array arithmetic, not map lookups.
+// (with no `from`: its value at `to`, since everything starts at zero). Blocks name users by their id
+// in the rollup name dictionary (storage/rollup-store.ts), so summing a dozen 100,000-user blocks is
+// typed-array arithmetic, not map lookups.
+
+import type { BlockData } from '../storage/rollup-codec';
 
 export type Metric = 'network-strength' | 'referral-points';
 
-/** Process-wide interning of user names: name <-> dense integer id. Ids are never reused. */
-export class NameTable {
-  private readonly ids = new Map<string, number>();
-  readonly names: string[] = [];
-
-  id(name: string): number {
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(name, id);
-      this.names.push(name);
-    }
-    return id;
-  }
-
-  get size(): number {
-    return this.names.length;
-  }
-}
-
-/** One rollup block as the API keeps it in memory. */
-export interface BlockData {
-  ids: Int32Array;
-  strength: Int32Array;
-  points: Int32Array;
-}
-
-/** Parses a rollup block's packed entries (flat [name, strength, points, ...]) against `names`. */
-export function toBlockData(names: NameTable, flat: readonly (string | number)[]): BlockData {
-  const n = flat.length / 3;
-  const ids = new Int32Array(n);
-  const strength = new Int32Array(n);
-  const points = new Int32Array(n);
-  for (let i = 0, j = 0; j < n; i += 3, j++) {
-    ids[j] = names.id(flat[i] as string);
-    strength[j] = flat[i + 1] as number;
-    points[j] = flat[i + 2] as number;
-  }
-  return { ids, strength, points };
-}
+/** One rollup block as the API keeps it in memory: user ids and the net changes of both metrics. */
+export type { BlockData } from '../storage/rollup-codec';
 
 export interface RankedItem {
   rank: number;
@@ -118,10 +83,18 @@ export function rankValues(values: ReadonlyMap<string, number>, limit: number): 
   return topK(names, vals, names.keys(), limit);
 }
 
-/** The leaderboard of `metric` over the union of `blocks`, at most `limit` users. */
-export function rankBlocks(names: NameTable, blocks: readonly BlockData[], metric: Metric, limit: number) {
-  const sums = new Float64Array(names.size);
-  const seen = new Uint8Array(names.size);
+/**
+ * The leaderboard of `metric` over the union of `blocks`, at most `limit` users; `names[id]` is the
+ * name of id `id` (every id in the blocks must have one).
+ */
+export function rankBlocks(
+  names: readonly string[],
+  blocks: readonly BlockData[],
+  metric: Metric,
+  limit: number,
+) {
+  const sums = new Float64Array(names.length);
+  const seen = new Uint8Array(names.length);
   const touched: number[] = [];
   for (const b of blocks) {
     const v = metric === 'network-strength' ? b.strength : b.points;
@@ -135,5 +108,5 @@ export function rankBlocks(names: NameTable, blocks: readonly BlockData[], metri
       }
     }
   }
-  return topK(names.names, sums, touched, limit);
+  return topK(names, sums, touched, limit);
 }

@@ -88,3 +88,12 @@ export function blocksFor(range: AnsweredRange, earliest: number | null, latest:
   const hi = Math.min(range.to, latest + BUCKET_MS);
   return lo < hi ? decompose(lo, hi) : [];
 }
+
+/**
+ * Whether the block holding all the data, whose buckets span [lo, hi] (bucket starts), answers
+ * `range` exactly: every bucket it holds lies inside the range. "All time" and any range reaching
+ * from before the first data to after the last do; a range that cuts the data anywhere does not.
+ */
+export function coversSpan(range: AnsweredRange, lo: number, hi: number): boolean {
+  return (range.from === null || range.from <= lo) && hi + BUCKET_MS <= range.to;
+}

@@ -1,26 +1,51 @@
-// Rollup items in the history table: per time block (5 s, 1 min, 1 h, 1 d) the net change of every
-// user's network strength and referral points, written by the snapshot job, read by leaderboards.
+// Rollup items in the history table, written by the snapshot job, read by leaderboards: per time
+// block (5 s, 1 min, 1 h, 1 d) the net change of every user's network strength and referral points;
+// one "all data so far" block (the sum of every journal folded, with the span of buckets it holds);
+// and the name dictionary that gives every user the integer id blocks store.
 //
-// Layout. The head item (pk `rollup#<levelMs>#<startMs>`, sk `h`) carries the block's version
-// `upTo` (the `first` position of the last journal folded into it) and its entries as gzipped JSON
-// (binary attribute `z`), flat [name, strengthDelta, pointsDelta, ...]. gzip cuts a block ~5x (a
-// 100,000-user block is ~2 MB of JSON, ~300 KB gzipped), which is what the snapshot job pays in
-// write units on every re-roll and a cold leaderboard pays in read units. A block still too large for
-// one item keeps its bytes in chunk items (sk `c#<upTo>#0000`, ...) named after the version that
+// Layout. A block's head item (pk `rollup2#<levelMs>#<startMs>`, or `rollup2#all`; sk `h`) carries
+// the block's version `upTo` (the `first` position of the last journal folded into it) and its
+// entries as gzipped bytes (binary attribute `z`, storage/rollup-codec.ts: ids and packed integers,
+// ~1 byte per entry once gzipped, where the former JSON of names took ~4). A block still too large
+// for one item keeps its bytes in chunk items (sk `c#<upTo>#0000`, ...) named after the version that
 // wrote them, and the head only points at them. A writer puts the new chunks first and
 // then the head, so the head switches atomically from one complete version to the next: a crash
 // between the writes leaves the old version readable (plus orphan chunks, overwritten by the re-run),
 // never a mix of two. Old chunks are deleted after the switch; a reader that races that delete sees a
 // missing chunk and re-reads the head.
+//
+// The name dictionary (pk `rollup2#names`, sk `n#<base>`) is append-only: each item holds the names of
+// ids [base, base + count) as gzipped JSON, and items tile the ids with no gap. The snapshot job puts
+// a run's new names (one item at a time, in order, each conditional on its key being free) before any
+// block that uses them, so every id a reader finds in a block is already in the dictionary, and a
+// crashed run leaves a prefix that the re-run reads back and extends. An id never changes its name.
+//
+// The `rollup2#` keys are the second format (the first stored names in every block, under
+// `rollup#`). Journals are kept, so a store written by the first format is simply rebuilt from them
+// under the new keys (storage/snapshot-store.ts keys its state by format too); old items stay unused.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { batchGet, batchWrite, type Key, type WriteRequest } from './batch-io';
+import { type BlockData, decodeBlock } from './rollup-codec';
 
 export const ROLLUP_HEAD_SK = 'h';
 
 export function rollupPk(levelMs: number, start: number): string {
-  return `rollup#${levelMs}#${start}`;
+  return `rollup2#${levelMs}#${start}`;
+}
+
+/** The block holding every journal folded so far, whatever its buckets (head `lvl` 0). */
+export const TOTAL_PK = 'rollup2#all';
+const NAMES_PK = 'rollup2#names';
+
+function namesSk(base: number): string {
+  return `n#${base.toString().padStart(12, '0')}`;
 }
 
 function chunkSk(upTo: string, i: number): string {
@@ -41,17 +66,20 @@ export interface RollupHead {
   n: number;
   /** number of entries */
   c: number;
-  /** gzipped JSON (or, when n > 1, nothing: the chunks hold it) */
+  /** gzipped entries (or, when n > 1, nothing: the chunks hold them) */
   z?: Uint8Array;
+  /** the total block only: first and last bucket (start, epoch ms) of any delta folded into it */
+  lo?: number;
+  hi?: number;
 }
 
 /** Bytes per item: DynamoDB's limit is 400 KB including names and keys. */
 export const CHUNK_BYTES = 350_000;
 
-/** A block as read: its head and its entries, flat [name, strength, points, ...]. */
+/** A block as read: its head and its entries. */
 export interface RollupBlock {
   head: RollupHead;
-  flat: (string | number)[];
+  data: BlockData;
 }
 
 /** Another snapshot run changed a block this run read: this run must stop (the next one redoes it). */
@@ -112,8 +140,8 @@ export class RollupStore {
           }
           bytes = Buffer.concat(parts);
         }
-        const json = bytes === undefined ? '[]' : gunzipSync(bytes).toString('utf8');
-        out.set(h.pk, { head: h, flat: JSON.parse(json) as (string | number)[] });
+        if (bytes === undefined) throw new Error(`rollup ${h.pk} has no data`);
+        out.set(h.pk, { head: h, data: decodeBlock(gunzipSync(bytes)) });
       }
       todo = retry;
     }
@@ -127,10 +155,10 @@ export class RollupStore {
    */
   async write(
     head: Omit<RollupHead, 'n' | 'z' | 'sk'>,
-    json: string,
+    encoded: Uint8Array,
     previous: RollupHead | null,
   ): Promise<void> {
-    const bytes = gzipSync(json);
+    const bytes = gzipSync(encoded);
     const parts: Uint8Array[] = [];
     for (let i = 0; i < bytes.length; i += this.chunkBytes)
       parts.push(bytes.subarray(i, i + this.chunkBytes));
@@ -163,6 +191,83 @@ export class RollupStore {
         deletes.push({ DeleteRequest: { Key: { pk: head.pk, sk: chunkSk(previous.upTo, i) } } });
       }
       await batchWrite(this.doc, this.table, deletes);
+    }
+  }
+
+  /**
+   * The dictionary's names of ids `from` and up, in id order. `from` must be where an earlier read
+   * ended (0 for all of it): the dictionary is read in whole items.
+   */
+  async readNames(from: number): Promise<string[]> {
+    const out: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: { ':pk': NAMES_PK, ':from': namesSk(from) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        if ((it.base as number) !== from + out.length) {
+          throw new Error(
+            `rollup name dictionary: item at ${it.base as number}, expected ${from + out.length}`,
+          );
+        }
+        const names = JSON.parse(gunzipSync(it.z as Uint8Array).toString('utf8')) as string[];
+        if (names.length !== (it.c as number)) throw new Error('rollup name dictionary: count mismatch');
+        for (const name of names) out.push(name);
+      }
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    return out;
+  }
+
+  /**
+   * Appends `names` as the ids `base`, `base + 1`, ... Items are put one after the other, each only if
+   * its key is free: a crash leaves a prefix (read back by the next run), and two runs that race for
+   * the same ids cannot both win (the loser gets a RollupConflictError).
+   */
+  async appendNames(base: number, names: readonly string[]): Promise<void> {
+    let i = 0;
+    while (i < names.length) {
+      // At most chunkBytes of JSON per item (and always at least one name).
+      let bytes = 2;
+      let j = i;
+      do {
+        bytes += Buffer.byteLength(JSON.stringify(names[j])) + 1;
+        j++;
+      } while (
+        j < names.length &&
+        bytes + Buffer.byteLength(JSON.stringify(names[j])) + 1 <= this.chunkBytes
+      );
+      const part = names.slice(i, j);
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: NAMES_PK,
+              sk: namesSk(base + i),
+              base: base + i,
+              c: part.length,
+              z: gzipSync(JSON.stringify(part)),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) {
+          throw new RollupConflictError(
+            `rollup names from id ${base + i} were written by another snapshot run`,
+          );
+        }
+        throw err;
+      }
+      i = j;
     }
   }
 }

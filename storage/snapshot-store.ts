@@ -1,4 +1,4 @@
-// The snapshot job's state item in the meta table (pk 'snapshot', sk 'state').
+// The snapshot job's state item in the meta table (pk 'snapshot', sk 'state2').
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RollupConflictError } from './rollup-store';
@@ -17,9 +17,19 @@ export interface SnapshotState {
   buckets: Record<string, number>;
   /** see lambdas/snapshot/snapshot-builder.ts for what this promises */
   coveredUntil: number | null;
+  /**
+   * Identity of the rollup name dictionary the rollups use, drawn when they start from nothing ('' in
+   * an empty store). Caches of the dictionary (snapshot job, API) are kept only while it is the same:
+   * a store rebuilt from scratch gives ids to names anew.
+   */
+  namesId: string;
 }
 
-export const SNAPSHOT_KEY = { pk: 'snapshot', sk: 'state' };
+/**
+ * Keyed by the rollup format (storage/rollup-store.ts): a store whose rollups were written by the
+ * first format has no state under this key, so the snapshot job rebuilds them from the journals.
+ */
+export const SNAPSHOT_KEY = { pk: 'snapshot', sk: 'state2' };
 
 export function emptySnapshotState(): SnapshotState {
   return {
@@ -30,6 +40,7 @@ export function emptySnapshotState(): SnapshotState {
     latest: null,
     buckets: {},
     coveredUntil: null,
+    namesId: '',
   };
 }
 

@@ -11,19 +11,18 @@
 //   already have re-rolled a block; its answer shows up once that run moves the cursor). After the
 //   cursor moved, a projection read of the heads (pk, upTo, n) revalidates the cached blocks and only
 //   changed ones are fetched again. Answers are cached by the exact block versions they came from.
-import {
-  type BlockData,
-  type Metric,
-  NameTable,
-  type RankedItem,
-  rankBlocks,
-  toBlockData,
-} from '../../queries/leaderboard';
-import { type AnsweredRange, blocksFor } from '../../queries/range';
+// - A range holding all the data ("all time") is answered from the one total block when its span of
+//   buckets lies inside the range; any other range from the blocks that tile it.
+// - Blocks name users by id; the rollup name dictionary is append-only, so it is kept and only its
+//   tail is read, when a block holds an id beyond it (on a cold start, while the blocks are read). A
+//   new dictionary (`namesId` of the snapshot state: a store rebuilt from nothing) drops every cache
+//   of rollups.
+import { type BlockData, type Metric, type RankedItem, rankBlocks } from '../../queries/leaderboard';
+import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
 import type { FriendFigures } from '../../queries/user';
 import type { PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
-import { rollupPk } from '../../storage/rollup-store';
+import { rollupPk, TOTAL_PK } from '../../storage/rollup-store';
 import type { SnapshotState } from '../../storage/snapshot-store';
 import type { UserItem } from '../../storage/user-item';
 import { depsFromEnv } from '../shared/deps';
@@ -44,6 +43,16 @@ interface CachedBlock {
   /** snapshot cursor when this version was last confirmed current */
   cursor: string;
   data: BlockData | null;
+  /** the total block's first and last bucket */
+  span: { lo: number; hi: number } | null;
+}
+
+/** The rollup name dictionary as far as it has been read: names[id]. */
+interface Dictionary {
+  namesId: string;
+  names: string[];
+  /** the tail read under way */
+  loading: Promise<void> | null;
 }
 
 /** Ranked lists are computed this deep once, then cut to each request's limit. */
@@ -82,7 +91,7 @@ export interface LeaderboardAnswer {
 }
 
 export class Reader {
-  readonly names = new NameTable();
+  private dictionary: Dictionary = { namesId: '', names: [], loading: null };
   private readonly pipeline: Ttl<PipelineState>;
   private readonly snapshot: Ttl<SnapshotState>;
   private readonly blocks = new Map<string, CachedBlock>();
@@ -109,10 +118,15 @@ export class Reader {
   invalidate(): void {
     this.pipeline.clear();
     this.snapshot.clear();
+    this.dropRollups('');
+    this.counts.clear();
+  }
+
+  private dropRollups(namesId: string): void {
     this.blocks.clear();
     this.cachedEntries = 0;
     this.answers.clear();
-    this.counts.clear();
+    this.dictionary = { namesId, names: [], loading: null };
   }
 
   /** Forgets the cached pipeline and snapshot states only (cached blocks then revalidate). */
@@ -197,23 +211,70 @@ export class Reader {
   /** The ranked users of `metric` over `range` (at most `limit`). */
   async leaderboard(metric: Metric, range: AnsweredRange, limit: number): Promise<LeaderboardAnswer> {
     const snap = await this.snapshotState();
-    const pks = blocksFor(range, snap.earliest, snap.latest).map((b) => rollupPk(b.levelMs, b.start));
-    if (pks.length === 0) return { items: [] };
-    const blocks = await this.readBlocks(pks, snap.cursor);
+    if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
+    const dict = this.dictionary;
+    // A cold process needs the dictionary whatever it reads: fetch it alongside the blocks.
+    if (dict.names.length === 0 && snap.latest !== null) this.readMoreNames(dict).catch(() => {});
+    let pks: string[] | null = null;
+    let blocks: Map<string, CachedBlock> | null = null;
+    if (snap.earliest !== null && snap.latest !== null && coversSpan(range, snap.earliest, snap.latest)) {
+      // The total block, if the buckets it holds (it may be a run ahead of the state) are all in range.
+      const total = await this.readBlocks([TOTAL_PK], snap.cursor);
+      const span = total.get(TOTAL_PK)?.span;
+      if (span && coversSpan(range, span.lo, span.hi)) {
+        pks = [TOTAL_PK];
+        blocks = total;
+      }
+    }
+    if (pks === null || blocks === null) {
+      pks = blocksFor(range, snap.earliest, snap.latest).map((b) => rollupPk(b.levelMs, b.start));
+      if (pks.length === 0) return { items: [] };
+      blocks = await this.readBlocks(pks, snap.cursor);
+    }
     const key = `${metric}|${pks.map((pk) => `${pk}@${blocks.get(pk)?.upTo ?? ''}`).join(',')}`;
     let ranked = this.answers.get(key);
     if (ranked === undefined) {
       const data: BlockData[] = [];
+      let maxId = -1;
       for (const pk of pks) {
         const d = blocks.get(pk)?.data;
-        if (d) data.push(d);
+        if (d) {
+          data.push(d);
+          if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
+        }
       }
-      ranked = rankBlocks(this.names, data, metric, RANK_DEPTH);
+      const names = await this.namesUpTo(dict, maxId);
+      ranked = rankBlocks(names, data, metric, RANK_DEPTH);
       if (this.answers.size >= MAX_CACHED_ANSWERS)
         this.answers.delete(this.answers.keys().next().value as string);
     } else this.answers.delete(key);
     this.answers.set(key, ranked);
     return { items: ranked.slice(0, limit) };
+  }
+
+  /** The dictionary's names, read at least up to id `maxId` (ids in a block are ascending). */
+  private async namesUpTo(dict: Dictionary, maxId: number): Promise<string[]> {
+    while (maxId >= dict.names.length) {
+      const before = dict.names.length;
+      await this.readMoreNames(dict);
+      if (dict.names.length === before) {
+        throw new Error(`a rollup block holds user id ${maxId}, beyond the name dictionary (${before})`);
+      }
+    }
+    return dict.names;
+  }
+
+  /** Reads the dictionary's tail (one read at a time: concurrent callers share it). */
+  private readMoreNames(dict: Dictionary): Promise<void> {
+    dict.loading ??= (async () => {
+      try {
+        const tail = await this.store.rollups.readNames(dict.names.length);
+        for (const name of tail) dict.names.push(name);
+      } finally {
+        dict.loading = null;
+      }
+    })();
+    return dict.loading;
   }
 
   /** Current versions of the blocks, from the cache when they are known to be current. */
@@ -243,8 +304,16 @@ export class Reader {
         const b = read.get(pk);
         const entry: CachedBlock =
           b === undefined
-            ? { upTo: '', cursor, data: null }
-            : { upTo: b.head.upTo, cursor, data: toBlockData(this.names, b.flat) };
+            ? { upTo: '', cursor, data: null, span: null }
+            : {
+                upTo: b.head.upTo,
+                cursor,
+                data: b.data,
+                span:
+                  b.head.lo === undefined || b.head.hi === undefined
+                    ? null
+                    : { lo: b.head.lo, hi: b.head.hi },
+              };
         this.remember(pk, entry);
         out.set(pk, entry);
       }

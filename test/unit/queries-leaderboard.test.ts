@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { NameTable, rankBlocks, rankValues, toBlockData } from '../../queries/leaderboard';
+import { rankBlocks, rankValues } from '../../queries/leaderboard';
+import { decodeBlock, encodeBlock } from '../../storage/rollup-codec';
 
 function bruteRank(values: Map<string, number>, limit: number) {
   return [...values]
@@ -57,8 +58,18 @@ describe('rankBlocks', () => {
         fc.array(fc.uniqueArray(entryArb, { selector: (e) => e[0], maxLength: 8 }), { maxLength: 6 }),
         fc.integer({ min: 1, max: 10 }),
         (blocks, limit) => {
-          const names = new NameTable();
-          const data = blocks.map((entries) => toBlockData(names, entries.flat()));
+          // Ids in order of first appearance (not name order: ties must be broken by name).
+          const names: string[] = [];
+          const idOf = (n: string) => (names.includes(n) ? names.indexOf(n) : names.push(n) - 1);
+          const data = blocks.map((entries) =>
+            decodeBlock(
+              encodeBlock(
+                entries.map(([n]) => idOf(n)),
+                entries.map((e) => e[1]),
+                entries.map((e) => e[2]),
+              ),
+            ),
+          );
           const strength = new Map<string, number>();
           const points = new Map<string, number>();
           for (const entries of blocks) {
