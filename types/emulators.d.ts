@@ -1,6 +1,7 @@
 // Minimal typings for the in-process emulators (they ship none).
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;
@@ -14,6 +15,7 @@ declare module 'dynalite' {
 
 declare module 'kinesalite' {
   import type { Server } from 'node:http';
+
   interface KinesaliteOptions {
     path?: string;
     createStreamMs?: number;
