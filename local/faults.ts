@@ -75,6 +75,7 @@ export interface FaultStats {
   lostReplies: number;
   unprocessed: number;
   gaveUp: number;
+  /** random crashes (not those of invocations holding a poison record) */
   crashes: number;
   timeouts: number;
   duplicates: number;
@@ -158,7 +159,11 @@ class Invocation {
   private inflight = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly crashAfter: number | null) {}
+  constructor(
+    readonly crashAfter: number | null,
+    /** holds a poison record (its crash is counted as `poisoned`, not as a crash) */
+    readonly poisoned = false,
+  ) {}
 
   kill(why: string): void {
     this.dead ??= why;
@@ -246,7 +251,7 @@ export class FaultInjector {
       inv.writes++;
       if (inv.crashAfter !== null && inv.writes > inv.crashAfter) {
         inv.kill(`crashed after ${inv.crashAfter} writes`);
-        this.counters.crashes++;
+        if (!inv.poisoned) this.counters.crashes++;
         throw new InjectedCrash(`injected crash before write ${inv.writes}`);
       }
     }
@@ -368,13 +373,14 @@ export class FaultInjector {
     const plan = this.current ?? {};
     this.counters.invocations++;
     let crashAfter: number | null = null;
-    if (plan.poison && event.Records.some((r) => plan.poison?.(r))) {
+    const poisoned = plan.poison !== undefined && event.Records.some((r) => plan.poison?.(r));
+    if (poisoned) {
       this.counters.poisoned++;
       crashAfter = 0;
     } else if (this.chance(plan.crash)) {
       crashAfter = Math.floor(this.random() * ((plan.crashMaxWrites ?? 12) + 1));
     }
-    const inv = new Invocation(crashAfter);
+    const inv = new Invocation(crashAfter, poisoned);
     const killAfterMs = this.chance(plan.timeout)
       ? Math.floor(this.random() * ((plan.timeoutMaxMs ?? 200) + 1))
       : null;
