@@ -54,14 +54,15 @@ function plainText(bytes: Uint8Array): string | null {
 
 /** Decompresses if needed. Returns the text, or an Unreadable explaining why there is none. */
 export function payloadText(bytes: Uint8Array): string | Unreadable {
-  try {
-    if (bytes.length >= 2 && bytes[0] === GZIP_0 && bytes[1] === GZIP_1) {
+  if (bytes.length >= 2 && bytes[0] === GZIP_0 && bytes[1] === GZIP_1) {
+    try {
       return gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+    } catch (err) {
+      if (err instanceof RangeError) return unreadable(bytes, err);
+      // Not gzip after all: a brotli stream may begin with the same two bytes. Fall through.
     }
-    if (looksLikeJsonText(bytes))
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  } catch (err) {
-    return unreadable(bytes, err);
+  } else if (looksLikeJsonText(bytes)) {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   }
   // Brotli has no magic number: try it. Plain text that is not brotli (NDJSON whose first line is not
   // JSON, say) is read line by line; anything else is garbage, one Unreadable for the whole record.

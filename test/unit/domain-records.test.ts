@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { packRecords } from '../../domain/record-encoding';
 import { decodeRecord, MAX_DECODED_BYTES, MAX_KEPT_RAW, payloadText, Unreadable } from '../../domain/records';
 import { validEventArb } from '../support/arbitraries';
 
@@ -196,4 +197,26 @@ describe('decodeRecord: unreadable payloads', () => {
     assert.equal(typeof text, 'string');
     assert.equal((text as string).length, MAX_DECODED_BYTES);
   });
+});
+
+// Found by the record-encoding property test: brotli output can begin with gzip's magic bytes.
+test('a brotli payload that happens to begin with 1f 8b still decodes', () => {
+  const x = [
+    ' ',
+    [
+      '   ',
+      '     ',
+      -1.0000019704863411e-249,
+      true,
+      -1.94014916200288e-244,
+      null,
+      2.502832876709615e-79,
+      '      ',
+      '   ',
+      -2.190963034579971e-131,
+    ],
+  ];
+  const [record] = packRecords(x, { compression: 'brotli', maxRecordBytes: 400 });
+  assert.equal(record.subarray(0, 2).toString('hex'), '1f8b', 'the payload starts like gzip');
+  assert.deepEqual(decodeRecord(record), JSON.parse(JSON.stringify(x)));
 });
