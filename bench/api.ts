@@ -12,7 +12,7 @@ import { ROUTES } from '../lib/definitions';
 import { startLocalRuntime } from '../local/runtime';
 import { makeKinesisClient } from '../storage/clients';
 import { StreamProducer } from '../stream/producer';
-import type { Figure, Section } from './report';
+import { BENCH_EMULATOR_PORTS, type Figure, type Section } from './report';
 
 const CLIENTS = 50;
 
@@ -40,8 +40,7 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
   const batches = quick ? 2 : 3;
   const rt = await startLocalRuntime({
     port: 0,
-    kinesisPort: 0,
-    dynamoPort: 0,
+    ...BENCH_EMULATOR_PORTS,
     generator: false,
     quiet: true,
     snapshotEveryMs: false,

@@ -8,7 +8,7 @@ import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PIPELINE_KEY, type PipelineState } from '../storage/pipeline-store';
 import { StreamProducer } from '../stream/producer';
 import { runNaive } from './naive-processor';
-import type { Section } from './report';
+import { BENCH_EMULATOR_PORTS, type Section } from './report';
 
 export interface E2eOptions {
   quick: boolean;
@@ -33,8 +33,7 @@ export async function benchE2e(
   const batches = o.quick ? 12 : 30;
   const rt = await startLocalRuntime({
     port: 0,
-    kinesisPort: 0,
-    dynamoPort: 0,
+    ...BENCH_EMULATOR_PORTS,
     generator: false,
     quiet: true,
     snapshotEveryMs: false,

@@ -3,6 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 
+/**
+ * The handler modules of a process are loaded against one pair of emulator endpoints (see
+ * local/runtime.ts), so every section that starts a runtime uses the same fixed ports.
+ */
+export const BENCH_EMULATOR_PORTS = { kinesisPort: 14_567, dynamoPort: 14_568 } as const;
+
 export interface Figure {
   value: number;
   unit: string;
