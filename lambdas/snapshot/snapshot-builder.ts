@@ -45,6 +45,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BUCKET_MS, bucketOf } from '../../domain/time';
 import { blockOf, LEVELS_MS } from '../../queries/range';
+import { settleAll } from '../../storage/batch-io';
 import { JOURNAL_PARTITION, PipelineStore } from '../../storage/pipeline-store';
 import { encodeBlock } from '../../storage/rollup-codec';
 import {
@@ -151,12 +152,25 @@ export async function* committedJournals(
   if (group !== null) throw new Error(`journal ${group.first} is committed but incomplete`);
 }
 
+/**
+ * Runs the tasks `concurrency` at a time. After a failure no task starts, and the error is thrown
+ * only once the tasks under way have settled: nothing of a failed run is still writing when the next
+ * run starts (it would race it, and lose on the blocks' conditions).
+ */
 async function pool<T>(tasks: T[], concurrency: number, run: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.min(concurrency, tasks.length) }, async () => {
-    while (next < tasks.length) await run(tasks[next++]);
+    while (!failed && next < tasks.length) {
+      try {
+        await run(tasks[next++]);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
   });
-  await Promise.all(workers);
+  await settleAll(workers);
 }
 
 /** A block's entries while a run folds into it: per user id, the net change of both metrics. */

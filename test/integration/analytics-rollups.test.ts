@@ -1,10 +1,20 @@
 // The snapshot builder and the leaderboard reader as a pair, against brute force: synthetic journals
 // whose buckets cross minute, hour and day edges (so open blocks get sealed and materialized), late
-// deltas, runs that stop at arbitrary commit points or at the work cap, and crashes between the
-// block writes and the cursor update. After every run, every ranged leaderboard equals the sum of the
-// deltas of the journals the snapshot state says it consumed.
+// deltas, runs that stop at arbitrary commit points or at the work cap, crashes between the block
+// writes and the cursor update, and crashes after any number of writes (name dictionary items, block
+// chunks, heads). After every completed run, every ranged leaderboard equals the sum of the deltas of
+// the journals the snapshot state says it consumed, from a reader that has followed every run and from
+// a cold one; ranges include the edges of the data, where the total block answers or must not; and
+// the total block itself holds exactly the consumed deltas and their span of buckets.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { position } from '../../domain/position';
 import { BUCKET_MS } from '../../domain/time';
@@ -14,13 +24,16 @@ import { rankValues } from '../../queries/leaderboard';
 import { answeredRange } from '../../queries/range';
 import { batchWrite } from '../../storage/batch-io';
 import { emptyPipelineState, PipelineStore } from '../../storage/pipeline-store';
+import { provisionTables } from '../../storage/provision';
 import { ReadStore } from '../../storage/read-store';
+import { RollupStore, TOTAL_PK } from '../../storage/rollup-store';
 import { SnapshotStore } from '../../storage/snapshot-store';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 
 /** 23:58:00 UTC: a few minutes before a day (and hour) edge. */
 const BASE = Date.UTC(2025, 6, 18, 23, 58, 0);
-const NAMES = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay'];
+const DAY = 86_400_000;
+const NAMES = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'é\n"x', 'a-name-longer-than-one-dictionary-chunk'];
 
 interface J {
   first: string;
@@ -60,9 +73,72 @@ const journalsArb = fc
   );
 
 const planArb = fc.array(
-  fc.record({ commitUpTo: fc.nat(12), maxDeltas: fc.constantFrom(1, 5, 1_000), crash: fc.boolean() }),
+  fc.record({
+    commitUpTo: fc.nat(12),
+    maxDeltas: fc.constantFrom(1, 5, 1_000),
+    // beforeCursor: every write made, the cursor not moved; afterWrites: the process dies after n writes.
+    crash: fc.oneof(
+      fc.constant({ kind: 'none' as const }),
+      fc.constant({ kind: 'beforeCursor' as const }),
+      fc.record({ kind: fc.constant('afterWrites' as const), writes: fc.integer({ min: 0, max: 60 }) }),
+    ),
+  }),
   { minLength: 1, maxLength: 6 },
 );
+
+/** A client whose writes all fail once `writesLeft` of them have been made (null: never). */
+function crashable(doc: DynamoDBDocumentClient) {
+  const ctl = { writesLeft: null as number | null };
+  const client = new Proxy(doc, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+        if (
+          ctl.writesLeft !== null &&
+          (command instanceof PutCommand || command instanceof BatchWriteCommand)
+        ) {
+          if (ctl.writesLeft === 0) return Promise.reject(new Error('crashed'));
+          ctl.writesLeft--;
+        }
+        return target.send(command);
+      };
+    },
+  });
+  return { client, ctl };
+}
+
+/** Brute force: each name's sum of `metric` over the deltas of `journals` inside `range`. */
+function bruteSums(journals: J[], range: { from: number | null; to: number }, metric: string) {
+  const sums = new Map<string, number>();
+  for (const j of journals) {
+    for (const [b, name, s, p] of j.deltas) {
+      if ((range.from === null || b >= range.from) && b < range.to) {
+        sums.set(name, (sums.get(name) ?? 0) + (metric === 'network-strength' ? s : p));
+      }
+    }
+  }
+  return sums;
+}
+
+const METRICS = ['network-strength', 'referral-points'] as const;
+
+/** Every user id in every stored rollup block has a name in the dictionary. */
+async function assertIdsNamed(history: string): Promise<void> {
+  const pks: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dyn.doc.send(new ScanCommand({ TableName: history, ExclusiveStartKey: start }));
+    for (const it of res.Items ?? []) {
+      if ((it.pk as string).startsWith('rollup2#') && it.sk === 'h') pks.push(it.pk as string);
+    }
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
+  const rollups = new RollupStore(dyn.doc, history);
+  const named = (await rollups.readNames(0)).length;
+  for (const [pk, b] of await rollups.readBlocks(pks)) {
+    for (const id of b.data.ids) assert.ok(id < named, `${pk} holds id ${id}; the dictionary has ${named}`);
+  }
+}
 
 const rangeArb = fc.record(
   {
@@ -99,8 +175,13 @@ describe('rollups vs brute force', () => {
             );
           }
           const reader = new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
+          const rollups = new RollupStore(dyn.doc, tables.history);
+          const { client, ctl } = crashable(dyn.doc);
+          // Builders live across steps (their name dictionary cache with them), one per work cap.
+          const builders = new Map<number, SnapshotBuilder>();
           let committed = 0;
-          for (const step of [...plan, { commitUpTo: journals.length, maxDeltas: 1_000, crash: false }]) {
+          const last = { commitUpTo: journals.length, maxDeltas: 1_000, crash: { kind: 'none' as const } };
+          for (const step of [...plan, last]) {
             committed = Math.min(journals.length, Math.max(committed, step.commitUpTo));
             if (committed > 0) {
               await pipeline.writeState({
@@ -108,33 +189,98 @@ describe('rollups vs brute force', () => {
                 checkpoint: journals[committed - 1].first,
               });
             }
-            const builder = new SnapshotBuilder(
-              { doc: dyn.doc, tables },
-              { maxDeltas: step.maxDeltas, chunkBytes: 48 },
-            );
+            let builder = builders.get(step.maxDeltas);
+            if (builder === undefined) {
+              builder = new SnapshotBuilder(
+                { doc: client, tables },
+                // Two writes at a time: a crash can fall between any two blocks' writes.
+                { maxDeltas: step.maxDeltas, chunkBytes: 48, concurrency: 2 },
+              );
+              builders.set(step.maxDeltas, builder);
+            }
             const before = await snapshots.read();
-            const run = await builder.run();
-            if (step.crash) {
-              // The blocks were written but the cursor did not move: the next run must redo it exactly.
-              await snapshots.write(before, run.state.cursor);
+            if (step.crash.kind === 'afterWrites') {
+              ctl.writesLeft = step.crash.writes;
+              await builder.run().catch((err: Error) => assert.equal(err.message, 'crashed'));
+              ctl.writesLeft = null;
+              // Between the crash and the restart every id a stored block holds is in the dictionary.
+              await assertIdsNamed(tables.history);
+              // Restarted: the same run again (same journals, same cap) must finish it exactly.
               await builder.run();
+            } else {
+              const run = await builder.run();
+              if (step.crash.kind === 'beforeCursor') {
+                // The blocks were written but the cursor did not move: the next run must redo it exactly.
+                await snapshots.write(before, run.state.cursor);
+                if (before.earliest !== null && before.latest !== null) {
+                  // Meanwhile the total block is a run ahead of the state: for the span the state knows,
+                  // it may hold buckets outside it (where the tiling blocks, all rewritten by the run, do not).
+                  const range = { from: before.earliest, to: before.latest + BUCKET_MS };
+                  const ran = journals.filter((j) => j.first <= run.state.cursor);
+                  const cold = new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
+                  for (const metric of METRICS) {
+                    const got = await cold.leaderboard(metric, range, 1_000);
+                    assert.deepEqual(
+                      got.items,
+                      rankValues(bruteSums(ran, range, metric), 1_000),
+                      'state behind',
+                    );
+                  }
+                }
+                await builder.run();
+              }
             }
             const state = await snapshots.read();
             const consumed = journals.filter((j) => j.first <= state.cursor);
-            for (const r of ranges) {
+
+            // The total block: exactly the consumed deltas, and the span of their buckets.
+            const total = (await rollups.readBlocks([TOTAL_PK])).get(TOTAL_PK);
+            const buckets = consumed.flatMap((j) => j.deltas.map((d) => d[0]));
+            if (buckets.length === 0) assert.equal(total, undefined);
+            else {
+              assert.ok(total !== undefined);
+              assert.equal(total.head.lo, Math.min(...buckets));
+              assert.equal(total.head.hi, Math.max(...buckets));
+              const names = await rollups.readNames(0);
+              assert.equal(new Set(names).size, names.length, 'a name has one id');
+              const all = { from: null, to: Number.POSITIVE_INFINITY };
+              for (const [i, metric] of METRICS.entries()) {
+                const got = new Map<string, number>();
+                const values = i === 0 ? total.data.strength : total.data.points;
+                total.data.ids.forEach((id, k) => {
+                  if (values[k] !== 0) got.set(names[id], values[k]);
+                });
+                const want = [...bruteSums(consumed, all, metric)].filter(([, v]) => v !== 0);
+                assert.deepEqual(got, new Map(want), `total block, ${metric}`);
+              }
+            }
+
+            // Ranges at the edges of the data: where the total block answers, and just where it must not.
+            const edges: { from?: number; to: number }[] = [];
+            if (state.earliest !== null && state.latest !== null) {
+              const [lo, end] = [state.earliest, state.latest + BUCKET_MS];
+              edges.push(
+                { to: end + 3_600_000 },
+                { to: end },
+                { from: lo, to: end },
+                { from: lo - 1, to: end - BUCKET_MS + 1 },
+                { from: lo + BUCKET_MS, to: end },
+                { to: end - BUCKET_MS },
+                { from: lo - DAY, to: end - 1 },
+              );
+            }
+            const cold = new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
+            for (const [k, r] of [...ranges, ...edges].entries()) {
               const range = answeredRange(r.from, r.to, r.to);
               if (range === null) continue;
-              for (const metric of ['network-strength', 'referral-points'] as const) {
-                const sums = new Map<string, number>();
-                for (const j of consumed) {
-                  for (const [b, name, s, p] of j.deltas) {
-                    if ((range.from === null || b >= range.from) && b < range.to) {
-                      sums.set(name, (sums.get(name) ?? 0) + (metric === 'network-strength' ? s : p));
-                    }
-                  }
-                }
+              for (const metric of METRICS) {
+                const want = rankValues(bruteSums(consumed, range, metric), 1_000);
                 const got = await reader.leaderboard(metric, range, 1_000);
-                assert.deepEqual(got.items, rankValues(sums, 1_000), `${metric} ${JSON.stringify(range)}`);
+                assert.deepEqual(got.items, want, `${metric} ${JSON.stringify(range)}`);
+                if (k % 3 === 0 || k >= ranges.length) {
+                  const fresh = await cold.leaderboard(metric, range, 1_000);
+                  assert.deepEqual(fresh.items, want, `cold ${metric} ${JSON.stringify(range)}`);
+                }
               }
             }
           }
@@ -148,5 +294,59 @@ describe('rollups vs brute force', () => {
       ),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('rollups rebuilt from nothing', () => {
+  it('give names new ids; a snapshot builder and a reader that knew the old dictionary follow', async () => {
+    const tables = await dyn.freshTables();
+    const base = new DynamoDBClient({
+      endpoint: dyn.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const builder = new SnapshotBuilder({ doc: dyn.doc, tables });
+    const reader = new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
+    const range = { from: null, to: BASE + DAY };
+    const pass = async (journals: J[]) => {
+      const pipeline = new PipelineStore(dyn.doc, tables);
+      for (const j of journals) {
+        await batchWrite(
+          dyn.doc,
+          tables.history,
+          pipeline.journalWrites({ first: j.first, last: j.first, touched: [], deltas: j.deltas.flat() }),
+        );
+      }
+      await pipeline.writeState({ ...emptyPipelineState(), checkpoint: journals[journals.length - 1].first });
+      await builder.run();
+      for (const metric of METRICS) {
+        const got = await reader.leaderboard(metric, range, 100);
+        assert.deepEqual(got.items, rankValues(bruteSums(journals, range, metric), 100), metric);
+      }
+    };
+    try {
+      await pass([
+        { first: position('1000', 0), deltas: [[BASE, 'ann', 3, 1]] },
+        { first: position('1001', 0), deltas: [[BASE + BUCKET_MS, 'bob', 2, 0]] },
+      ]);
+      // The local runtime's replay with fresh tables: everything deleted and created again.
+      for (const t of Object.values(tables)) await base.send(new DeleteTableCommand({ TableName: t }));
+      await provisionTables(base, (d) =>
+        d.id === 'GraphTable' ? tables.graph : d.id === 'HistoryTable' ? tables.history : tables.meta,
+      );
+      // The same positions, other names first: bob gets id 0 this time.
+      await pass([
+        { first: position('1000', 0), deltas: [[BASE, 'bob', 1, 2]] },
+        {
+          first: position('1001', 0),
+          deltas: [
+            [BASE + BUCKET_MS, 'cat', 5, 0],
+            [BASE, 'ann', 1, 0],
+          ],
+        },
+      ]);
+    } finally {
+      base.destroy();
+    }
   });
 });
