@@ -13,12 +13,14 @@ const builder = new SnapshotBuilder(depsFromEnv());
 /** Time kept in hand for the last run's writes before the Lambda timeout. */
 const RESERVE_MS = 30_000;
 
-export const handler = middy<unknown, { journals: number; caughtUp: boolean }>()
+// No early timeout: a run must not keep writing after its invocation ended (see the processor handler).
+export const handler = middy<unknown, { journals: number; caughtUp: boolean }>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (_event: unknown, context: Context) => {
     try {
       const s = await builder.runUntilCaughtUp(Date.now() + context.getRemainingTimeInMillis() - RESERVE_MS);
-      logger.info('snapshot built', {
+      // An idle run (nothing new) logs at debug: the local runtime runs the job every second.
+      (s.journals > 0 ? logger.info : logger.debug).call(logger, 'snapshot built', {
         journals: s.journals,
         deltas: s.deltas,
         blocksWritten: s.blocksWritten,
