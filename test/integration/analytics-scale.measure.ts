@@ -89,8 +89,9 @@ if (process.env.PROFILE) {
   );
   t1 = performance.now();
   const total = await store.rollups.readBlocks([TOTAL_PK]);
+  const head = total.get(TOTAL_PK)?.head;
   console.log(
-    `profile: read+decode the total block ${(performance.now() - t1).toFixed(0)} ms, ${total.get(TOTAL_PK)?.head.c} entries`,
+    `profile: read+decode the total block ${(performance.now() - t1).toFixed(0)} ms, ${head?.c} entries, ${head?.n === 1 ? `${head.z?.length} bytes` : `${head?.n} chunks`}`,
   );
   t1 = performance.now();
   const names = await store.rollups.readNames(0);
