@@ -22,29 +22,8 @@ export interface BlockData {
 const VERSION = 1;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
-
-class Writer {
-  private buf = new Uint8Array(1_024);
-  length = 0;
-
-  /** Appends a non-negative integer (up to 2^53) in LEB128. */
-  varint(v: number): void {
-    if (this.length + 8 > this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    while (v >= 0x80) {
-      this.buf[this.length++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.length++] = v;
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
-}
+/** Bytes of the longest varint written (a zigzag int32 or an id gap takes at most 5). */
+const MAX_VARINT = 5;
 
 const zigzag = (v: number): number => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzigzag = (u: number): number => (u % 2 === 0 ? u / 2 : -(u + 1) / 2);
@@ -53,6 +32,16 @@ function checkInt32(v: number, what: string): void {
   if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
     throw new RangeError(`rollup block: ${what} ${v} is not a 32-bit integer`);
   }
+}
+
+/** Appends a non-negative integer below 2^35 in LEB128 at `at`; returns the new end. */
+function putVarint(buf: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) {
+    buf[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[at++] = v;
+  return at;
 }
 
 /**
@@ -64,60 +53,83 @@ export function encodeBlock(
   strength: ArrayLike<number>,
   points: ArrayLike<number>,
 ): Uint8Array {
-  const order: number[] = [];
+  // The entries kept, in id order (already so when the caller gives ids ascending: no sort).
+  const kept: number[] = [];
+  let ascending = true;
+  let last = -1;
   for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!Number.isInteger(id) || id < 0 || id > INT32_MAX) {
+      throw new RangeError(`rollup block: id ${id} is not a non-negative 32-bit integer`);
+    }
     checkInt32(strength[i], 'strength');
     checkInt32(points[i], 'points');
-    if (strength[i] !== 0 || points[i] !== 0) order.push(i);
+    if (strength[i] === 0 && points[i] === 0) continue;
+    if (id <= last) ascending = false;
+    last = id;
+    kept.push(i);
   }
-  order.sort((a, b) => ids[a] - ids[b]);
-  const w = new Writer();
-  w.varint(VERSION);
-  w.varint(order.length);
+  if (!ascending) kept.sort((a, b) => ids[a] - ids[b]);
+  const n = kept.length;
+  const buf = new Uint8Array(2 * MAX_VARINT + 3 * MAX_VARINT * n);
+  let at = putVarint(buf, 0, VERSION);
+  at = putVarint(buf, at, n);
   let prev = -1;
-  for (const i of order) {
-    const id = ids[i];
-    if (!Number.isInteger(id) || id <= prev || id > INT32_MAX) {
-      throw new RangeError(`rollup block: id ${id} is not a fresh non-negative 32-bit integer`);
-    }
-    w.varint(id - prev - 1);
+  for (let k = 0; k < n; k++) {
+    const id = ids[kept[k]];
+    if (id === prev) throw new RangeError(`rollup block: id ${id} appears twice`);
+    at = putVarint(buf, at, id - prev - 1);
     prev = id;
   }
-  for (const i of order) w.varint(zigzag(strength[i]));
-  for (const i of order) w.varint(zigzag(points[i]));
-  return w.bytes();
+  for (let k = 0; k < n; k++) at = putVarint(buf, at, zigzag(strength[kept[k]]));
+  for (let k = 0; k < n; k++) at = putVarint(buf, at, zigzag(points[kept[k]]));
+  return buf.slice(0, at);
 }
 
 /** Decodes what encodeBlock wrote. */
 export function decodeBlock(bytes: Uint8Array): BlockData {
+  const end = bytes.length;
   let at = 0;
-  const varint = (): number => {
-    let b = bytes[at++];
-    if (b < 0x80) return b;
-    let v = b & 0x7f;
+  // Varints are read inline (one byte is the common case); longer ones go through `more`.
+  const more = (first: number): number => {
+    let v = first & 0x7f;
     let scale = 0x80;
     for (;;) {
-      if (at >= bytes.length) throw new RangeError('rollup block: truncated');
-      b = bytes[at++];
+      if (at >= end) throw new RangeError('rollup block: truncated');
+      const b = bytes[at++];
       v += (b & 0x7f) * scale;
       if (b < 0x80) return v;
       scale *= 0x80;
     }
   };
-  if (bytes.length === 0) throw new RangeError('rollup block: empty');
-  const version = varint();
+  if (end === 0) throw new RangeError('rollup block: empty');
+  let b = bytes[at++];
+  const version = b < 0x80 ? b : more(b);
   if (version !== VERSION) throw new RangeError(`rollup block: unknown version ${version}`);
-  const n = varint();
+  if (at >= end) throw new RangeError('rollup block: truncated');
+  b = bytes[at++];
+  const n = b < 0x80 ? b : more(b);
+  if (n > end) throw new RangeError('rollup block: truncated');
   const ids = new Int32Array(n);
   const strength = new Int32Array(n);
   const points = new Int32Array(n);
   let id = -1;
   for (let i = 0; i < n; i++) {
-    id += varint() + 1;
+    if (at >= end) throw new RangeError('rollup block: truncated');
+    b = bytes[at++];
+    id += (b < 0x80 ? b : more(b)) + 1;
     ids[i] = id;
   }
-  for (let i = 0; i < n; i++) strength[i] = unzigzag(varint());
-  for (let i = 0; i < n; i++) points[i] = unzigzag(varint());
-  if (at !== bytes.length) throw new RangeError('rollup block: trailing or missing bytes');
+  for (let i = 0; i < n; i++) {
+    if (at >= end) throw new RangeError('rollup block: truncated');
+    b = bytes[at++];
+    strength[i] = unzigzag(b < 0x80 ? b : more(b));
+  }
+  for (let i = 0; i < n; i++) {
+    if (at >= end) throw new RangeError('rollup block: truncated');
+    b = bytes[at++];
+    points[i] = unzigzag(b < 0x80 ? b : more(b));
+  }
+  if (at !== end) throw new RangeError('rollup block: trailing bytes');
   return { ids, strength, points };
 }
