@@ -11,6 +11,11 @@
 // each written as the distance to the previous id minus one, the first as the id itself: a block
 // holding most users is then a run of zero bytes); n zigzag strength deltas; n zigzag points deltas.
 // Columns rather than rows, so each column compresses on its own terms.
+//
+// Names (a slice of the dictionary): a version byte (1), the count n, n lengths (UTF-16 code units),
+// then every name's code units back to back as UTF-16LE. Any string survives (a name may hold any
+// character, lone surrogates included, which UTF-8 would not keep), and reading 100,000 names is one
+// string decode and n slices (JSON.parse of the same took ~5x longer).
 
 /** One block's entries as typed arrays, ids strictly ascending. */
 export interface BlockData {
@@ -132,4 +137,60 @@ export function decodeBlock(bytes: Uint8Array): BlockData {
   }
   if (at !== end) throw new RangeError('rollup block: trailing bytes');
   return { ids, strength, points };
+}
+
+/** Bytes encodeNames writes for `name`, at most (its length varint and its code units). */
+export function nameBytes(name: string): number {
+  return MAX_VARINT + 2 * name.length;
+}
+
+/** Encodes a list of names (see the layout above). */
+export function encodeNames(names: readonly string[]): Uint8Array {
+  let chars = 0;
+  for (const name of names) chars += name.length;
+  const head = new Uint8Array(2 * MAX_VARINT + MAX_VARINT * names.length);
+  let at = putVarint(head, 0, VERSION);
+  at = putVarint(head, at, names.length);
+  for (const name of names) at = putVarint(head, at, name.length);
+  const text = Buffer.from(names.join(''), 'utf16le');
+  if (text.length !== 2 * chars) throw new Error('rollup names: UTF-16 encoding lost code units');
+  const out = new Uint8Array(at + text.length);
+  out.set(head.subarray(0, at));
+  out.set(text, at);
+  return out;
+}
+
+/** Decodes what encodeNames wrote. */
+export function decodeNames(bytes: Uint8Array): string[] {
+  let at = 0;
+  const varint = (): number => {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= bytes.length) throw new RangeError('rollup names: truncated');
+      const b = bytes[at++];
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 0x80;
+    }
+  };
+  const version = varint();
+  if (version !== VERSION) throw new RangeError(`rollup names: unknown version ${version}`);
+  const n = varint();
+  if (n > bytes.length) throw new RangeError('rollup names: truncated');
+  const lengths = new Array<number>(n);
+  let chars = 0;
+  for (let i = 0; i < n; i++) {
+    lengths[i] = varint();
+    chars += lengths[i];
+  }
+  if (bytes.length - at !== 2 * chars) throw new RangeError('rollup names: text does not match the lengths');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + at, 2 * chars).toString('utf16le');
+  const names = new Array<string>(n);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    names[i] = text.slice(c, c + lengths[i]);
+    c += lengths[i];
+  }
+  return names;
 }

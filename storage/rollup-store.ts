@@ -15,7 +15,7 @@
 // missing chunk and re-reads the head.
 //
 // The name dictionary (pk `rollup2#names`, sk `n#<base>`) is append-only: each item holds the names of
-// ids [base, base + count) as gzipped JSON, and items tile the ids with no gap. The snapshot job puts
+// ids [base, base + count) (gzipped, storage/rollup-codec.ts), and items tile the ids with no gap. The snapshot job puts
 // a run's new names (one item at a time, in order, each conditional on its key being free) before any
 // block that uses them, so every id a reader finds in a block is already in the dictionary, and a
 // crashed run leaves a prefix that the re-run reads back and extends. An id never changes its name.
@@ -32,7 +32,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGet, batchWrite, type Key, type WriteRequest } from './batch-io';
-import { type BlockData, decodeBlock } from './rollup-codec';
+import { type BlockData, decodeBlock, decodeNames, encodeNames, nameBytes } from './rollup-codec';
 
 export const ROLLUP_HEAD_SK = 'h';
 
@@ -217,7 +217,7 @@ export class RollupStore {
             `rollup name dictionary: item at ${it.base as number}, expected ${from + out.length}`,
           );
         }
-        const names = JSON.parse(gunzipSync(it.z as Uint8Array).toString('utf8')) as string[];
+        const names = decodeNames(gunzipSync(it.z as Uint8Array));
         if (names.length !== (it.c as number)) throw new Error('rollup name dictionary: count mismatch');
         for (const name of names) out.push(name);
       }
@@ -234,16 +234,11 @@ export class RollupStore {
   async appendNames(base: number, names: readonly string[]): Promise<void> {
     let i = 0;
     while (i < names.length) {
-      // At most chunkBytes of JSON per item (and always at least one name).
-      let bytes = 2;
-      let j = i;
-      do {
-        bytes += Buffer.byteLength(JSON.stringify(names[j])) + 1;
-        j++;
-      } while (
-        j < names.length &&
-        bytes + Buffer.byteLength(JSON.stringify(names[j])) + 1 <= this.chunkBytes
-      );
+      // At most chunkBytes (before gzip) per item, and always at least one name.
+      let bytes = nameBytes(names[i]);
+      let j = i + 1;
+      while (j < names.length && bytes + nameBytes(names[j]) <= this.chunkBytes)
+        bytes += nameBytes(names[j++]);
       const part = names.slice(i, j);
       try {
         await this.doc.send(
@@ -254,7 +249,7 @@ export class RollupStore {
               sk: namesSk(base + i),
               base: base + i,
               c: part.length,
-              z: gzipSync(JSON.stringify(part)),
+              z: gzipSync(encodeNames(part)),
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),

@@ -83,9 +83,15 @@ if (process.env.PROFILE) {
   t1 = performance.now();
   const blocks = await store.rollups.readBlocks(pks);
   let entries = 0;
-  for (const b of blocks.values()) entries += b.head.c;
+  let bytes = 0;
+  let chunked = 0;
+  for (const b of blocks.values()) {
+    entries += b.head.c;
+    if (b.head.n === 1) bytes += b.head.z?.length ?? 0;
+    else chunked++;
+  }
   console.log(
-    `profile: read+decode those blocks ${(performance.now() - t1).toFixed(0)} ms, ${entries} entries`,
+    `profile: read+decode those blocks ${(performance.now() - t1).toFixed(0)} ms, ${entries} entries, ${bytes} bytes in single-item blocks (+${chunked} chunked)`,
   );
   t1 = performance.now();
   const total = await store.rollups.readBlocks([TOTAL_PK]);
@@ -97,6 +103,31 @@ if (process.env.PROFILE) {
   const names = await store.rollups.readNames(0);
   console.log(
     `profile: read the name dictionary ${(performance.now() - t1).toFixed(0)} ms, ${names.length} names`,
+  );
+  // The same read taken apart: the query, gunzip, decoding the names.
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { gunzipSync } = await import('node:zlib');
+  const { decodeNames } = await import('../../storage/rollup-codec');
+  t1 = performance.now();
+  const items =
+    (
+      await dyn.doc.send(
+        new QueryCommand({
+          TableName: dyn.tables.history,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'rollup2#names' },
+        }),
+      )
+    ).Items ?? [];
+  const tq = performance.now() - t1;
+  t1 = performance.now();
+  const raw = items.map((it) => gunzipSync(it.z as Uint8Array));
+  const tz = performance.now() - t1;
+  t1 = performance.now();
+  for (const r of raw) decodeNames(r);
+  const zb = items.reduce((n, it) => n + (it.z as Uint8Array).length, 0);
+  console.log(
+    `profile: dictionary ${items.length} items, ${zb} bytes: query ${tq.toFixed(0)} ms, gunzip ${tz.toFixed(0)} ms, decode ${(performance.now() - t1).toFixed(0)} ms`,
   );
 }
 const { handler } = await import('../../lambdas/api/leaderboard-network-strength');

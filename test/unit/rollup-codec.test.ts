@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeBlock, encodeBlock } from '../../storage/rollup-codec';
+import { decodeBlock, decodeNames, encodeBlock, encodeNames } from '../../storage/rollup-codec';
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
@@ -65,5 +65,28 @@ describe('rollup block codec', () => {
     assert.throws(() => decodeBlock(new Uint8Array([...ok, 0])), RangeError);
     assert.throws(() => decodeBlock(new Uint8Array([9, 0])), RangeError);
     assert.throws(() => decodeBlock(new Uint8Array()), RangeError);
+  });
+});
+
+describe('rollup names codec', () => {
+  it('round-trips any names, lone surrogates, newlines and quotes included', () => {
+    const nameArb = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 128, unit: 'binary' }),
+      fc.constantFrom('\ud800', 'a\udc00b', 'é\n"x', 'user00001', '\u0000'),
+    );
+    fc.assert(
+      fc.property(fc.array(nameArb, { maxLength: 60 }), (names) => {
+        assert.deepEqual(decodeNames(encodeNames(names)), names);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses bytes it did not write', () => {
+    const ok = encodeNames(['ann', 'bob']);
+    assert.throws(() => decodeNames(ok.subarray(0, ok.length - 1)), RangeError);
+    assert.throws(() => decodeNames(new Uint8Array([...ok, 0])), RangeError);
+    assert.throws(() => decodeNames(new Uint8Array([2, 0])), RangeError);
+    assert.throws(() => decodeNames(new Uint8Array()), RangeError);
   });
 });
