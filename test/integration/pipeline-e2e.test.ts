@@ -4,14 +4,14 @@
 // the reference model's, and a redelivery of the whole stream must change nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateEvents } from '../../domain/generator';
-import { BatchProcessor, type StreamRecord } from '../../lambdas/processor/batch-processor';
+import { BatchProcessor } from '../../lambdas/processor/batch-processor';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { makeDynamoClient, makeKinesisClient } from '../../storage/clients';
+import { makeDynamoClient } from '../../storage/clients';
 import { ReferenceModel } from '../reference/model';
 import { committedGraph, modelGraph, scanAll } from '../support/pipeline-harness';
+import { streamRecords } from '../support/runtime-check';
 
 function stream(): unknown[] {
   const items: unknown[] = generateEvents({ users: 150, batches: 6, seed: 21 });
@@ -51,32 +51,6 @@ describe('pipeline end to end on the embedded default', () => {
     await rt.stop();
   });
 
-  /** Every record of the stream, from the trim horizon. */
-  async function wholeStream(): Promise<StreamRecord[]> {
-    const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
-    const shard = (await kinesis.send(new ListShardsCommand({ StreamName: rt.streamName }))).Shards?.[0]
-      ?.ShardId;
-    let it = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: rt.streamName,
-          ShardId: shard,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    const out: StreamRecord[] = [];
-    while (it) {
-      const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: it }));
-      for (const r of res.Records ?? [])
-        out.push({ sequenceNumber: r.SequenceNumber ?? '', data: r.Data ?? new Uint8Array() });
-      if ((res.Records ?? []).length === 0) break;
-      it = res.NextShardIterator;
-    }
-    kinesis.destroy();
-    return out;
-  }
-
   it('POST /events -> stream -> processor -> graph equals the reference, counts add up', async () => {
     const items = stream();
     // Two requests: a JSON array and NDJSON (with one line that is not JSON).
@@ -108,7 +82,7 @@ describe('pipeline end to end on the embedded default', () => {
 
   it('a redelivery of the whole stream, in other batch sizes, changes nothing', async () => {
     const before = { graph: await scanAll(doc, rt.tables.graph), meta: await scanAll(doc, rt.tables.meta) };
-    const records = await wholeStream();
+    const records = await streamRecords(rt);
     assert.ok(records.length >= 2);
     const p = new BatchProcessor({ doc, tables: rt.tables });
     for (let i = 0; i < records.length; i++) await p.process(records.slice(i, i + 2));
