@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { BacefookStack, LOCALSTACK_API_HOST } from '../../lib/bacefook-stack';
+import { Match } from 'aws-cdk-lib/assertions';
+import { LOCALSTACK_API_HOST } from '../../lib/bacefook-stack';
 import {
   cloudFunctionName,
   ENV,
@@ -23,32 +22,7 @@ import {
   ROUTES,
   serviceName,
 } from '../../lib/definitions';
-
-const STACK = 'Bacefook';
-type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }>;
-interface Synth {
-  template: Template;
-  resources: Resources;
-  outputs: Record<string, { Value: any }>;
-  parameters: Record<string, any>;
-}
-
-const cache = new Map<string, Synth>();
-function synth(context: Record<string, unknown> = {}): Synth {
-  const key = JSON.stringify(context);
-  let s = cache.get(key);
-  if (!s) {
-    const app = new App({
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [], ...context },
-    });
-    const template = Template.fromStack(new BacefookStack(app, STACK));
-    const json = template.toJSON();
-    s = { template, resources: json.Resources, outputs: json.Outputs, parameters: json.Parameters ?? {} };
-    cache.set(key, s);
-  }
-  return s;
-}
+import { type Resources, STACK, type Synth, synth } from '../support/synth';
 
 const ofType = (r: Resources, type: string): [string, any][] =>
   Object.entries(r).filter(([, v]) => v.Type === type);

@@ -7,9 +7,7 @@
 // `cdk synth` keeps it. Each context variant is synthesized once and shared by its tests.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { BacefookStack } from '../../lib/bacefook-stack';
+import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_BY_KIND, type TableKind } from '../../lib/constructs/bacefook-function';
 import {
   API_THROTTLE,
@@ -26,33 +24,8 @@ import {
   STREAM,
   TABLES,
 } from '../../lib/definitions';
+import { type Resources, STACK, type Synth, synth } from '../support/synth';
 
-const STACK = 'Bacefook';
-
-type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }>;
-
-interface Synth {
-  template: Template;
-  resources: Resources;
-  outputs: Record<string, { Value: any }>;
-}
-
-const cache = new Map<string, Synth>();
-function synth(context: Record<string, unknown> = {}): Synth {
-  const key = JSON.stringify(context);
-  let s = cache.get(key);
-  if (!s) {
-    const app = new App({
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [], ...context },
-    });
-    const template = Template.fromStack(new BacefookStack(app, STACK));
-    const json = template.toJSON();
-    s = { template, resources: json.Resources, outputs: json.Outputs };
-    cache.set(key, s);
-  }
-  return s;
-}
 const plain = () => synth();
 const keyed = () => synth({ apiKey: true, retainData: 'true' });
 

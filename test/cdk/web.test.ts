@@ -11,8 +11,6 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { BacefookStack } from '../../lib/bacefook-stack';
 import {
   LOCALSTACK_WEBSITE_HOST,
   WEB_DEPLOYMENT_TYPE,
@@ -20,32 +18,10 @@ import {
 } from '../../lib/constructs/web-dashboard';
 import { cloudFunctionName, FUNCTIONS, WEB_DEPLOY } from '../../lib/definitions';
 import { CONFIG_SCRIPT_NAME, dashboardConfigScript } from '../../web/src/config-script';
+import { type Resources, STACK, type Synth, synth } from '../support/synth';
 
-const STACK = 'Bacefook';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }>;
-interface Synth {
-  template: Template;
-  resources: Resources;
-  outputs: Record<string, { Value: any }>;
-}
 
-const cache = new Map<string, Synth>();
-function synth(context: Record<string, unknown> = {}): Synth {
-  const key = JSON.stringify(context);
-  let s = cache.get(key);
-  if (!s) {
-    const app = new App({
-      builtinCloudFormationValidation: false,
-      context: { 'aws:cdk:bundling-stacks': [], ...context },
-    });
-    const template = Template.fromStack(new BacefookStack(app, STACK));
-    const json = template.toJSON();
-    s = { template, resources: json.Resources, outputs: json.Outputs };
-    cache.set(key, s);
-  }
-  return s;
-}
 const aws = () => synth();
 const ls = () => synth({ target: 'localstack' });
 const retained = () => synth({ retainData: 'true' });
