@@ -118,6 +118,37 @@ class Serialized {
   }
 }
 
+/**
+ * Compressed input up to this many times the record limit is first tried as one record. Event JSON
+ * compresses 15-25x, so a generator batch (1-2 MB of JSON) fits; input that does not compress this
+ * well costs one wasted compression of at most this much before the general path takes over.
+ */
+const WHOLE_TRY_FACTOR = 8;
+
+/**
+ * The common case, a send() whose events fit in one record: one JSON.stringify of the whole array
+ * (about twice as fast as one call per event, and byte for byte the same text) and one compression,
+ * with no probe. Null when the input may not fit; the caller then packs event by event.
+ */
+function packWhole(
+  events: unknown[],
+  max: number,
+  maxRaw: number,
+  cap: number,
+  compression: Compression,
+  level: number,
+): PackedRecord | null {
+  if (events.length > cap) return null;
+  const text = JSON.stringify(events);
+  // A cheap bound before encoding: UTF-8 takes at least one byte per UTF-16 unit.
+  const bound = compression === 'none' ? max : max * WHOLE_TRY_FACTOR;
+  if (text.length > Math.min(maxRaw, bound)) return null;
+  const raw = Buffer.from(text, 'utf8');
+  if (raw.length > maxRaw || raw.length > bound) return null;
+  const data = compress(raw, compression, level);
+  return data.length <= max ? { data, events: events.length } : null;
+}
+
 function tooLarge(index: number, bytes: number, max: number): Error {
   return new RangeError(`event ${index} alone takes ${bytes} bytes, more than the limit of ${max}`);
 }
@@ -150,6 +181,8 @@ export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
   }
   const n = events.length;
   if (n === 0) return [];
+  const whole = packWhole(events, max, maxRaw, cap, compression, level);
+  if (whole !== null) return [whole];
   const s = new Serialized(events);
   const out: PackedRecord[] = [];
 
