@@ -28,6 +28,15 @@ export function addDynamoClientPlugin(plugin: DynamoClientPlugin): void {
   if (!dynamoPlugins.includes(plugin)) dynamoPlugins.push(plugin);
 }
 
+/**
+ * Removes the SDK's logger middleware. We never give SDK clients a logger, yet that middleware still
+ * builds a redacted copy of every request and response for it (a walk of every item of a
+ * BatchWriteItem): about a tenth of the processor's CPU per written item, for nothing.
+ */
+function withoutSdkLogging(client: { middlewareStack: { remove(name: string): boolean } }): void {
+  client.middlewareStack.remove('loggerMiddleware');
+}
+
 function common(cfg: EndpointConfig) {
   const region = cfg.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   // Local emulators accept any credentials; on AWS the default provider chain is used.
@@ -41,6 +50,7 @@ export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClie
     // Keep-alive sockets: the processor and the API issue many small requests.
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
   });
+  withoutSdkLogging(base);
   for (const plugin of dynamoPlugins) base.middlewareStack.use(plugin);
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
@@ -49,11 +59,13 @@ export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClie
 
 export function makeKinesisClient(cfg: EndpointConfig = {}): KinesisClient {
   // kinesalite speaks HTTP/1.1 only, so the HTTP/1 handler is set explicitly.
-  return new KinesisClient({
+  const client = new KinesisClient({
     ...common(cfg),
     maxAttempts: 8,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
   });
+  withoutSdkLogging(client);
+  return client;
 }
 
 /** Table and stream names plus endpoints, as the stack (or the local runtime) sets them. */
