@@ -77,52 +77,77 @@ function isName(v: unknown): v is string {
 }
 
 /**
+ * Reads parsed JSON values as events without allocating: `read` validates one value and leaves its
+ * fields in `a`, `b` and `at`, which stay valid until the next call. The fold calls it once per
+ * event, so the hot path makes no temporary object (see `toGraphEvent` for the allocating form).
+ */
+export class EventReader {
+  /** register: the new user; referral: the referrer; addfriend/unfriend: user1_name. */
+  a = '';
+  /** referral: the referred user; addfriend/unfriend: user2_name; register: ''. */
+  b = '';
+  /** created_at as epoch milliseconds (UTC). */
+  at = 0;
+  // Producers give a whole batch one created_at: remembering the last one parsed skips the calendar
+  // arithmetic for almost every event.
+  private lastCreatedAt: string | null = null;
+  private lastAt = 0;
+
+  /**
+   * The event's type, or null when the value is malformed: not an object, unknown type, missing or
+   * wrong fields, or a bad created_at. Extra fields are ignored, as zod does.
+   */
+  read(v: unknown): EventType | null {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+    const o = v as Record<string, unknown>;
+    const ca = o.created_at;
+    if (typeof ca !== 'string') return null;
+    let a: unknown;
+    let b: unknown;
+    const type = o.type;
+    switch (type) {
+      case 'register':
+        a = o.name;
+        if (!isName(a)) return null;
+        b = '';
+        break;
+      case 'referral':
+        a = o.referredBy;
+        b = o.user;
+        if (!isName(a) || !isName(b)) return null;
+        break;
+      case 'addfriend':
+      case 'unfriend':
+        a = o.user1_name;
+        b = o.user2_name;
+        if (!isName(a) || !isName(b)) return null;
+        break;
+      default:
+        return null;
+    }
+    if (ca !== this.lastCreatedAt) {
+      const at = parseCreatedAt(ca);
+      if (at === null) return null;
+      this.lastCreatedAt = ca;
+      this.lastAt = at;
+    }
+    this.a = a as string;
+    this.b = b as string;
+    this.at = this.lastAt;
+    return type;
+  }
+}
+
+const reader = new EventReader();
+
+/**
  * Validates one parsed JSON value as an event. Returns null when it is malformed: not an object,
  * unknown type, missing or wrong fields, or a bad created_at. Extra fields are ignored, as zod does.
  */
 export function toGraphEvent(v: unknown): GraphEvent | null {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-  const o = v as Record<string, unknown>;
-  const ca = o.created_at;
-  if (typeof ca !== 'string') return null;
-  let a: unknown;
-  let b: unknown;
-  const type = o.type;
-  switch (type) {
-    case 'register':
-      a = o.name;
-      if (!isName(a)) return null;
-      b = '';
-      break;
-    case 'referral':
-      a = o.referredBy;
-      b = o.user;
-      if (!isName(a) || !isName(b)) return null;
-      break;
-    case 'addfriend':
-    case 'unfriend':
-      a = o.user1_name;
-      b = o.user2_name;
-      if (!isName(a) || !isName(b)) return null;
-      break;
-    default:
-      return null;
-  }
-  // Producers give a whole batch one created_at: remembering the last one parsed skips the calendar
-  // arithmetic for almost every event.
-  let at: number | null;
-  if (ca === lastCreatedAt) at = lastAt;
-  else {
-    at = parseCreatedAt(ca);
-    if (at === null) return null;
-    lastCreatedAt = ca;
-    lastAt = at;
-  }
-  return { type, a: a as string, b: b as string, at };
+  const type = reader.read(v);
+  return type === null ? null : { type, a: reader.a, b: reader.b, at: reader.at };
 }
-
-let lastCreatedAt: string | null = null;
-let lastAt = 0;
 
 /** Back to the wire shape (used by the generator and by tests). */
 export function toRawEvent(e: GraphEvent, createdAt: string): RawEvent {

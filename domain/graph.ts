@@ -1,7 +1,7 @@
 // The graph fold: applies events, in stream order, to an in-memory relationship graph and decides
 // every event's outcome (SPEC section 2). Pure TypeScript: the processor folds a batch with it over
 // the users it loaded, the benchmark folds whole streams with it, and the API reads its shapes.
-import type { GraphEvent } from './events';
+import { EventReader, type EventType, type GraphEvent } from './events';
 import { bucketOf } from './time';
 
 export const REJECT_REASONS = [
@@ -49,8 +49,6 @@ export interface UserState {
   points: number;
   /** history cells sorted by bucket start */
   history: HistoryCell[];
-  // Batch bookkeeping (not persisted).
-  stamp: number;
 }
 
 export function newUser(name: string, registeredAt: number): UserState {
@@ -63,7 +61,6 @@ export function newUser(name: string, registeredAt: number): UserState {
     referrals: new Map(),
     points: 0,
     history: [],
-    stamp: 0,
   };
 }
 
@@ -94,44 +91,422 @@ function nextStamp(): number {
   return ++lastStamp;
 }
 
+/** Int32s per pair-table slot: low id (-1 = empty slot), high id, state, index of its last making. */
+const STRIDE = 4;
+/** State bit: the two users are friends now. The bits above it hold the epoch of the last making. */
+const PRESENT = 1;
+
+/** A growable Int32 list (no boxing, no per-entry object). */
+class IntList {
+  data = new Int32Array(256);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) this.data = grown(this.data, this.data.length * 2);
+    this.data[this.length++] = v;
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(a: T, size: number): T {
+  const next = (a instanceof Int32Array ? new Int32Array(size) : new Float64Array(size)) as T;
+  next.set(a);
+  return next;
+}
+
 /**
  * A relationship graph that folds events. It only needs the users an event names (and, for a
  * referral, the referrer's ancestors) to be present: an absent user is an unregistered one.
+ *
+ * The hot path (addfriend and unfriend, nearly every event) runs on integer ids and typed arrays,
+ * because string-keyed per-user maps that grow and shrink on every event, and the chase through
+ * user, history array and cell objects, were most of the fold's time. Names are interned to ids
+ * once per event; friendships live in one open-addressing table of id pairs; each user's friend
+ * counts for its current bucket gather in per-id counters. The exchange shapes (each UserState's
+ * `friends` map and history cells) are brought up to date whenever `users`, `touched` or
+ * `batchDeltas()` is read, with exactly the content and map order an event-by-event update gives.
  */
 export class Graph {
-  readonly users: Map<string, UserState>;
-  /** Users changed since beginBatch(), in first-touch order. */
-  touched: UserState[] = [];
-  /** History cells changed since beginBatch(). */
-  private dirty: { user: UserState; cell: HistoryCell }[] = [];
+  private readonly all: Map<string, UserState>;
+  private readonly reader = new EventReader();
+  /** Stamp of the current batch on the history cells it changed (unique across graphs). */
   private stamp = nextStamp();
+  /** Numbers this graph's batches, for `touchedIn`. */
+  private batch = 1;
+  private changedUsers: UserState[] = [];
+  // History cells changed since beginBatch(), with their users (parallel arrays: no pair objects).
+  private dirtyUsers: UserState[] = [];
+  private dirtyCells: HistoryCell[] = [];
+
+  // Names interned to ids. A user's state is attached to its id when an event first needs it; a
+  // friend of an attached user may have an id and no state yet.
+  private readonly ids = new Map<string, number>();
+  private readonly states: (UserState | null)[] = [];
+  // Per id: the batch that last touched the user, and the open friend counters: the bucket they
+  // count for (NaN: none open), friendships made and dissolved there, not yet in a history cell.
+  private touchedIn = new Int32Array(1024);
+  private openBucket = new Float64Array(1024).fill(Number.NaN);
+  private openMade = new Int32Array(1024);
+  private openLost = new Int32Array(1024);
+  /** Ids whose counters are open. */
+  private open = new IntList();
+
+  // The pair table. A pair's slot stays for the graph's life once made (an unfriended pair keeps
+  // its key with PRESENT clear), so it never needs tombstones.
+  private slots = new Int32Array(4096 * STRIDE).fill(-1);
+  private mask = 4095;
+  private shift = 20;
+  private pairs = 0;
+  /**
+   * Changes to the friend maps since the last sync, which also ends the current epoch. `made*`: every
+   * friendship made, in stream order (madeLo = -1 once it is dissolved again); `lost*`: friendships
+   * that existed at the last sync and were dissolved since.
+   */
+  private epoch = 1;
+  private madeLo = new IntList();
+  private madeHi = new IntList();
+  private madeAt = new Float64Array(256);
+  private lostLo = new IntList();
+  private lostHi = new IntList();
+
+  // The last created_at bucketed, to skip the division for the rest of its batch.
+  private bucketAt = Number.NaN;
+  private bucket = 0;
 
   constructor(users?: Map<string, UserState>) {
-    this.users = users ?? new Map();
+    this.all = users ?? new Map();
+  }
+
+  /** Every user the graph holds, by name, up to date. */
+  get users(): Map<string, UserState> {
+    this.sync();
+    return this.all;
+  }
+
+  /** Users changed since beginBatch(), in first-touch order, up to date. */
+  get touched(): UserState[] {
+    this.sync();
+    return this.changedUsers;
   }
 
   /** Starts a new unit of change tracking (a processor batch). */
   beginBatch(): void {
+    this.sync();
     this.stamp = nextStamp();
-    this.touched = [];
-    this.dirty = [];
+    this.batch++;
+    this.changedUsers = [];
+    this.dirtyUsers = [];
+    this.dirtyCells = [];
   }
 
   /** The strength and points deltas of every cell changed since beginBatch(); zero deltas omitted. */
   batchDeltas(): CellDelta[] {
+    this.sync();
     const out: CellDelta[] = [];
-    for (const { user, cell } of this.dirty) {
+    const cells = this.dirtyCells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i];
       const strength = cellStrength(cell) - cell.s0;
       const points = cell.pt - cell.p0;
-      if (strength !== 0 || points !== 0) out.push({ bucket: cell.b, name: user.name, strength, points });
+      if (strength !== 0 || points !== 0) {
+        out.push({ bucket: cell.b, name: this.dirtyUsers[i].name, strength, points });
+      }
     }
     return out;
   }
 
-  private touch(u: UserState): void {
-    if (u.stamp !== this.stamp) {
-      u.stamp = this.stamp;
-      this.touched.push(u);
+  /**
+   * Validates one parsed JSON item and applies it: the processor's and the benchmark's entry point.
+   * No temporary object per event (the reader keeps the fields).
+   */
+  applyItem(item: unknown): Outcome {
+    const r = this.reader;
+    const type = r.read(item);
+    if (type === null) return 'malformed';
+    return this.applyFields(type, r.a, r.b, r.at);
+  }
+
+  /** Applies one validated event and returns its outcome. */
+  apply(e: GraphEvent): Outcome {
+    return this.applyFields(e.type, e.a, e.b, e.at);
+  }
+
+  /** Checks run in the SPEC's order: the first that applies is the outcome. */
+  private applyFields(type: EventType, a: string, b: string, at: number): Outcome {
+    if (type === 'addfriend' || type === 'unfriend') {
+      const ia = this.node(a);
+      if (ia < 0) return 'unknown_user';
+      const ib = this.node(b);
+      if (ib < 0) return 'unknown_user';
+      if (ia === ib) return 'self_relation';
+      return type === 'addfriend' ? this.addFriend(ia, ib, at) : this.unfriend(ia, ib, at);
+    }
+    if (type === 'register') return this.register(a, at);
+    return this.refer(a, b, at);
+  }
+
+  private register(name: string, at: number): Outcome {
+    const all = this.all;
+    if (all.has(name)) return 'duplicate_register';
+    const u = newUser(name, at);
+    all.set(name, u);
+    const id = this.ids.get(name) ?? this.newId(name);
+    this.states[id] = u;
+    this.touch(id);
+    return 'applied';
+  }
+
+  private addFriend(ia: number, ib: number, at: number): Outcome {
+    const lo = ia < ib ? ia : ib;
+    const hi = ia < ib ? ib : ia;
+    let s = this.find(lo, hi);
+    if (s < 0) s = this.insert(~s, lo, hi);
+    const slots = this.slots;
+    const o = s * STRIDE;
+    if ((slots[o + 2] & PRESENT) !== 0) return 'noop';
+    slots[o + 2] = (this.epoch << 1) | PRESENT;
+    slots[o + 3] = this.madeLo.length;
+    this.made(lo, hi, at);
+    const bucket = this.bucketOf(at);
+    if (this.openBucket[ia] !== bucket) this.reopen(ia, bucket);
+    this.openMade[ia]++;
+    if (this.openBucket[ib] !== bucket) this.reopen(ib, bucket);
+    this.openMade[ib]++;
+    this.touch(ia);
+    this.touch(ib);
+    return 'applied';
+  }
+
+  private unfriend(ia: number, ib: number, at: number): Outcome {
+    const lo = ia < ib ? ia : ib;
+    const hi = ia < ib ? ib : ia;
+    const s = this.find(lo, hi);
+    if (s < 0) return 'noop';
+    const slots = this.slots;
+    const o = s * STRIDE;
+    const state = slots[o + 2];
+    if ((state & PRESENT) === 0) return 'noop';
+    // Made in this epoch: that making never reaches the maps. Made before: the maps lose the pair.
+    if (state >>> 1 === this.epoch) this.madeLo.data[slots[o + 3]] = -1;
+    else {
+      this.lostLo.push(lo);
+      this.lostHi.push(hi);
+    }
+    slots[o + 2] = 0;
+    const bucket = this.bucketOf(at);
+    if (this.openBucket[ia] !== bucket) this.reopen(ia, bucket);
+    this.openLost[ia]++;
+    if (this.openBucket[ib] !== bucket) this.reopen(ib, bucket);
+    this.openLost[ib]++;
+    this.touch(ia);
+    this.touch(ib);
+    return 'applied';
+  }
+
+  private refer(referrer: string, referred: string, at: number): Outcome {
+    const ir = this.node(referrer);
+    const ino = this.node(referred);
+    if (ir < 0 || ino < 0) return 'unknown_user';
+    if (ir === ino) return 'self_relation';
+    const states = this.states as UserState[];
+    const r = states[ir];
+    const n = states[ino];
+    if (n.referredBy !== null) return 'already_referred';
+    // n has no referrer, so it is the root of its tree: a cycle iff n is an ancestor of r.
+    const users = this.all;
+    for (let x = r.referredBy; x !== null; ) {
+      if (x === n.name) return 'referral_cycle';
+      const next = users.get(x);
+      if (next === undefined) throw new MissingUserError(x);
+      x = next.referredBy;
+    }
+    const bucket = this.bucketOf(at);
+    n.referredBy = r.name;
+    n.referredAt = at;
+    r.referrals.set(n.name, at);
+    r.points++;
+    const rc = this.cell(r, bucket);
+    rc.rf++;
+    rc.pt++;
+    this.cell(n, bucket).gr = 1;
+    this.touch(ir);
+    this.touch(ino);
+    if (r.referredBy !== null) {
+      const ig = this.node(r.referredBy);
+      if (ig < 0) throw new MissingUserError(r.referredBy);
+      const g = states[ig];
+      g.points++;
+      this.cell(g, bucket).pt++;
+      this.touch(ig);
+    }
+    return 'applied';
+  }
+
+  private bucketOf(at: number): number {
+    if (at !== this.bucketAt) {
+      this.bucketAt = at;
+      this.bucket = bucketOf(at);
+    }
+    return this.bucket;
+  }
+
+  private touch(id: number): void {
+    if (this.touchedIn[id] !== this.batch) {
+      this.touchedIn[id] = this.batch;
+      this.changedUsers.push(this.states[id] as UserState);
+    }
+  }
+
+  /** Moves the user's open counters (if any) into its history, and opens them for `bucket`. */
+  private reopen(id: number, bucket: number): void {
+    if (Number.isNaN(this.openBucket[id])) this.open.push(id);
+    else this.close(id);
+    this.openBucket[id] = bucket;
+  }
+
+  private close(id: number): void {
+    const c = this.cell(this.states[id] as UserState, this.openBucket[id]);
+    c.fa += this.openMade[id];
+    c.fr += this.openLost[id];
+    this.openMade[id] = 0;
+    this.openLost[id] = 0;
+  }
+
+  private made(lo: number, hi: number, at: number): void {
+    const i = this.madeLo.length;
+    this.madeLo.push(lo);
+    this.madeHi.push(hi);
+    if (i === this.madeAt.length) this.madeAt = grown(this.madeAt, i * 2);
+    this.madeAt[i] = at;
+  }
+
+  /** The id of a registered user, its state attached; -1 when the name is not a registered user. */
+  private node(name: string): number {
+    const id = this.ids.get(name);
+    if (id !== undefined && this.states[id] !== null) return id;
+    return this.attach(name, id);
+  }
+
+  /** First use of a loaded user: give it an id and enter its current friendships into the table. */
+  private attach(name: string, known: number | undefined): number {
+    const u = this.all.get(name);
+    if (u === undefined) return -1;
+    const id = known ?? this.newId(name);
+    this.states[id] = u;
+    for (const friend of u.friends.keys()) {
+      const other = this.ids.get(friend) ?? this.newId(friend);
+      const lo = id < other ? id : other;
+      const hi = id < other ? other : id;
+      const s = this.find(lo, hi);
+      // Already there when the friend was attached first (from its own map): nothing to add.
+      if (s >= 0) continue;
+      // Epoch 0 is before every epoch: the pair is in the maps already.
+      this.slots[this.insert(~s, lo, hi) * STRIDE + 2] = PRESENT;
+    }
+    return id;
+  }
+
+  private newId(name: string): number {
+    const id = this.states.length;
+    this.states.push(null);
+    this.ids.set(name, id);
+    if (id === this.touchedIn.length) {
+      const size = id * 2;
+      this.touchedIn = grown(this.touchedIn, size);
+      this.openBucket = grown(this.openBucket, size);
+      this.openBucket.fill(Number.NaN, id);
+      this.openMade = grown(this.openMade, size);
+      this.openLost = grown(this.openLost, size);
+    }
+    return id;
+  }
+
+  /** The slot of pair (lo, hi), or ~(the empty slot where it would go). */
+  private find(lo: number, hi: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = Math.imul(Math.imul(lo, 0x9e3779b1) + hi, 0x85ebca6b) >>> this.shift;
+    for (;;) {
+      const k = slots[i * STRIDE];
+      if (k === lo && slots[i * STRIDE + 1] === hi) return i;
+      if (k === -1) return ~i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Makes pair (lo, hi), absent, at the empty slot `at` (from find), growing the table first if needed. */
+  private insert(at: number, lo: number, hi: number): number {
+    let s = at;
+    if ((this.pairs + 1) * 2 > this.mask + 1) {
+      this.grow();
+      s = ~this.find(lo, hi);
+    }
+    const o = s * STRIDE;
+    this.slots[o] = lo;
+    this.slots[o + 1] = hi;
+    this.slots[o + 2] = 0;
+    this.slots[o + 3] = 0;
+    this.pairs++;
+    return s;
+  }
+
+  /** Doubles the table, which is kept at most half full. */
+  private grow(): void {
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(cap * STRIDE).fill(-1);
+    this.mask = cap - 1;
+    this.shift--;
+    for (let o = 0; o < old.length; o += STRIDE) {
+      if (old[o] === -1) continue;
+      const n = ~this.find(old[o], old[o + 1]) * STRIDE;
+      this.slots[n] = old[o];
+      this.slots[n + 1] = old[o + 1];
+      this.slots[n + 2] = old[o + 2];
+      this.slots[n + 3] = old[o + 3];
+    }
+  }
+
+  /**
+   * Brings the exchange shapes up to date: open friend counters go into history cells; friend maps
+   * lose the friendships dissolved, then gain those made, in the order they were made (so each map
+   * ends in the order an event-by-event update would have left it, a friendship made again moving
+   * to the end). Ends the epoch.
+   */
+  private sync(): void {
+    const open = this.open;
+    for (let i = 0; i < open.length; i++) {
+      const id = open.data[i];
+      this.close(id);
+      this.openBucket[id] = Number.NaN;
+    }
+    open.length = 0;
+    const madeLo = this.madeLo;
+    const lostLo = this.lostLo;
+    if (madeLo.length === 0 && lostLo.length === 0) return;
+    const states = this.states as UserState[];
+    for (let i = 0; i < lostLo.length; i++) {
+      const a = states[lostLo.data[i]];
+      const b = states[this.lostHi.data[i]];
+      a.friends.delete(b.name);
+      b.friends.delete(a.name);
+    }
+    for (let i = 0; i < madeLo.length; i++) {
+      const lo = madeLo.data[i];
+      if (lo === -1) continue;
+      const a = states[lo];
+      const b = states[this.madeHi.data[i]];
+      const since = this.madeAt[i];
+      a.friends.set(b.name, since);
+      b.friends.set(a.name, since);
+    }
+    madeLo.length = 0;
+    this.madeHi.length = 0;
+    lostLo.length = 0;
+    this.lostHi.length = 0;
+    this.epoch++;
+    if (this.epoch >= 1 << 30) {
+      // Epochs are kept in 30 bits: start again at 1 and mark every pair as made before it.
+      for (let o = 0; o < this.slots.length; o += STRIDE) this.slots[o + 2] &= PRESENT;
+      this.epoch = 1;
     }
   }
 
@@ -165,84 +540,10 @@ export class Graph {
       c.stamp = this.stamp;
       c.s0 = cellStrength(c);
       c.p0 = c.pt;
-      this.dirty.push({ user: u, cell: c });
+      this.dirtyUsers.push(u);
+      this.dirtyCells.push(c);
     }
     return c;
-  }
-
-  /** Applies one validated event and returns its outcome. Checks run in the SPEC's order. */
-  apply(e: GraphEvent): Outcome {
-    const users = this.users;
-    switch (e.type) {
-      case 'register': {
-        if (users.has(e.a)) return 'duplicate_register';
-        const u = newUser(e.a, e.at);
-        users.set(e.a, u);
-        this.touch(u);
-        return 'applied';
-      }
-      case 'addfriend':
-      case 'unfriend': {
-        const a = users.get(e.a);
-        if (a === undefined) return 'unknown_user';
-        const b = users.get(e.b);
-        if (b === undefined) return 'unknown_user';
-        if (a === b) return 'self_relation';
-        // Keys are the users' own name strings: their hashes are cached and equal keys are one object.
-        const an = a.name;
-        const bn = b.name;
-        const af = a.friends;
-        if (e.type === 'addfriend') {
-          if (af.has(bn)) return 'noop';
-          af.set(bn, e.at);
-          b.friends.set(an, e.at);
-          const bucket = bucketOf(e.at);
-          this.cell(a, bucket).fa++;
-          this.cell(b, bucket).fa++;
-        } else {
-          if (!af.delete(bn)) return 'noop';
-          b.friends.delete(an);
-          const bucket = bucketOf(e.at);
-          this.cell(a, bucket).fr++;
-          this.cell(b, bucket).fr++;
-        }
-        this.touch(a);
-        this.touch(b);
-        return 'applied';
-      }
-      case 'referral': {
-        const r = users.get(e.a);
-        const n = users.get(e.b);
-        if (r === undefined || n === undefined) return 'unknown_user';
-        if (r === n) return 'self_relation';
-        if (n.referredBy !== null) return 'already_referred';
-        // n has no referrer, so it is the root of its tree: a cycle iff n is an ancestor of r.
-        for (let x = r.referredBy; x !== null; ) {
-          if (x === n.name) return 'referral_cycle';
-          const next = users.get(x);
-          if (next === undefined) throw new MissingUserError(x);
-          x = next.referredBy;
-        }
-        const bucket = bucketOf(e.at);
-        n.referredBy = r.name;
-        n.referredAt = e.at;
-        r.referrals.set(n.name, e.at);
-        r.points++;
-        const rc = this.cell(r, bucket);
-        rc.rf++;
-        rc.pt++;
-        this.cell(n, bucket).gr = 1;
-        this.touch(r);
-        this.touch(n);
-        if (r.referredBy !== null) {
-          const g = users.get(r.referredBy) as UserState;
-          g.points++;
-          this.cell(g, bucket).pt++;
-          this.touch(g);
-        }
-        return 'applied';
-      }
-    }
   }
 }
 

@@ -1,5 +1,4 @@
 // Outcome counters as /meta/pipeline reports them.
-import { toGraphEvent } from './events';
 import { type Graph, type Outcome, REJECT_REASONS, type RejectReason } from './graph';
 
 export interface Tally {
@@ -34,6 +33,5 @@ export function addTally(into: Tally, t: Tally): Tally {
 
 /** Validates and applies one decoded item (a parsed JSON value or an Unreadable). */
 export function foldItem(graph: Graph, item: unknown): Outcome {
-  const e = toGraphEvent(item);
-  return e === null ? 'malformed' : graph.apply(e);
+  return graph.applyItem(item);
 }
