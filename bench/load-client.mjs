@@ -1,50 +1,130 @@
 // Load generator for bench/api.ts, run as its own process (like wrk) so the client's work is not
 // charged to the API it measures. Reads a plan from the file named by argv[2]:
-//   { "base": "http://127.0.0.1:PORT", "clients": 50, "routes": [{ "id", "requests": [{ "method", "path", "body"? }] }] }
+//   { "base": "http://127.0.0.1:PORT", "clients": 50,
+//     "routes": [{ "id", "warmup": [{ "method", "path", "body"? }], "requests": [...] }] }
 // and prints one JSON line: { "<id>": { "latenciesMs": [...], "elapsedMs", "statuses": {...} } }.
+//
+// Each client is one keep-alive HTTP/1.1 connection written to directly (like wrk or autocannon): the
+// requests are serialized before the clock starts and a response is read by its Content-Length, so the
+// client's own CPU, which shares the machine's two cores with the API it measures, stays small.
+// Latency runs from writing a request to having read its whole response.
 
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const base = new URL(plan.base);
-const agent = new http.Agent({ keepAlive: true, maxSockets: plan.clients });
+const host = base.hostname;
+const port = Number(base.port);
 
-function send(r) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: base.hostname,
-        port: base.port,
-        path: r.path,
-        method: r.method,
-        agent,
-        headers: r.body ? { 'content-type': 'application/json' } : {},
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(r.body);
-  });
+/** The request's bytes, sent as they are. */
+function serialize(r) {
+  const body = r.body === undefined ? null : Buffer.from(r.body, 'utf8');
+  let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${base.host}\r\nconnection: keep-alive\r\n`;
+  if (body !== null) head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n`;
+  head += '\r\n';
+  return body === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+/** One keep-alive connection: one request at a time, resolved with the response's status. */
+class Connection {
+  constructor() {
+    this.socket = null;
+    this.buf = Buffer.alloc(0);
+    this.pending = null;
+  }
+
+  open() {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host, port, noDelay: true });
+      s.once('connect', () => {
+        s.off('error', reject);
+        resolve();
+      });
+      s.once('error', reject);
+      s.on('data', (chunk) => this.onData(chunk));
+      s.on('error', (err) => this.fail(err));
+      s.on('close', () => {
+        this.socket = null;
+        this.fail(new Error('the server closed the connection'));
+      });
+      this.socket = s;
+    });
+  }
+
+  fail(err) {
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(err);
+  }
+
+  async send(bytes) {
+    if (this.socket === null) await this.open();
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(bytes);
+    });
+  }
+
+  onData(chunk) {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const end = this.buf.indexOf(HEAD_END);
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const status = Number(head.slice(9, 12));
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (m === null) {
+      this.fail(new Error(`a response without Content-Length: ${head.split('\r\n')[0]}`));
+      this.socket?.destroy();
+      return;
+    }
+    const total = end + 4 + Number(m[1]);
+    if (this.buf.length < total) return;
+    const rest = this.buf.subarray(total);
+    this.buf = rest.length === 0 ? Buffer.alloc(0) : Buffer.from(rest);
+    const closing = /\r\nconnection:\s*close/i.test(head);
+    const p = this.pending;
+    this.pending = null;
+    if (closing) {
+      this.socket?.destroy();
+      this.socket = null;
+    }
+    p?.resolve(status);
+  }
+
+  close() {
+    this.socket?.destroy();
+  }
+}
+
+const connections = Array.from({ length: plan.clients }, () => new Connection());
+await Promise.all(connections.map((c) => c.open()));
 
 const out = {};
 for (const route of plan.routes) {
-  // Warm-up: the route's cold start and caches, as a Lambda behind steady traffic has them.
-  for (const r of route.requests.slice(0, 5)) await send(r);
+  // Warm-up, outside the measurement: the plan's warm-up requests (other users than the measured ones)
+  // over every connection at once, so the route's cold start, caches and compiled code are as a Lambda
+  // behind steady traffic has them.
+  const warmup = route.warmup.map(serialize);
+  let w = 0;
+  await Promise.all(
+    connections.map(async (c) => {
+      while (w < warmup.length) await c.send(warmup[w++]);
+    }),
+  );
+  const requests = route.requests.map(serialize);
   const latenciesMs = [];
   const statuses = {};
   let next = 0;
   const t = performance.now();
   await Promise.all(
-    Array.from({ length: plan.clients }, async () => {
-      while (next < route.requests.length) {
-        const r = route.requests[next++];
+    connections.map(async (c) => {
+      while (next < requests.length) {
+        const bytes = requests[next++];
         const s = performance.now();
-        const status = await send(r);
+        const status = await c.send(bytes);
         latenciesMs.push(performance.now() - s);
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
@@ -52,5 +132,5 @@ for (const route of plan.routes) {
   );
   out[route.id] = { latenciesMs, elapsedMs: performance.now() - t, statuses };
 }
-agent.destroy();
+for (const c of connections) c.close();
 process.stdout.write(`${JSON.stringify(out)}\n`);
