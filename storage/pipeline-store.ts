@@ -78,13 +78,6 @@ const JOURNAL_PK = 'journal';
 const REJECTIONS_PK = 'rejections';
 /** The redo log lives in a fixed set of slots that every batch overwrites: it never grows. */
 const REDO_PK = 'redo';
-/** Name index: one item per registered user, sorted by name (for /meta/users?prefix). */
-export const NAMES_PARTITION = 'names';
-
-export function nameIndexItem(name: string): Record<string, unknown> {
-  return { pk: NAMES_PARTITION, sk: name };
-}
-
 /** Binary slice of the compressed redo log per item: well inside DynamoDB's 400 KB item limit. */
 const REDO_SLICE_BYTES = 300_000;
 

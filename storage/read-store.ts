@@ -6,13 +6,8 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from './batch-io';
-import {
-  NAMES_PARTITION,
-  type PipelineState,
-  PipelineStore,
-  REJECTIONS_PARTITION,
-  type Rejection,
-} from './pipeline-store';
+import { NameIndex } from './name-index';
+import { type PipelineState, PipelineStore, REJECTIONS_PARTITION, type Rejection } from './pipeline-store';
 import { RollupStore } from './rollup-store';
 import { type SnapshotState, SnapshotStore } from './snapshot-store';
 import type { UserItem } from './user-item';
@@ -28,6 +23,8 @@ export class ReadStore {
   readonly rollups: RollupStore;
   private readonly pipeline: PipelineStore;
   private readonly snapshots: SnapshotStore;
+  /** The registered names, kept in memory for as long as this store lives (a Lambda container). */
+  private readonly nameIndex: NameIndex;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -36,6 +33,7 @@ export class ReadStore {
     this.pipeline = new PipelineStore(doc, tables);
     this.snapshots = new SnapshotStore(doc, tables.meta);
     this.rollups = new RollupStore(doc, tables.history);
+    this.nameIndex = new NameIndex(doc, tables.meta);
   }
 
   pipelineState(): Promise<PipelineState> {
@@ -69,61 +67,21 @@ export class ReadStore {
 
   /**
    * Up to `limit` registered names, ascending, after `after` (exclusive), optionally restricted to a
-   * prefix, from the processor's name index (meta table, pk 'names', sk = name: a strongly consistent
-   * Query); `more` says whether the index holds further names.
+   * prefix, from the registration groups the processor writes; `more` says whether further names follow.
    */
   async names(
     prefix: string | null,
     limit: number,
     after: string | null,
   ): Promise<{ names: string[]; more: boolean }> {
-    const values: Record<string, string> = { ':pk': NAMES_PARTITION };
-    let cond = 'pk = :pk';
-    if (prefix !== null) {
-      cond += ' AND begins_with(sk, :p)';
-      values[':p'] = prefix;
-    }
-    // One more than asked, so that "more" is known without a trailing empty page.
-    const want = limit + 1;
-    const names: string[] = [];
-    let start: Record<string, unknown> | undefined =
-      after === null ? undefined : { pk: NAMES_PARTITION, sk: after };
-    do {
-      const res: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.meta,
-          KeyConditionExpression: cond,
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-          Limit: want - names.length,
-        }),
-      );
-      for (const it of res.Items ?? []) names.push(it.sk as string);
-      start = res.LastEvaluatedKey;
-    } while (start !== undefined && names.length < want);
-    return { names: names.slice(0, limit), more: names.length > limit };
+    await this.nameIndex.refresh();
+    return this.nameIndex.names.page(prefix ?? '', limit, after);
   }
 
   /** How many registered names start with this prefix. */
   async countNames(prefix: string): Promise<number> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.meta,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': NAMES_PARTITION, ':p': prefix },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += res.Count ?? 0;
-      start = res.LastEvaluatedKey;
-    } while (start !== undefined);
-    return count;
+    await this.nameIndex.refresh();
+    return this.nameIndex.names.count(prefix);
   }
 
   /** Rejection groups from the batch whose first position is `from` (inclusive) on, in stream order. */

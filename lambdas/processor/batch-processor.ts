@@ -20,8 +20,8 @@ import { decodeRecord, Unreadable } from '../../domain/records';
 import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
 import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
 import { GraphStore } from '../../storage/graph-store';
+import { registrationItems } from '../../storage/name-index';
 import {
-  nameIndexItem,
   type PipelineState,
   PipelineStore,
   type RedoPut,
@@ -235,11 +235,13 @@ export class BatchProcessor {
     const last = position(lastRun.seq, lastRun.from + lastRun.values.length - 1);
 
     const puts: RedoPut[] = [];
+    const registeredNames: string[] = [];
     for (const u of graph.touched) {
       puts.push({ table: 'graph', item: toUserItem(u, last) as unknown as Record<string, unknown> });
-      // A user absent before the batch was registered by it: index its name once, now.
-      if (!existed.has(u.name)) puts.push({ table: 'meta', item: nameIndexItem(u.name) });
+      // A user absent before the batch was registered by it.
+      if (!existed.has(u.name)) registeredNames.push(u.name);
     }
+    for (const item of registrationItems(first, registeredNames)) puts.push({ table: 'meta', item });
     const deltas: (string | number)[] = [];
     for (const d of graph.batchDeltas()) deltas.push(d.bucket, d.name, d.strength, d.points);
     const journalWrites =
