@@ -91,10 +91,8 @@ function nextStamp(): number {
   return ++lastStamp;
 }
 
-/** Int32s per pair-table slot: low id (-1 = empty slot), high id, state, index of its last making. */
+/** Int32s per pair-table slot: low id (-1 = empty slot), high id, index of its making (see `made`), spare. */
 const STRIDE = 4;
-/** State bit: the two users are friends now. The bits above it hold the epoch of the last making. */
-const PRESENT = 1;
 
 /** A growable Int32 list (no boxing, no per-entry object). */
 class IntList {
@@ -119,10 +117,11 @@ function grown<T extends Int32Array | Float64Array>(a: T, size: number): T {
  * The hot path (addfriend and unfriend, nearly every event) runs on integer ids and typed arrays,
  * because string-keyed per-user maps that grow and shrink on every event, and the chase through
  * user, history array and cell objects, were most of the fold's time. Names are interned to ids
- * once per event; friendships live in one open-addressing table of id pairs; each user's friend
- * counts for its current bucket gather in per-id counters. The exchange shapes (each UserState's
- * `friends` map and history cells) are brought up to date whenever `users`, `touched` or
- * `batchDeltas()` is read, with exactly the content and map order an event-by-event update gives.
+ * once per event; the current friendships live in one small open-addressing table of id pairs;
+ * each user's friend counts for its current bucket gather in per-id counters. The exchange shapes
+ * (each UserState's `friends` map and history cells) are brought up to date whenever `users`,
+ * `touched` or `batchDeltas()` is read, with exactly the content and map order an event-by-event
+ * update gives.
  */
 export class Graph {
   private readonly all: Map<string, UserState>;
@@ -135,6 +134,12 @@ export class Graph {
   // History cells changed since beginBatch(), with their users (parallel arrays: no pair objects).
   private dirtyUsers: UserState[] = [];
   private dirtyCells: HistoryCell[] = [];
+
+  // The event being applied: its created_at and bucket live in fields, not arguments, so that no
+  // call on the hot path boxes a double.
+  private at = 0;
+  private bucket = 0;
+  private bucketAt = Number.NaN;
 
   // Names interned to ids. A user's state is attached to its id when an event first needs it; a
   // friend of an attached user may have an id and no state yet.
@@ -149,27 +154,25 @@ export class Graph {
   /** Ids whose counters are open. */
   private open = new IntList();
 
-  // The pair table. A pair's slot stays for the graph's life once made (an unfriended pair keeps
-  // its key with PRESENT clear), so it never needs tombstones.
+  // The pair table: current friendships only (an unfriend empties the slot), so it stays about the
+  // size of the live graph and in cache. Linear probing, at most half full.
   private slots = new Int32Array(4096 * STRIDE).fill(-1);
   private mask = 4095;
   private shift = 20;
   private pairs = 0;
+
   /**
-   * Changes to the friend maps since the last sync, which also ends the current epoch. `made*`: every
-   * friendship made, in stream order (madeLo = -1 once it is dissolved again); `lost*`: friendships
-   * that existed at the last sync and were dissolved since.
+   * Changes to the friend maps since the last sync. `made*`: every friendship made, in stream order
+   * (madeLo = -1 once it is dissolved again); `lost*`: friendships that existed at the last sync and
+   * were dissolved since. A slot holds its making's global index, madeBase + position in the list,
+   * or -1 for a friendship older than the last sync.
    */
-  private epoch = 1;
+  private madeBase = 0;
   private madeLo = new IntList();
   private madeHi = new IntList();
   private madeAt = new Float64Array(256);
   private lostLo = new IntList();
   private lostHi = new IntList();
-
-  // The last created_at bucketed, to skip the division for the rest of its batch.
-  private bucketAt = Number.NaN;
-  private bucket = 0;
 
   constructor(users?: Map<string, UserState>) {
     this.all = users ?? new Map();
@@ -221,32 +224,34 @@ export class Graph {
     const r = this.reader;
     const type = r.read(item);
     if (type === null) return 'malformed';
-    return this.applyFields(type, r.a, r.b, r.at);
+    this.at = r.at;
+    return this.applyFields(type, r.a, r.b);
   }
 
   /** Applies one validated event and returns its outcome. */
   apply(e: GraphEvent): Outcome {
-    return this.applyFields(e.type, e.a, e.b, e.at);
+    this.at = e.at;
+    return this.applyFields(e.type, e.a, e.b);
   }
 
   /** Checks run in the SPEC's order: the first that applies is the outcome. */
-  private applyFields(type: EventType, a: string, b: string, at: number): Outcome {
+  private applyFields(type: EventType, a: string, b: string): Outcome {
     if (type === 'addfriend' || type === 'unfriend') {
       const ia = this.node(a);
       if (ia < 0) return 'unknown_user';
       const ib = this.node(b);
       if (ib < 0) return 'unknown_user';
       if (ia === ib) return 'self_relation';
-      return type === 'addfriend' ? this.addFriend(ia, ib, at) : this.unfriend(ia, ib, at);
+      return type === 'addfriend' ? this.addFriend(ia, ib) : this.unfriend(ia, ib);
     }
-    if (type === 'register') return this.register(a, at);
-    return this.refer(a, b, at);
+    if (type === 'register') return this.register(a);
+    return this.refer(a, b);
   }
 
-  private register(name: string, at: number): Outcome {
+  private register(name: string): Outcome {
     const all = this.all;
     if (all.has(name)) return 'duplicate_register';
-    const u = newUser(name, at);
+    const u = newUser(name, this.at);
     all.set(name, u);
     const id = this.ids.get(name) ?? this.newId(name);
     this.states[id] = u;
@@ -254,54 +259,55 @@ export class Graph {
     return 'applied';
   }
 
-  private addFriend(ia: number, ib: number, at: number): Outcome {
+  private addFriend(ia: number, ib: number): Outcome {
     const lo = ia < ib ? ia : ib;
     const hi = ia < ib ? ib : ia;
-    let s = this.find(lo, hi);
-    if (s < 0) s = this.insert(~s, lo, hi);
-    const slots = this.slots;
-    const o = s * STRIDE;
-    if ((slots[o + 2] & PRESENT) !== 0) return 'noop';
-    slots[o + 2] = (this.epoch << 1) | PRESENT;
-    slots[o + 3] = this.madeLo.length;
-    this.made(lo, hi, at);
-    const bucket = this.bucketOf(at);
-    if (this.openBucket[ia] !== bucket) this.reopen(ia, bucket);
+    const s = this.find(lo, hi);
+    if (s >= 0) return 'noop';
+    // (insert may replace this.slots: take the slot number first)
+    const slot = this.insert(~s, lo, hi);
+    this.slots[slot * STRIDE + 2] = this.madeBase + this.madeLo.length;
+    const i = this.madeLo.length;
+    this.madeLo.push(lo);
+    this.madeHi.push(hi);
+    if (i === this.madeAt.length) this.madeAt = grown(this.madeAt, i * 2);
+    this.madeAt[i] = this.at;
+    this.setBucket();
+    const bucket = this.bucket;
+    if (this.openBucket[ia] !== bucket) this.reopen(ia);
     this.openMade[ia]++;
-    if (this.openBucket[ib] !== bucket) this.reopen(ib, bucket);
+    if (this.openBucket[ib] !== bucket) this.reopen(ib);
     this.openMade[ib]++;
     this.touch(ia);
     this.touch(ib);
     return 'applied';
   }
 
-  private unfriend(ia: number, ib: number, at: number): Outcome {
+  private unfriend(ia: number, ib: number): Outcome {
     const lo = ia < ib ? ia : ib;
     const hi = ia < ib ? ib : ia;
     const s = this.find(lo, hi);
     if (s < 0) return 'noop';
-    const slots = this.slots;
-    const o = s * STRIDE;
-    const state = slots[o + 2];
-    if ((state & PRESENT) === 0) return 'noop';
-    // Made in this epoch: that making never reaches the maps. Made before: the maps lose the pair.
-    if (state >>> 1 === this.epoch) this.madeLo.data[slots[o + 3]] = -1;
+    // Made since the last sync: that making never reaches the maps. Older: the maps lose the pair.
+    const made = this.slots[s * STRIDE + 2] - this.madeBase;
+    if (made >= 0) this.madeLo.data[made] = -1;
     else {
       this.lostLo.push(lo);
       this.lostHi.push(hi);
     }
-    slots[o + 2] = 0;
-    const bucket = this.bucketOf(at);
-    if (this.openBucket[ia] !== bucket) this.reopen(ia, bucket);
+    this.remove(s);
+    this.setBucket();
+    const bucket = this.bucket;
+    if (this.openBucket[ia] !== bucket) this.reopen(ia);
     this.openLost[ia]++;
-    if (this.openBucket[ib] !== bucket) this.reopen(ib, bucket);
+    if (this.openBucket[ib] !== bucket) this.reopen(ib);
     this.openLost[ib]++;
     this.touch(ia);
     this.touch(ib);
     return 'applied';
   }
 
-  private refer(referrer: string, referred: string, at: number): Outcome {
+  private refer(referrer: string, referred: string): Outcome {
     const ir = this.node(referrer);
     const ino = this.node(referred);
     if (ir < 0 || ino < 0) return 'unknown_user';
@@ -318,15 +324,16 @@ export class Graph {
       if (next === undefined) throw new MissingUserError(x);
       x = next.referredBy;
     }
-    const bucket = this.bucketOf(at);
+    this.setBucket();
+    const at = this.at;
     n.referredBy = r.name;
     n.referredAt = at;
     r.referrals.set(n.name, at);
     r.points++;
-    const rc = this.cell(r, bucket);
+    const rc = this.cell(r, this.bucket);
     rc.rf++;
     rc.pt++;
-    this.cell(n, bucket).gr = 1;
+    this.cell(n, this.bucket).gr = 1;
     this.touch(ir);
     this.touch(ino);
     if (r.referredBy !== null) {
@@ -334,18 +341,18 @@ export class Graph {
       if (ig < 0) throw new MissingUserError(r.referredBy);
       const g = states[ig];
       g.points++;
-      this.cell(g, bucket).pt++;
+      this.cell(g, this.bucket).pt++;
       this.touch(ig);
     }
     return 'applied';
   }
 
-  private bucketOf(at: number): number {
-    if (at !== this.bucketAt) {
-      this.bucketAt = at;
-      this.bucket = bucketOf(at);
+  /** `bucket` = the 5-second bucket of `at` (one division per distinct created_at). */
+  private setBucket(): void {
+    if (this.at !== this.bucketAt) {
+      this.bucketAt = this.at;
+      this.bucket = bucketOf(this.at);
     }
-    return this.bucket;
   }
 
   private touch(id: number): void {
@@ -356,10 +363,10 @@ export class Graph {
   }
 
   /** Moves the user's open counters (if any) into its history, and opens them for `bucket`. */
-  private reopen(id: number, bucket: number): void {
+  private reopen(id: number): void {
     if (Number.isNaN(this.openBucket[id])) this.open.push(id);
     else this.close(id);
-    this.openBucket[id] = bucket;
+    this.openBucket[id] = this.bucket;
   }
 
   private close(id: number): void {
@@ -368,14 +375,6 @@ export class Graph {
     c.fr += this.openLost[id];
     this.openMade[id] = 0;
     this.openLost[id] = 0;
-  }
-
-  private made(lo: number, hi: number, at: number): void {
-    const i = this.madeLo.length;
-    this.madeLo.push(lo);
-    this.madeHi.push(hi);
-    if (i === this.madeAt.length) this.madeAt = grown(this.madeAt, i * 2);
-    this.madeAt[i] = at;
   }
 
   /** The id of a registered user, its state attached; -1 when the name is not a registered user. */
@@ -398,8 +397,9 @@ export class Graph {
       const s = this.find(lo, hi);
       // Already there when the friend was attached first (from its own map): nothing to add.
       if (s >= 0) continue;
-      // Epoch 0 is before every epoch: the pair is in the maps already.
-      this.slots[this.insert(~s, lo, hi) * STRIDE + 2] = PRESENT;
+      // Older than the last sync: the maps hold it already.
+      const slot = this.insert(~s, lo, hi);
+      this.slots[slot * STRIDE + 2] = -1;
     }
     return id;
   }
@@ -419,11 +419,15 @@ export class Graph {
     return id;
   }
 
+  private home(lo: number, hi: number): number {
+    return Math.imul(Math.imul(lo, 0x9e3779b1) + hi, 0x85ebca6b) >>> this.shift;
+  }
+
   /** The slot of pair (lo, hi), or ~(the empty slot where it would go). */
   private find(lo: number, hi: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let i = Math.imul(Math.imul(lo, 0x9e3779b1) + hi, 0x85ebca6b) >>> this.shift;
+    let i = this.home(lo, hi);
     for (;;) {
       const k = slots[i * STRIDE];
       if (k === lo && slots[i * STRIDE + 1] === hi) return i;
@@ -432,23 +436,38 @@ export class Graph {
     }
   }
 
-  /** Makes pair (lo, hi), absent, at the empty slot `at` (from find), growing the table first if needed. */
+  /** Makes pair (lo, hi) at the empty slot `at` (from find), growing the table first if needed. */
   private insert(at: number, lo: number, hi: number): number {
     let s = at;
     if ((this.pairs + 1) * 2 > this.mask + 1) {
       this.grow();
       s = ~this.find(lo, hi);
     }
-    const o = s * STRIDE;
-    this.slots[o] = lo;
-    this.slots[o + 1] = hi;
-    this.slots[o + 2] = 0;
-    this.slots[o + 3] = 0;
+    this.slots[s * STRIDE] = lo;
+    this.slots[s * STRIDE + 1] = hi;
     this.pairs++;
     return s;
   }
 
-  /** Doubles the table, which is kept at most half full. */
+  /** Empties slot s, moving later entries of its probe run back so that every lookup still finds them. */
+  private remove(s: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let hole = s;
+    for (let j = (s + 1) & mask; slots[j * STRIDE] !== -1; j = (j + 1) & mask) {
+      const h = this.home(slots[j * STRIDE], slots[j * STRIDE + 1]);
+      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+      if (hole <= j ? hole < h && h <= j : hole < h || h <= j) continue;
+      slots[hole * STRIDE] = slots[j * STRIDE];
+      slots[hole * STRIDE + 1] = slots[j * STRIDE + 1];
+      slots[hole * STRIDE + 2] = slots[j * STRIDE + 2];
+      hole = j;
+    }
+    slots[hole * STRIDE] = -1;
+    this.pairs--;
+  }
+
+  /** Doubles the table. */
   private grow(): void {
     const old = this.slots;
     const cap = (this.mask + 1) * 2;
@@ -461,7 +480,6 @@ export class Graph {
       this.slots[n] = old[o];
       this.slots[n + 1] = old[o + 1];
       this.slots[n + 2] = old[o + 2];
-      this.slots[n + 3] = old[o + 3];
     }
   }
 
@@ -469,7 +487,7 @@ export class Graph {
    * Brings the exchange shapes up to date: open friend counters go into history cells; friend maps
    * lose the friendships dissolved, then gain those made, in the order they were made (so each map
    * ends in the order an event-by-event update would have left it, a friendship made again moving
-   * to the end). Ends the epoch.
+   * to the end).
    */
   private sync(): void {
     const open = this.open;
@@ -498,16 +516,17 @@ export class Graph {
       a.friends.set(b.name, since);
       b.friends.set(a.name, since);
     }
+    // Every friendship in the table is now older than the last sync.
+    this.madeBase += madeLo.length;
+    if (this.madeBase >= 0x40000000) {
+      // Keep the global indices far from overflow: mark every slot as old and number afresh.
+      for (let o = 0; o < this.slots.length; o += STRIDE) this.slots[o + 2] = -1;
+      this.madeBase = 0;
+    }
     madeLo.length = 0;
     this.madeHi.length = 0;
     lostLo.length = 0;
     this.lostHi.length = 0;
-    this.epoch++;
-    if (this.epoch >= 1 << 30) {
-      // Epochs are kept in 30 bits: start again at 1 and mark every pair as made before it.
-      for (let o = 0; o < this.slots.length; o += STRIDE) this.slots[o + 2] &= PRESENT;
-      this.epoch = 1;
-    }
   }
 
   /** The user's history cell for bucket b, created in order if missing, marked dirty for this batch. */
