@@ -1,6 +1,7 @@
 // The four relationship events, their zod contract, and the fast validator the processor uses.
-// The zod schemas are the documented contract; `toGraphEvent` is a hand-written equivalent that
-// avoids zod's per-event allocations on the hot path. A property test keeps the two in agreement.
+// The zod schemas are the documented contract; `EventReader` is a hand-written equivalent that
+// allocates nothing per event (the fold's hot path), and `toGraphEvent` wraps it for callers that
+// want an event object. A property test keeps toGraphEvent and zod in agreement.
 import { z } from 'zod';
 import { parseCreatedAt } from './time';
 

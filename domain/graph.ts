@@ -91,7 +91,7 @@ function nextStamp(): number {
   return ++lastStamp;
 }
 
-/** Int32s per pair-table slot: low id (-1 = empty slot), high id, index of its making (see `made`), spare. */
+/** Int32s per pair-table slot: low id (-1 = empty slot), high id, index of its making (see madeBase), spare. */
 const STRIDE = 4;
 
 /** A growable Int32 list (no boxing, no per-entry object). */
@@ -121,7 +121,8 @@ function grown<T extends Int32Array | Float64Array>(a: T, size: number): T {
  * each user's friend counts for its current bucket gather in per-id counters. The exchange shapes
  * (each UserState's `friends` map and history cells) are brought up to date whenever `users`,
  * `touched` or `batchDeltas()` is read, with exactly the content and map order an event-by-event
- * update gives.
+ * update gives. So a caller reads users through those (not through a UserState it kept from before
+ * the last apply), and nothing else changes the users' friend maps while the graph folds them.
  */
 export class Graph {
   private readonly all: Map<string, UserState>;
@@ -154,8 +155,8 @@ export class Graph {
   /** Ids whose counters are open. */
   private open = new IntList();
 
-  // The pair table: current friendships only (an unfriend empties the slot), so it stays about the
-  // size of the live graph and in cache. Linear probing, at most half full.
+  // The pair table: current friendships only (an unfriend empties the slot), so it is as small as the
+  // live graph allows. Linear probing, at most half full.
   private slots = new Int32Array(4096 * STRIDE).fill(-1);
   private mask = 4095;
   private shift = 20;
