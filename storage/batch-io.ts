@@ -1,6 +1,12 @@
 // Batched DynamoDB reads and writes: BatchGetItem (100 keys) and BatchWriteItem (25 requests) with
 // bounded concurrency, and UnprocessedKeys / UnprocessedItems retried with capped exponential backoff.
 import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  type WriteRequest as RawWriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   BatchWriteCommand,
@@ -117,6 +123,53 @@ export async function batchGet(
   return found;
 }
 
+type AttributeMap = Record<string, AttributeValue>;
+
+/**
+ * A flat item (strings, numbers, binary, booleans, null) as DynamoDB attribute values, by hand; null
+ * when a value needs lib-dynamodb's general marshalling (lists, maps, numbers it would refuse). The
+ * processor's items are all flat, and the general marshalling cost it as much CPU as serializing the
+ * request. Undefined values are left out, as with removeUndefinedValues.
+ */
+function flatAttributes(item: Item): AttributeMap | null {
+  const out: AttributeMap = {};
+  for (const k of Object.keys(item)) {
+    const v = item[k];
+    switch (typeof v) {
+      case 'string':
+        out[k] = { S: v };
+        break;
+      case 'number':
+        if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) return null;
+        out[k] = { N: String(v) };
+        break;
+      case 'boolean':
+        out[k] = { BOOL: v };
+        break;
+      case 'undefined':
+        break;
+      case 'object':
+        if (v === null) out[k] = { NULL: true };
+        else if (v instanceof Uint8Array) out[k] = { B: v };
+        else return null;
+        break;
+      default:
+        return null;
+    }
+  }
+  return out;
+}
+
+function rawRequests(group: WriteRequest[]): RawWriteRequest[] | null {
+  const out: RawWriteRequest[] = [];
+  for (const r of group) {
+    const item = 'PutRequest' in r ? flatAttributes(r.PutRequest.Item) : flatAttributes(r.DeleteRequest.Key);
+    if (item === null) return null;
+    out.push('PutRequest' in r ? { PutRequest: { Item: item } } : { DeleteRequest: { Key: item } });
+  }
+  return out;
+}
+
 /** Writes every request; each key must appear at most once. Order between requests is not kept. */
 export async function batchWrite(
   doc: DynamoDBDocumentClient,
@@ -126,7 +179,10 @@ export async function batchWrite(
 ): Promise<void> {
   const { concurrency, maxAttempts, baseDelayMs } = { ...DEFAULTS, ...o };
   await pool(chunk(requests, 25), concurrency, async (group, stopped) => {
-    let pending: WriteRequest[] = group;
+    // Flat items go as attribute values made here (leftovers come back in that form too); anything
+    // else through the document client's marshalling.
+    const raw = rawRequests(group);
+    let pending: RawWriteRequest[] | WriteRequest[] = raw ?? group;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts)
         throw new BatchIoError(`BatchWriteItem on ${table}: items still unprocessed`);
@@ -134,10 +190,17 @@ export async function batchWrite(
         await sleep(backoff(attempt, baseDelayMs));
         if (stopped()) throw new BatchIoError(`BatchWriteItem on ${table}: ${STOPPED}`);
       }
-      const res: BatchWriteCommandOutput = await doc.send(
-        new BatchWriteCommand({ RequestItems: { [table]: pending } }),
-      );
-      pending = (res.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];
+      if (raw !== null) {
+        const res: BatchWriteItemCommandOutput = await doc.send(
+          new BatchWriteItemCommand({ RequestItems: { [table]: pending as RawWriteRequest[] } }),
+        );
+        pending = res.UnprocessedItems?.[table] ?? [];
+      } else {
+        const res: BatchWriteCommandOutput = await doc.send(
+          new BatchWriteCommand({ RequestItems: { [table]: pending as WriteRequest[] } }),
+        );
+        pending = (res.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];
+      }
     }
   });
 }

@@ -124,7 +124,12 @@ export function faultyDoc(
     input: { TableName?: string; RequestItems?: object };
   }) => {
     const name = cmd.constructor.name;
-    const isWrite = name === 'BatchWriteCommand' || name === 'PutCommand' || name === 'DeleteCommand';
+    // batch-io sends flat items as attribute values (BatchWriteItemCommand), others as documents.
+    const isWrite =
+      name === 'BatchWriteCommand' ||
+      name === 'BatchWriteItemCommand' ||
+      name === 'PutCommand' ||
+      name === 'DeleteCommand';
     const table = cmd.input.TableName ?? Object.keys(cmd.input.RequestItems ?? {})[0];
     if (isWrite && broken && (onlyTable === undefined || table === onlyTable)) {
       writes++;
