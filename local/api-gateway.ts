@@ -91,6 +91,11 @@ const CORS_ALLOW_HEADERS =
 interface CompiledRoute extends ApiRoute {
   segments: string[];
   resourceId: string;
+  /**
+   * The route's execution environment: on AWS a log stream (and the rest of the context but the
+   * request id and deadline) belongs to the environment, not to one invocation.
+   */
+  environment: Context;
 }
 
 interface Match {
@@ -115,7 +120,10 @@ class HttpError extends Error {
  * are plain keys to API Gateway (its event is JSON), never the object's prototype or methods.
  */
 function own<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` is special to an assignment; defining every property would cost more per request.
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  } else obj[key] = value;
 }
 
 function isParam(segment: string): boolean {
@@ -167,6 +175,7 @@ export class LocalApiGateway {
       ...r,
       segments: r.def.path.split('/').slice(1),
       resourceId: createHash('sha1').update(r.def.path).digest('hex').slice(0, 6),
+      environment: makeLambdaContext(r.def.fn),
     }));
     this.stage = opts.stage ?? 'local';
     this.staticDir = opts.staticDir ? resolve(opts.staticDir) : undefined;
@@ -330,7 +339,7 @@ export class LocalApiGateway {
       const event = this.toEvent(req, route, requestId, rawPath, rawQuery, match.pathParameters, body);
       let result: unknown;
       try {
-        result = await route.handler(event, makeLambdaContext(route.def.fn));
+        result = await route.handler(event, this.invocationContext(route));
       } catch (err) {
         this.logger?.log('error', 'api-gateway', 'handler failed', {
           route: route.def.id,
@@ -374,6 +383,16 @@ export class LocalApiGateway {
       if (res.writableFinished) log();
       else res.once('close', log);
     }
+  }
+
+  /** A fresh invocation context in the route's environment: new request id, deadline from now. */
+  private invocationContext(route: CompiledRoute): Context {
+    const deadline = Date.now() + (route.def.fn.timeoutSeconds ?? 30) * 1000;
+    return {
+      ...route.environment,
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    };
   }
 
   /** The body as a Buffer (null when empty), refusing more than maxBodyBytes without holding them. */
@@ -438,15 +457,16 @@ export class LocalApiGateway {
       if (all) all.push(raw[i + 1]);
       else own(multiValueHeaders, raw[i], [raw[i + 1]]);
     }
-    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-    const lower = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
-    const forwarded: Record<string, string> = {
-      'X-Forwarded-For': sourceIp,
-      'X-Forwarded-Port': String(this.port),
-      'X-Forwarded-Proto': 'http',
-    };
-    for (const [k, v] of Object.entries(forwarded)) {
-      if (!lower.has(k.toLowerCase())) {
+    const remote = req.socket.remoteAddress ?? '127.0.0.1';
+    const sourceIp = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+    // req.headers has every name in lower case.
+    const forwarded: [string, string, string][] = [
+      ['X-Forwarded-For', 'x-forwarded-for', sourceIp],
+      ['X-Forwarded-Port', 'x-forwarded-port', String(this.port)],
+      ['X-Forwarded-Proto', 'x-forwarded-proto', 'http'],
+    ];
+    for (const [k, lower, v] of forwarded) {
+      if (req.headers[lower] === undefined) {
         headers[k] = v;
         multiValueHeaders[k] = [v];
       }

@@ -11,7 +11,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
 import { GRAPH_TABLE, HISTORY_TABLE, META_TABLE, STREAM, type TableDef } from '../lib/definitions';
-import { makeKinesisClient } from '../storage/clients';
+import { makeKinesisClient, markEmulatorEndpoints } from '../storage/clients';
 import { provisionTables } from '../storage/provision';
 import { type RunningServers, type ServerOptions, startServers } from './emulator-servers';
 import { LOCAL_REGION } from './lambda';
@@ -117,6 +117,8 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
       kinesis: `http://${host}:${servers.ports.kinesis}`,
       dynamodb: `http://${host}:${servers.ports.dynamodb}`,
     };
+    // Ours, so this process's clients for them need not sign their requests (storage/clients.ts).
+    markEmulatorEndpoints(endpoints.kinesis, endpoints.dynamodb);
 
     const kinesis = makeKinesisClient({ endpoint: endpoints.kinesis, region: LOCAL_REGION });
     const dynamo = new DynamoDBClient({

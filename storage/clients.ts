@@ -2,7 +2,7 @@
 // code talks to AWS, LocalStack or the embedded emulators; only the endpoint differs.
 
 import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -37,10 +37,55 @@ function withoutSdkLogging(client: { middlewareStack: { remove(name: string): bo
   client.middlewareStack.remove('loggerMiddleware');
 }
 
+/** Endpoints of the embedded emulators (see markEmulatorEndpoints). */
+const emulatorEndpoints = new Set<string>();
+
+/**
+ * Marks endpoints as the embedded kinesalite/dynalite of this process (local/emulators.ts calls it when
+ * it starts them). Both only check that a request carries an Authorization header, never its
+ * signature, so clients made for these endpoints afterwards send a fixed one instead of computing
+ * SigV4 for every request: a tenth of an API read's CPU. Any other endpoint (AWS, LocalStack) is signed.
+ */
+export function markEmulatorEndpoints(...endpoints: string[]): void {
+  for (const e of endpoints) emulatorEndpoints.add(e);
+}
+
+/**
+ * For an embedded emulator only: without the user-agent middleware (it builds and escapes the SDK's
+ * user agent, a few regular expressions and awaits per request, read by nobody but AWS's metrics) and
+ * the recursion detection one (it forwards a Lambda's X-Ray trace id, which no emulator traces).
+ */
+function tunedForEmulator(
+  client: { middlewareStack: { remove(name: string): boolean } },
+  cfg: EndpointConfig,
+): void {
+  if (cfg.endpoint === undefined || !emulatorEndpoints.has(cfg.endpoint)) return;
+  client.middlewareStack.remove('getUserAgentMiddleware');
+  client.middlewareStack.remove('recursionDetectionMiddleware');
+}
+
+type AuthScheme = NonNullable<DynamoDBClientConfig['httpAuthSchemes']>[number];
+
+/** SigV4's scheme with a signer that writes the headers the emulators look for, signature zero. */
+const emulatorAuth: AuthScheme = {
+  schemeId: 'aws.auth#sigv4',
+  identityProvider: (config) => config.getIdentityProvider('aws.auth#sigv4'),
+  signer: {
+    sign: async (request) => {
+      const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+      request.headers['x-amz-date'] = date;
+      request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/${date.slice(0, 8)}/local/local/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+      return request;
+    },
+  },
+};
+
 function common(cfg: EndpointConfig) {
   const region = cfg.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  if (!cfg.endpoint) return { region };
   // Local emulators accept any credentials; on AWS the default provider chain is used.
-  return cfg.endpoint ? { region, endpoint: cfg.endpoint, credentials: LOCAL_CREDENTIALS } : { region };
+  const local = { region, endpoint: cfg.endpoint, credentials: LOCAL_CREDENTIALS };
+  return emulatorEndpoints.has(cfg.endpoint) ? { ...local, httpAuthSchemes: [emulatorAuth] } : local;
 }
 
 export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClient {
@@ -51,10 +96,30 @@ export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClie
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
   });
   withoutSdkLogging(base);
+  tunedForEmulator(base, cfg);
   for (const plugin of dynamoPlugins) base.middlewareStack.use(plugin);
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });
+}
+
+/**
+ * A low-level DynamoDB client for the API's hot reads. It resolves its middleware stack once per
+ * command class (cacheMiddleware) instead of on every send: the stack never changes after the plugins
+ * are added here, and resolving it is about a fifth of the SDK's CPU for a small read. The
+ * DocumentClient refuses that option, so these reads marshal their few attributes themselves.
+ */
+export function makeDynamoReadClient(cfg: EndpointConfig = {}): DynamoDBClient {
+  const client = new DynamoDBClient({
+    ...common(cfg),
+    maxAttempts: 8,
+    cacheMiddleware: true,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
+  });
+  withoutSdkLogging(client);
+  tunedForEmulator(client, cfg);
+  for (const plugin of dynamoPlugins) client.middlewareStack.use(plugin);
+  return client;
 }
 
 export function makeKinesisClient(cfg: EndpointConfig = {}): KinesisClient {
@@ -65,6 +130,7 @@ export function makeKinesisClient(cfg: EndpointConfig = {}): KinesisClient {
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
   });
   withoutSdkLogging(client);
+  tunedForEmulator(client, cfg);
   return client;
 }
 

@@ -2,8 +2,9 @@
 
 import { openApiDocument } from '../../queries/openapi';
 import { QUERY } from '../../queries/params';
-import { route } from '../shared/http';
+import { JsonText, route } from '../shared/http';
 
-const document = openApiDocument();
+// Built and serialized once per cold start: it only changes with a deployment.
+const document = new JsonText(JSON.stringify(openApiDocument()));
 
 export const handler = route({ query: QUERY.none }, async () => document);

@@ -7,8 +7,6 @@ import { PayloadTooLargeError, TooManyRequestsError } from '../shared/errors';
 import { NoQuery, Reply, route } from '../shared/http';
 
 const { kinesis, config } = depsFromEnv();
-// Fewer retries than the CLI producer: an API caller is waiting and can resend.
-const producer = new StreamProducer(kinesis, config.streamName, { maxRetries: 4 });
 
 export const handler = route({ query: NoQuery }, async ({ body, event }) => {
   const text = event.isBase64Encoded ? Buffer.from(body ?? '', 'base64').toString('utf8') : (body ?? '');
@@ -16,6 +14,10 @@ export const handler = route({ query: NoQuery }, async ({ body, event }) => {
     throw new PayloadTooLargeError(`body exceeds ${MAX_POST_BYTES} bytes; split it into several requests`);
   }
   const events = parseEventsBody(text);
+  // A producer per request: it keeps this request's events in order, and concurrent requests (separate
+  // Lambda invocations on AWS, which share nothing) do not wait in one queue for each other's puts.
+  // Fewer retries than the CLI producer: an API caller is waiting and can resend.
+  const producer = new StreamProducer(kinesis, config.streamName, { maxRetries: 4 });
   try {
     const sent = await producer.send(events);
     return new Reply(202, { accepted: sent.events });

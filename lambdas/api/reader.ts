@@ -25,6 +25,7 @@ import { ReadStore } from '../../storage/read-store';
 import { rollupPk, TOTAL_PK } from '../../storage/rollup-store';
 import type { SnapshotState } from '../../storage/snapshot-store';
 import type { UserItem } from '../../storage/user-item';
+import { UserReads } from '../../storage/user-reads';
 import { depsFromEnv } from '../shared/deps';
 import { NotFoundError } from '../shared/errors';
 
@@ -36,6 +37,11 @@ export interface ReaderOptions {
   /** How long a prefix count for /meta/users is reused (ms). */
   countTtlMs?: number;
   now?: () => number;
+  /**
+   * Reads user items through the low-level client (storage/user-reads.ts) instead of the store's
+   * DocumentClient: the Lambdas pass one, tests of the read logic may leave it out.
+   */
+  userReads?: UserReads;
 }
 
 interface CachedBlock {
@@ -86,6 +92,11 @@ class Ttl<T> {
   }
 }
 
+export interface RejectionPage {
+  items: { reason: string; event: unknown; sequenceNumber: string }[];
+  next: { first: string; offset: number } | null;
+}
+
 export interface LeaderboardAnswer {
   items: RankedItem[];
 }
@@ -98,8 +109,14 @@ export class Reader {
   private cachedEntries = 0;
   private readonly answers = new Map<string, RankedItem[]>();
   private readonly counts = new Map<string, { at: number; n: Promise<number> }>();
+  /** Pages of /meta/rejections answered at this checkpoint. */
+  private rejectionPages: { checkpoint: string; pages: Map<string, Promise<RejectionPage>> } = {
+    checkpoint: '',
+    pages: new Map(),
+  };
   private readonly maxCachedEntries: number;
   private readonly countTtlMs: number;
+  private readonly userReads: UserReads | null;
   readonly now: () => number;
 
   constructor(
@@ -112,6 +129,7 @@ export class Reader {
     this.snapshot = new Ttl(ttl, () => store.snapshotState(), this.now);
     this.maxCachedEntries = o.maxCachedEntries ?? 4_000_000;
     this.countTtlMs = o.countTtlMs ?? 2_000;
+    this.userReads = o.userReads ?? null;
   }
 
   /** Drops every cache (tests, and the local runtime after it rebuilds tables). */
@@ -120,6 +138,7 @@ export class Reader {
     this.snapshot.clear();
     this.dropRollups('');
     this.counts.clear();
+    this.rejectionPages = { checkpoint: '', pages: new Map() };
   }
 
   private dropRollups(namesId: string): void {
@@ -148,7 +167,7 @@ export class Reader {
    * processor's redo log, storage/user-item.ts), so items are read as they are: no checkpoint needed.
    */
   async user(name: string): Promise<UserItem | null> {
-    return this.store.user(name);
+    return this.userReads === null ? this.store.user(name) : this.userReads.user(name);
   }
 
   /** The user; 404 when unknown. */
@@ -161,7 +180,10 @@ export class Reader {
   /** Strength/points figures of the named users (top friends): a projection, not whole items. */
   async figures(names: string[]): Promise<FriendFigures[]> {
     if (names.length === 0) return [];
-    return this.store.users(names, ['fc', 'rc', 'rb', 'pts']);
+    const attributes = ['fc', 'rc', 'rb', 'pts'];
+    return this.userReads === null
+      ? this.store.users(names, attributes)
+      : this.userReads.users(names, attributes);
   }
 
   /**
@@ -192,10 +214,35 @@ export class Reader {
     return n;
   }
 
-  /** Committed rejections in stream order from a position, at most `limit`, and where the next page starts. */
-  async rejections(from: { first: string; offset: number } | null, limit: number) {
+  /**
+   * Committed rejections in stream order from a position, at most `limit`, and where the next page
+   * starts. A page is a function of the committed checkpoint (rejection groups are written once per
+   * batch, before the batch commits, and never change), so pages are kept per checkpoint: while it has
+   * not moved, the same page is the same answer.
+   */
+  async rejections(from: { first: string; offset: number } | null, limit: number): Promise<RejectionPage> {
     const { checkpoint } = await this.pipelineState();
-    const items: { reason: string; event: unknown; sequenceNumber: string }[] = [];
+    if (checkpoint !== this.rejectionPages.checkpoint) this.rejectionPages = { checkpoint, pages: new Map() };
+    const pages = this.rejectionPages.pages;
+    const key = `${from === null ? '' : `${from.first}|${from.offset}`}|${limit}`;
+    let page = pages.get(key);
+    if (page === undefined) {
+      page = this.readRejections(checkpoint, from, limit);
+      if (pages.size >= MAX_CACHED_ANSWERS) pages.clear();
+      pages.set(key, page);
+      page.catch(() => {
+        if (pages.get(key) === page) pages.delete(key);
+      });
+    }
+    return page;
+  }
+
+  private async readRejections(
+    checkpoint: string,
+    from: { first: string; offset: number } | null,
+    limit: number,
+  ): Promise<RejectionPage> {
+    const items: RejectionPage['items'] = [];
     for await (const g of this.store.rejectionGroups(from?.first ?? null)) {
       if (g.last > checkpoint) break;
       const skip = from !== null && g.first === from.first ? from.offset : 0;
@@ -350,8 +397,8 @@ let shared: Reader | undefined;
 /** The process's Reader, built from the function's environment on first use. */
 export function reader(): Reader {
   if (shared === undefined) {
-    const { doc, tables } = depsFromEnv();
-    shared = new Reader(new ReadStore(doc, tables));
+    const { doc, dynamo, tables } = depsFromEnv();
+    shared = new Reader(new ReadStore(doc, tables), { userReads: new UserReads(dynamo, tables.graph) });
   }
   return shared;
 }

@@ -31,8 +31,17 @@ export class Reply {
   ) {}
 }
 
+/**
+ * A body serialized ahead of time: a route whose answer never changes (the OpenAPI document) returns
+ * the same text on every call instead of serializing the same object again.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function json(body: unknown, status = 200): APIGatewayProxyResult {
-  return { statusCode: status, headers: BASE_HEADERS, body: JSON.stringify(body) };
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
+  return { statusCode: status, headers: BASE_HEADERS, body: text };
 }
 
 function errorResult(status: number, body: ErrorBody): APIGatewayProxyResult {
