@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventReader } from '../../domain/events';
 import { Graph, REJECT_REASONS, type UserState } from '../../domain/graph';
-import { indexOf, position } from '../../domain/position';
+import { indexOf, ORIGIN, position } from '../../domain/position';
 import { decodeRecord, Unreadable } from '../../domain/records';
 import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
 import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
@@ -196,7 +196,11 @@ export class BatchProcessor {
   private async commit(chunk: Chunk, state: PipelineState, summary: BatchSummary): Promise<PipelineState> {
     const t0 = performance.now();
     // The fold mutates the loaded (possibly cached) states: until this chunk commits, the cache is void.
-    const { users, existed, fromCache, lastAt } = await this.loadUsers(chunk.runs, state.checkpoint);
+    const { users, existed, fromCache, lastAt } = await this.loadUsers(
+      chunk.runs,
+      state.checkpoint,
+      state.checkpoint === ORIGIN,
+    );
     this.cache = null;
     summary.usersFromCache += fromCache;
     this.deps.onPhase?.('loaded');
@@ -323,6 +327,12 @@ export class BatchProcessor {
   private async loadUsers(
     runs: Run[],
     checkpoint: string,
+    /**
+     * Nothing has been committed yet: no user item exists (a batch writes user items only once it is
+     * decided, and a decided batch is settled and committed before anything else), so there is
+     * nothing to read. Saves a fresh pipeline's first batch one read per named user.
+     */
+    emptyGraph: boolean,
   ): Promise<{
     users: Map<string, UserState>;
     existed: Set<string>;
@@ -343,7 +353,7 @@ export class BatchProcessor {
           fromCache++;
         } else missing.push(n);
       }
-      if (missing.length === 0) return [];
+      if (missing.length === 0 || emptyGraph) return [];
       const read = await this.graphStore.readRaw(missing);
       for (const [n, item] of read) users.set(n, toUserState(item));
       return [...read.keys()];
