@@ -154,6 +154,14 @@ export class Graph {
   private openLost = new Int32Array(1024);
   /** Ids whose counters are open. */
   private open = new IntList();
+  // Counters closed (their user moved on to another bucket) but not yet added to history cells:
+  // user id, bucket, friendships made, dissolved. Filed together when the graph is read.
+  private closedId = new IntList();
+  private closedBucket = new Float64Array(256);
+  private closedMade = new IntList();
+  private closedLost = new IntList();
+  /** Per id, scratch for fileClosed (all zero between calls). */
+  private cellCount = new Int32Array(1024);
 
   // The pair table: current friendships only (an unfriend empties the slot), so it is as small as the
   // live graph allows. Linear probing, at most half full.
@@ -370,12 +378,52 @@ export class Graph {
     this.openBucket[id] = this.bucket;
   }
 
+  /** Closes the user's open counters into the closed log. */
   private close(id: number): void {
-    const c = this.cell(this.states[id] as UserState, this.openBucket[id]);
-    c.fa += this.openMade[id];
-    c.fr += this.openLost[id];
+    const i = this.closedId.length;
+    this.closedId.push(id);
+    this.closedMade.push(this.openMade[id]);
+    this.closedLost.push(this.openLost[id]);
+    if (i === this.closedBucket.length) this.closedBucket = grown(this.closedBucket, i * 2);
+    this.closedBucket[i] = this.openBucket[id];
     this.openMade[id] = 0;
     this.openLost[id] = 0;
+  }
+
+  /**
+   * Adds the closed log to the history cells, one user after another (a stable counting sort by id),
+   * so each user's history is walked once for all its entries rather than once per bucket it left.
+   */
+  private fileClosed(): void {
+    const n = this.closedId.length;
+    if (n === 0) return;
+    const ids = this.closedId.data;
+    const count = this.cellCount;
+    const users = new IntList();
+    for (let i = 0; i < n; i++) {
+      if (count[ids[i]]++ === 0) users.push(ids[i]);
+    }
+    // count[id] becomes the position where the user's next entry goes.
+    let at = 0;
+    for (let k = 0; k < users.length; k++) {
+      const id = users.data[k];
+      const c = count[id];
+      count[id] = at;
+      at += c;
+    }
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[count[ids[i]]++] = i;
+    const states = this.states as UserState[];
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      const c = this.cell(states[ids[i]], this.closedBucket[i]);
+      c.fa += this.closedMade.data[i];
+      c.fr += this.closedLost.data[i];
+    }
+    for (let k = 0; k < users.length; k++) count[users.data[k]] = 0;
+    this.closedId.length = 0;
+    this.closedMade.length = 0;
+    this.closedLost.length = 0;
   }
 
   /** The id of a registered user, its state attached; -1 when the name is not a registered user. */
@@ -416,6 +464,7 @@ export class Graph {
       this.openBucket.fill(Number.NaN, id);
       this.openMade = grown(this.openMade, size);
       this.openLost = grown(this.openLost, size);
+      this.cellCount = grown(this.cellCount, size);
     }
     return id;
   }
@@ -498,6 +547,7 @@ export class Graph {
       this.openBucket[id] = Number.NaN;
     }
     open.length = 0;
+    this.fileClosed();
     const madeLo = this.madeLo;
     const lostLo = this.lostLo;
     if (madeLo.length === 0 && lostLo.length === 0) return;
