@@ -117,8 +117,9 @@ function grown<T extends Int32Array | Float64Array>(a: T, size: number): T {
  * The hot path (addfriend and unfriend, nearly every event) runs on integer ids and typed arrays,
  * because string-keyed per-user maps that grow and shrink on every event, and the chase through
  * user, history array and cell objects, were most of the fold's time. Names are interned to ids
- * once per event; the current friendships live in one small open-addressing table of id pairs;
- * each user's friend counts for its current bucket gather in per-id counters. The exchange shapes
+ * once per event; the current friendships live in one open-addressing table of id pairs; each
+ * user's friend counts for its current bucket gather in per-id counters, and the counters users
+ * leave behind are filed into history cells later, one user at a time. The exchange shapes
  * (each UserState's `friends` map and history cells) are brought up to date whenever `users`,
  * `touched` or `batchDeltas()` is read, with exactly the content and map order an event-by-event
  * update gives. So a caller reads users through those (not through a UserState it kept from before
