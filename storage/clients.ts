@@ -66,15 +66,27 @@ function tunedForEmulator(
 
 type AuthScheme = NonNullable<DynamoDBClientConfig['httpAuthSchemes']>[number];
 
+/** The fixed headers, remade once a second (the emulators want a date, any date). */
+let emulatorHeaders = { second: -1, date: '', authorization: '' };
+
 /** SigV4's scheme with a signer that writes the headers the emulators look for, signature zero. */
 const emulatorAuth: AuthScheme = {
   schemeId: 'aws.auth#sigv4',
   identityProvider: (config) => config.getIdentityProvider('aws.auth#sigv4'),
   signer: {
     sign: async (request) => {
-      const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
-      request.headers['x-amz-date'] = date;
-      request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/${date.slice(0, 8)}/local/local/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+      const now = Date.now();
+      const second = Math.floor(now / 1000);
+      if (second !== emulatorHeaders.second) {
+        const date = new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '');
+        emulatorHeaders = {
+          second,
+          date,
+          authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/${date.slice(0, 8)}/local/local/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+        };
+      }
+      request.headers['x-amz-date'] = emulatorHeaders.date;
+      request.headers.authorization = emulatorHeaders.authorization;
       return request;
     },
   },

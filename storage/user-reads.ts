@@ -1,7 +1,13 @@
 // The API's reads of user items on the low-level DynamoDB client (storage/clients.ts,
-// makeDynamoReadClient): one GetItem per user answer, one BatchGetItem per 100 friends for top-friends.
-// These are the hottest reads of the API, so they skip the DocumentClient, whose commands cannot reuse
-// a resolved middleware stack; the few attribute types a user item holds are converted here.
+// makeDynamoReadClient). These are the hottest reads of the API, so they skip the DocumentClient, whose
+// commands cannot reuse a resolved middleware stack; the few attribute types a user item holds are
+// converted here.
+//
+// Single-user reads are coalesced: the names asked for while the event loop handles one round of
+// events (the requests that arrived together) are read with one BatchGetItem after it, instead of one
+// GetItem each. The SDK's fixed cost per call (its middleware stack) is most of a small read's CPU,
+// so under concurrent requests this is most of that cost saved; a lone request still makes one
+// GetItem, one event-loop turn later. Both reads are strongly consistent, so the answer is the same.
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -29,38 +35,90 @@ function plainItem(item: Record<string, AttributeValue>): Record<string, unknown
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Waiter {
+  resolve(item: UserItem | null): void;
+  reject(err: unknown): void;
+}
+
 export class UserReads {
+  /** Names asked for since the last flush, and who waits for each. */
+  private waiting = new Map<string, Waiter[]>();
+  private flushScheduled = false;
+
   constructor(
     private readonly dynamo: DynamoDBClient,
     private readonly table: string,
   ) {}
 
   /** The user's item as stored (strongly consistent), or null. */
-  async user(name: string): Promise<UserItem | null> {
+  user(name: string): Promise<UserItem | null> {
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(name);
+      if (list === undefined) this.waiting.set(name, [{ resolve, reject }]);
+      else list.push({ resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.waiting;
+    this.waiting = new Map();
+    this.flushScheduled = false;
+    const read: Promise<Map<string, UserItem>> =
+      batch.size === 1 ? this.readOne([...batch.keys()][0]) : this.readMany([...batch.keys()]);
+    read.then(
+      (found) => {
+        for (const [name, list] of batch) for (const w of list) w.resolve(found.get(name) ?? null);
+      },
+      (err: unknown) => {
+        for (const list of batch.values()) for (const w of list) w.reject(err);
+      },
+    );
+  }
+
+  private async readOne(name: string): Promise<Map<string, UserItem>> {
     const res = await this.dynamo.send(
       new GetItemCommand({ TableName: this.table, Key: { pk: { S: name } }, ConsistentRead: true }),
     );
-    return res.Item === undefined ? null : (plainItem(res.Item) as unknown as UserItem);
+    const found = new Map<string, UserItem>();
+    if (res.Item !== undefined) found.set(name, plainItem(res.Item) as unknown as UserItem);
+    return found;
+  }
+
+  private async readMany(names: string[]): Promise<Map<string, UserItem>> {
+    const found = new Map<string, UserItem>();
+    for (const item of await this.batchGet(names, null)) found.set(item.pk, item);
+    return found;
   }
 
   /**
    * The items of these names that exist (each name once), with only `attributes` and pk. Keys the
    * table leaves unprocessed are asked again with a growing pause, as BatchGetItem wants.
    */
-  async users(names: Iterable<string>, attributes: readonly string[]): Promise<UserItem[]> {
-    const unique = [...new Set(names)];
-    const attrs = [...new Set(['pk', ...attributes])];
-    const projection = attrs.map((_, i) => `#a${i}`).join(', ');
-    const attrNames = Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a]));
+  users(names: Iterable<string>, attributes: readonly string[]): Promise<UserItem[]> {
+    return this.batchGet([...new Set(names)], attributes);
+  }
+
+  /** BatchGetItem of distinct names, 100 per call, all attributes when `attributes` is null. */
+  private async batchGet(unique: string[], attributes: readonly string[] | null): Promise<UserItem[]> {
+    const attrs = attributes === null ? null : [...new Set(['pk', ...attributes])];
+    const projection = attrs === null ? undefined : attrs.map((_, i) => `#a${i}`).join(', ');
+    const attrNames = attrs === null ? undefined : Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a]));
     const groups: string[][] = [];
     for (let i = 0; i < unique.length; i += 100) groups.push(unique.slice(i, i + 100));
     const found: UserItem[] = [];
     await Promise.all(
       groups.map(async (group) => {
         let keys: Record<string, AttributeValue>[] = group.map((pk) => ({ pk: { S: pk } }));
-        for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt >= 8) throw new Error(`BatchGetItem on ${this.table}: keys still unprocessed`);
-          if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt) * Math.random());
+        let idle = 0;
+        while (keys.length > 0) {
+          // A call that returned nothing was throttled: pause, longer each time. One that returned
+          // some items stopped at the response size limit: ask for the rest at once.
+          if (idle >= 8) throw new Error(`BatchGetItem on ${this.table}: keys still unprocessed`);
+          if (idle > 0) await sleep(Math.min(1_000, 25 * 2 ** idle) * Math.random());
           const res = await this.dynamo.send(
             new BatchGetItemCommand({
               RequestItems: {
@@ -73,9 +131,10 @@ export class UserReads {
               },
             }),
           );
-          for (const it of res.Responses?.[this.table] ?? [])
-            found.push(plainItem(it) as unknown as UserItem);
+          const items = res.Responses?.[this.table] ?? [];
+          for (const it of items) found.push(plainItem(it) as unknown as UserItem);
           keys = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
+          idle = items.length > 0 ? 0 : idle + 1;
         }
       }),
     );
