@@ -3,9 +3,9 @@
 // commands cannot reuse a resolved middleware stack; the few attribute types a user item holds are
 // converted here.
 //
-// Single-user reads are coalesced: the names asked for while the event loop handles one round of
-// events (the requests that arrived together) are read with one BatchGetItem after it, instead of one
-// GetItem each. The SDK's fixed cost per call (its middleware stack) is most of a small read's CPU,
+// Reads are coalesced: the names asked for while the event loop handles one round of events (the
+// requests that arrived together) are read with one BatchGetItem after it (100 names per call, each
+// name once), instead of one GetItem each. The SDK's fixed cost per call (its middleware stack) is most of a small read's CPU,
 // so under concurrent requests this is most of that cost saved; a lone request still makes one
 // GetItem, one event-loop turn later. Both reads are strongly consistent, so the answer is the same.
 import {
@@ -40,24 +40,23 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-export class UserReads {
-  /** Names asked for since the last flush, and who waits for each. */
+/**
+ * Collects the names asked for during one turn of the event loop and reads them together after it;
+ * every caller gets its own name's item (null when there is none), or the read's error.
+ */
+class Coalescer {
   private waiting = new Map<string, Waiter[]>();
-  private flushScheduled = false;
+  private scheduled = false;
 
-  constructor(
-    private readonly dynamo: DynamoDBClient,
-    private readonly table: string,
-  ) {}
+  constructor(private readonly read: (names: string[]) => Promise<Map<string, UserItem>>) {}
 
-  /** The user's item as stored (strongly consistent), or null. */
-  user(name: string): Promise<UserItem | null> {
+  get(name: string): Promise<UserItem | null> {
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(name);
       if (list === undefined) this.waiting.set(name, [{ resolve, reject }]);
       else list.push({ resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
+      if (!this.scheduled) {
+        this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
@@ -66,10 +65,8 @@ export class UserReads {
   private flush(): void {
     const batch = this.waiting;
     this.waiting = new Map();
-    this.flushScheduled = false;
-    const read: Promise<Map<string, UserItem>> =
-      batch.size === 1 ? this.readOne([...batch.keys()][0]) : this.readMany([...batch.keys()]);
-    read.then(
+    this.scheduled = false;
+    this.read([...batch.keys()]).then(
       (found) => {
         for (const [name, list] of batch) for (const w of list) w.resolve(found.get(name) ?? null);
       },
@@ -77,6 +74,42 @@ export class UserReads {
         for (const list of batch.values()) for (const w of list) w.reject(err);
       },
     );
+  }
+}
+
+export class UserReads {
+  private readonly items: Coalescer;
+  /** Projected reads, one coalescer per attribute list. */
+  private readonly projected = new Map<string, Coalescer>();
+
+  constructor(
+    private readonly dynamo: DynamoDBClient,
+    private readonly table: string,
+  ) {
+    this.items = new Coalescer((names) =>
+      names.length === 1 ? this.readOne(names[0]) : this.readMany(names, null),
+    );
+  }
+
+  /** The user's item as stored (strongly consistent), or null. */
+  user(name: string): Promise<UserItem | null> {
+    return this.items.get(name);
+  }
+
+  /**
+   * The items of these names that exist (each name once), with only `attributes` and pk, strongly
+   * consistent. Concurrent callers' names are read together (top-friends of many users share friends).
+   */
+  async users(names: Iterable<string>, attributes: readonly string[]): Promise<UserItem[]> {
+    const key = attributes.join(',');
+    let c = this.projected.get(key);
+    if (c === undefined) {
+      c = new Coalescer((batch) => this.readMany(batch, attributes));
+      this.projected.set(key, c);
+    }
+    const coalescer = c;
+    const found = await Promise.all([...new Set(names)].map((n) => coalescer.get(n)));
+    return found.filter((u): u is UserItem => u !== null);
   }
 
   private async readOne(name: string): Promise<Map<string, UserItem>> {
@@ -88,18 +121,13 @@ export class UserReads {
     return found;
   }
 
-  private async readMany(names: string[]): Promise<Map<string, UserItem>> {
+  private async readMany(
+    names: string[],
+    attributes: readonly string[] | null,
+  ): Promise<Map<string, UserItem>> {
     const found = new Map<string, UserItem>();
-    for (const item of await this.batchGet(names, null)) found.set(item.pk, item);
+    for (const item of await this.batchGet(names, attributes)) found.set(item.pk, item);
     return found;
-  }
-
-  /**
-   * The items of these names that exist (each name once), with only `attributes` and pk. Keys the
-   * table leaves unprocessed are asked again with a growing pause, as BatchGetItem wants.
-   */
-  users(names: Iterable<string>, attributes: readonly string[]): Promise<UserItem[]> {
-    return this.batchGet([...new Set(names)], attributes);
   }
 
   /** BatchGetItem of distinct names, 100 per call, all attributes when `attributes` is null. */
