@@ -186,6 +186,18 @@ export class Graph {
 
   constructor(users?: Map<string, UserState>) {
     this.all = users ?? new Map();
+    // Loaded users bring their friendships into the table as they are first used: size it for all of
+    // them now (each friendship counts twice when both ends are loaded, which is the half-full bound),
+    // rather than doubling through every size on the way.
+    let ends = 0;
+    for (const u of this.all.values()) ends += u.friends.size;
+    let cap = this.mask + 1;
+    while (cap < ends) cap *= 2;
+    if (cap > this.mask + 1) {
+      this.slots = new Int32Array(cap * STRIDE).fill(-1);
+      this.shift -= Math.log2(cap / (this.mask + 1));
+      this.mask = cap - 1;
+    }
   }
 
   /** Every user the graph holds, by name, up to date. */
