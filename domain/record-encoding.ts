@@ -18,7 +18,10 @@ export interface PackOptions {
   maxRecordBytes?: number;
   /** Default DEFAULT_COMPRESSION. */
   compression?: Compression;
-  /** brotli quality 0–11 or gzip level 1–9. Default DEFAULT_LEVEL[compression]. */
+  /**
+   * brotli quality 0–11 or gzip level 1–9, for every record. Default DEFAULT_LEVEL[compression], or
+   * BULK_BROTLI_QUALITY for a brotli record of more than BULK_RAW_BYTES of JSON.
+   */
   level?: number;
   /** Cap on events per record (unlimited by default). Lower it to bound a consumer's memory per record. */
   maxEventsPerRecord?: number;
@@ -46,6 +49,20 @@ export const DEFAULT_MAX_RAW_BYTES = 16 * 1024 * 1024;
  */
 export const DEFAULT_COMPRESSION: Compression = 'brotli';
 export const DEFAULT_LEVEL: Record<Compression, number> = { brotli: 5, gzip: 6, none: 0 };
+/**
+ * A send this big is a backlog or a bulk load, where packing speed is what holds the producer back:
+ * brotli quality 1 packs ~8× faster than 5 for ~15% more bytes (measured on 12 generator batches:
+ * 5.2 against 4.5 B/event, 18 against 154 ms). Steady-state records, a few hundred KB of JSON, keep
+ * quality 5, where the bytes decide how many events a shard's 1 MB/s carries.
+ */
+export const BULK_RAW_BYTES = 4 * 1024 * 1024;
+export const BULK_BROTLI_QUALITY = 1;
+
+function levelFor(o: PackOptions, compression: Compression, rawBytes: number): number {
+  if (o.level !== undefined) return o.level;
+  if (compression === 'brotli' && rawBytes > BULK_RAW_BYTES) return BULK_BROTLI_QUALITY;
+  return DEFAULT_LEVEL[compression];
+}
 
 /** brotli's largest standard window (16 MiB): generator streams repeat names across the whole record. */
 const BROTLI_LGWIN = 24;
@@ -136,7 +153,7 @@ function packWhole(
   maxRaw: number,
   cap: number,
   compression: Compression,
-  level: number,
+  o: PackOptions,
 ): PackedRecord | null {
   if (events.length > cap) return null;
   const text = JSON.stringify(events);
@@ -145,7 +162,7 @@ function packWhole(
   if (text.length > Math.min(maxRaw, bound)) return null;
   const raw = Buffer.from(text, 'utf8');
   if (raw.length > maxRaw || raw.length > bound) return null;
-  const data = compress(raw, compression, level);
+  const data = compress(raw, compression, levelFor(o, compression, raw.length));
   return data.length <= max ? { data, events: events.length } : null;
 }
 
@@ -171,7 +188,6 @@ export interface PackedRecord {
 export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
   const max = o.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const compression = o.compression ?? DEFAULT_COMPRESSION;
-  const level = o.level ?? DEFAULT_LEVEL[compression];
   const cap = o.maxEventsPerRecord ?? Number.POSITIVE_INFINITY;
   if (!(max >= 3)) throw new RangeError('maxRecordBytes must be at least 3');
   const maxRaw = o.maxRawBytes ?? DEFAULT_MAX_RAW_BYTES;
@@ -181,7 +197,7 @@ export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
   }
   const n = events.length;
   if (n === 0) return [];
-  const whole = packWhole(events, max, maxRaw, cap, compression, level);
+  const whole = packWhole(events, max, maxRaw, cap, compression, o);
   if (whole !== null) return [whole];
   const s = new Serialized(events);
   const out: PackedRecord[] = [];
@@ -202,7 +218,9 @@ export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
 
   // Compressed bytes per raw byte, first from a probe of the first events.
   const probeEnd = s.endForRaw(0, Math.min(n, cap), Math.min(PROBE_RAW_BYTES, maxRaw));
-  let ratio = compress(s.chunk(0, probeEnd), compression, level).length / s.rawSize(0, probeEnd);
+  const probeRaw = s.rawSize(0, probeEnd);
+  let ratio =
+    compress(s.chunk(0, probeEnd), compression, levelFor(o, compression, probeRaw)).length / probeRaw;
 
   let start = 0;
   while (start < n) {
@@ -215,7 +233,7 @@ export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
     let tooBig = n + 1; // smallest end known not to fit
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const raw = s.rawSize(start, end);
-      const buf = compress(s.chunk(start, end), compression, level);
+      const buf = compress(s.chunk(start, end), compression, levelFor(o, compression, raw));
       ratio = buf.length / raw;
       if (buf.length <= max) {
         if (end > bestEnd) {
@@ -246,7 +264,11 @@ export function pack(events: unknown[], o: PackOptions = {}): PackedRecord[] {
       end = tooBig;
       do {
         end = start + Math.max(1, (end - start) >>> 1);
-        const buf = compress(s.chunk(start, end), compression, level);
+        const buf = compress(
+          s.chunk(start, end),
+          compression,
+          levelFor(o, compression, s.rawSize(start, end)),
+        );
         if (buf.length <= max) {
           best = buf;
           bestEnd = end;
