@@ -106,11 +106,18 @@ export interface TopFriend {
 
 /** Friends ranked by current network strength + all-time referral points, then by name. */
 export function topFriends(friends: Iterable<FriendFigures>, limit: number): TopFriend[] {
-  const out: TopFriend[] = [];
+  const figures: Omit<TopFriend, 'score'>[] = [];
   for (const f of friends) {
     const networkStrength = f.fc + f.rc + (f.rb === undefined ? 0 : 1);
-    out.push({ name: f.pk, networkStrength, referralPoints: f.pts, score: networkStrength + f.pts });
+    figures.push({ name: f.pk, networkStrength, referralPoints: f.pts });
   }
+  return rankFriends(figures, limit);
+}
+
+/** The same ranking from figures already known (score = strength + points). */
+export function rankFriends(friends: Iterable<Omit<TopFriend, 'score'>>, limit: number): TopFriend[] {
+  const out: TopFriend[] = [];
+  for (const f of friends) out.push({ ...f, score: f.networkStrength + f.referralPoints });
   out.sort((a, b) => b.score - a.score || compareNames(a.name, b.name));
   return out.slice(0, limit);
 }

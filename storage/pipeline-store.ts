@@ -9,6 +9,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Tally } from '../domain/tally';
 import { emptyTally } from '../domain/tally';
@@ -72,6 +73,9 @@ export interface Journal {
   /** flat [bucketMs, name, strengthDelta, pointsDelta, ...] */
   deltas: (string | number)[];
 }
+
+/** What readers of committed journals need of one: its position and deltas. */
+export type JournalDeltas = Pick<Journal, 'first' | 'last' | 'deltas'>;
 
 export const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
 const JOURNAL_PK = 'journal';
@@ -192,6 +196,49 @@ export class PipelineStore {
     if (items.length < chunks || items.length === 0) return null;
     const body = JSON.parse(items.map((i) => i.d as string).join('')) as Pick<Journal, 'touched' | 'deltas'>;
     return { first, last: items[0].last as string, ...body };
+  }
+
+  /**
+   * The deltas of the committed journals whose `first` is after `after` ('' for all), in stream order.
+   * Stops at the first journal ending after `checkpoint`: batches commit in stream order, so that one
+   * and every later one are pending or abandoned (an abandoned one may be rewritten by its retry).
+   */
+  async *committedDeltas(after: string, checkpoint: string): AsyncGenerator<JournalDeltas> {
+    // Chunk keys are `${first}#0000`...; '~' sorts after every digit, so this skips `after`'s chunks.
+    const from = after === '' ? undefined : `${after}#~`;
+    let start: Record<string, unknown> | undefined;
+    let group: { first: string; last: string; n: number; parts: string[] } | null = null;
+    do {
+      const res: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.history,
+          KeyConditionExpression: from === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :from',
+          ExpressionAttributeValues:
+            from === undefined ? { ':pk': JOURNAL_PK } : { ':pk': JOURNAL_PK, ':from': from },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        const first = it.first as string;
+        const last = it.last as string;
+        if (last > checkpoint) return;
+        if (group !== null && group.first !== first) {
+          throw new Error(
+            `journal ${group.first} is committed but has ${group.parts.length} of ${group.n} chunks`,
+          );
+        }
+        group ??= { first, last, n: it.n as number, parts: [] };
+        group.parts.push(it.d as string);
+        if (group.parts.length === group.n) {
+          const body = JSON.parse(group.parts.join('')) as Pick<Journal, 'deltas'>;
+          yield { first, last, deltas: body.deltas };
+          group = null;
+        }
+      }
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    if (group !== null) throw new Error(`journal ${group.first} is committed but incomplete`);
   }
 
   /** Removes the journal and rejection chunks of an abandoned (never committed) batch. */

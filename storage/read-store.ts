@@ -7,7 +7,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from './batch-io';
 import { NameIndex } from './name-index';
-import { type PipelineState, PipelineStore, REJECTIONS_PARTITION, type Rejection } from './pipeline-store';
+import {
+  type JournalDeltas,
+  type PipelineState,
+  PipelineStore,
+  REJECTIONS_PARTITION,
+  type Rejection,
+} from './pipeline-store';
 import { RollupStore } from './rollup-store';
 import { type SnapshotState, SnapshotStore } from './snapshot-store';
 import type { UserItem } from './user-item';
@@ -38,6 +44,11 @@ export class ReadStore {
 
   pipelineState(): Promise<PipelineState> {
     return this.pipeline.readState();
+  }
+
+  /** Deltas of the committed journals after the one starting at `after` ('' for all), in stream order. */
+  committedDeltas(after: string, checkpoint: string): AsyncGenerator<JournalDeltas> {
+    return this.pipeline.committedDeltas(after, checkpoint);
   }
 
   snapshotState(): Promise<SnapshotState> {

@@ -17,9 +17,11 @@
 //   tail is read, when a block holds an id beyond it (on a cold start, while the blocks are read). A
 //   new dictionary (`namesId` of the snapshot state: a store rebuilt from nothing) drops every cache
 //   of rollups.
+// - Top-friends scores friends from an in-memory index of every user's all-time figures (the total
+//   block plus the committed journals after it, followed as the checkpoint moves: figure-index.ts),
+//   with the checkpoint read afresh for each call, so every batch committed before a call counts.
 import { type BlockData, type Metric, type RankedItem, rankBlocks } from '../../queries/leaderboard';
 import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
-import type { FriendFigures } from '../../queries/user';
 import type { PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, TOTAL_PK } from '../../storage/rollup-store';
@@ -28,6 +30,7 @@ import type { UserItem } from '../../storage/user-item';
 import { UserReads } from '../../storage/user-reads';
 import { depsFromEnv } from '../shared/deps';
 import { NotFoundError } from '../shared/errors';
+import { type FigureBase, FigureIndex, type Figures, FreshRead } from './figure-index';
 
 export interface ReaderOptions {
   /** How long the pipeline and snapshot states are reused (ms). */
@@ -117,6 +120,10 @@ export class Reader {
   private readonly maxCachedEntries: number;
   private readonly countTtlMs: number;
   private readonly userReads: UserReads | null;
+  /** all-time strength and points of every user, for top-friends (lambdas/api/figure-index.ts) */
+  private readonly figureIndex: FigureIndex;
+  /** the committed checkpoint and the rollups' dictionary id, read afresh for each top-friends call */
+  private readonly figureStates: FreshRead<{ checkpoint: string; namesId: string }>;
   readonly now: () => number;
 
   constructor(
@@ -130,6 +137,16 @@ export class Reader {
     this.maxCachedEntries = o.maxCachedEntries ?? 4_000_000;
     this.countTtlMs = o.countTtlMs ?? 2_000;
     this.userReads = o.userReads ?? null;
+    this.figureIndex = new FigureIndex({
+      base: () => this.totalSums(),
+      journals: (after, checkpoint) => store.committedDeltas(after, checkpoint),
+    });
+    // Past the TTL caches: through them this would pin a snapshot state for the leaderboards too,
+    // which then might not see a snapshot run that just ended.
+    this.figureStates = new FreshRead(async () => {
+      const [pipeline, snap] = await Promise.all([store.pipelineState(), store.snapshotState()]);
+      return { checkpoint: pipeline.checkpoint, namesId: snap.namesId };
+    });
   }
 
   /** Drops every cache (tests, and the local runtime after it rebuilds tables). */
@@ -137,6 +154,7 @@ export class Reader {
     this.pipeline.clear();
     this.snapshot.clear();
     this.dropRollups('');
+    this.figureIndex.clear();
     this.counts.clear();
     this.rejectionPages = { checkpoint: '', pages: new Map() };
   }
@@ -177,13 +195,39 @@ export class Reader {
     return u;
   }
 
-  /** Strength/points figures of the named users (top friends): a projection, not whole items. */
-  async figures(names: string[]): Promise<FriendFigures[]> {
-    if (names.length === 0) return [];
-    const attributes = ['fc', 'rc', 'rb', 'pts'];
-    return this.userReads === null
-      ? this.store.users(names, attributes)
-      : this.userReads.users(names, attributes);
+  /**
+   * All-time strength and points by name, holding every batch committed when this was called: the
+   * pipeline state is read afresh (one read shared by the calls that arrived before it began), so a
+   * committed batch shows at once, as it does in the user items. Only journals committed since the
+   * last call are read (shared by concurrent calls).
+   */
+  async figures(): Promise<(name: string) => Figures> {
+    const { checkpoint, namesId } = await this.figureStates.get();
+    return this.figureIndex.at(checkpoint, namesId);
+  }
+
+  /**
+   * The total block's sums by name and its version: where the figure index starts. Read apart from
+   * the leaderboards' block cache (this happens once per index), sharing only the dictionary.
+   */
+  private async totalSums(): Promise<FigureBase> {
+    const snap = await this.store.snapshotState();
+    const sums = new Map<string, Figures>();
+    const total = (await this.store.rollups.readBlocks([TOTAL_PK])).get(TOTAL_PK);
+    if (total === undefined || total.head.upTo === '') return { upTo: '', namesId: snap.namesId, sums };
+    const { ids, strength, points } = total.data;
+    const maxId = ids.length > 0 ? ids[ids.length - 1] : -1;
+    // The snapshot job appends names before any block that uses them, and they are read here after the
+    // block: every id of it is in the dictionary.
+    const names =
+      snap.namesId !== '' && snap.namesId === this.dictionary.namesId
+        ? await this.namesUpTo(this.dictionary, maxId)
+        : await this.store.rollups.readNames(0);
+    if (maxId >= names.length)
+      throw new Error(`the total block holds user id ${maxId}, beyond the dictionary`);
+    for (let i = 0; i < ids.length; i++)
+      sums.set(names[ids[i]], { strength: strength[i], points: points[i] });
+    return { upTo: total.head.upTo, namesId: snap.namesId, sums };
   }
 
   /**
