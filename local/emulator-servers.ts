@@ -13,6 +13,8 @@ export interface ServerOptions {
   dynamoPort: number;
   host: string;
   dataDir?: string;
+  /** Start only this one (each then gets a worker thread of its own); default both. */
+  only?: 'kinesis' | 'dynamodb';
 }
 
 export interface RunningServers {
@@ -74,28 +76,40 @@ async function close(server: Server): Promise<void> {
 }
 
 export async function startServers(opts: ServerOptions): Promise<RunningServers> {
+  const want = { kinesis: opts.only !== 'dynamodb', dynamodb: opts.only !== 'kinesis' };
   const paths = opts.dataDir
     ? { kinesis: join(opts.dataDir, 'kinesis'), dynamodb: join(opts.dataDir, 'dynamodb') }
     : undefined;
   if (paths) {
-    mkdirSync(paths.kinesis, { recursive: true });
-    mkdirSync(paths.dynamodb, { recursive: true });
+    if (want.kinesis) mkdirSync(paths.kinesis, { recursive: true });
+    if (want.dynamodb) mkdirSync(paths.dynamodb, { recursive: true });
   }
-  const zero = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
-  const kServer = kinesalite({ ...zero, path: paths?.kinesis });
-  const dServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: paths?.dynamodb });
-  idleOf.set(kServer, trackRequests(kServer));
-  idleOf.set(dServer, trackRequests(dServer));
   const started: Server[] = [];
   try {
-    const kinesis = await listen(kServer, opts.kinesisPort, opts.host, 'kinesalite');
-    started.push(kServer);
-    const dynamodb = await listen(dServer, opts.dynamoPort, opts.host, 'dynalite');
-    started.push(dServer);
+    let kinesis = 0;
+    let dynamodb = 0;
+    if (want.kinesis) {
+      const zero = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
+      const kServer = kinesalite({ ...zero, path: paths?.kinesis });
+      idleOf.set(kServer, trackRequests(kServer));
+      kinesis = await listen(kServer, opts.kinesisPort, opts.host, 'kinesalite');
+      started.push(kServer);
+    }
+    if (want.dynamodb) {
+      const dServer = dynalite({
+        createTableMs: 0,
+        deleteTableMs: 0,
+        updateTableMs: 0,
+        path: paths?.dynamodb,
+      });
+      idleOf.set(dServer, trackRequests(dServer));
+      dynamodb = await listen(dServer, opts.dynamoPort, opts.host, 'dynalite');
+      started.push(dServer);
+    }
     return {
       ports: { kinesis, dynamodb },
       stop: async () => {
-        await Promise.all([close(kServer), close(dServer)]);
+        await Promise.all(started.map(close));
       },
     };
   } catch (err) {

@@ -1,4 +1,4 @@
-// kinesalite and dynalite in this process (on a worker thread by default), with the stream and the
+// kinesalite and dynalite in this process (each on a worker thread by default), with the stream and the
 // tables of lib/definitions.ts.
 // In memory by default; with a data directory both keep their LevelDB stores under it, and starting
 // again on the same directory finds the stream and the tables already there.
@@ -29,7 +29,7 @@ export interface EmulatorOptions {
   dataDir?: string;
   streamName?: string;
   /**
-   * Where the emulators run: 'worker' (default) puts them on a worker thread of this process, so
+   * Where the emulators run: 'worker' (default) puts each on a worker thread of this process, so
    * their work uses the second core while the pipeline runs on the main thread; 'main' keeps them
    * on the main thread.
    */
@@ -102,6 +102,28 @@ async function startInWorker(opts: ServerOptions): Promise<RunningServers> {
   };
 }
 
+/**
+ * kinesalite and dynalite each on a worker thread of its own: puts into the stream (POST /events, the
+ * producer) and the mapping's reads never queue behind the processor's item writes, which keep
+ * dynalite's thread the busiest of the stack under load.
+ */
+async function startInWorkers(opts: ServerOptions): Promise<RunningServers> {
+  const [k, d] = await Promise.allSettled([
+    startInWorker({ ...opts, only: 'kinesis' }),
+    startInWorker({ ...opts, only: 'dynamodb' }),
+  ]);
+  if (k.status === 'rejected' || d.status === 'rejected') {
+    await Promise.all([k, d].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw k.status === 'rejected' ? k.reason : (d as PromiseRejectedResult).reason;
+  }
+  return {
+    ports: { kinesis: k.value.ports.kinesis, dynamodb: d.value.ports.dynamodb },
+    stop: async () => {
+      await Promise.all([k.value.stop(), d.value.stop()]);
+    },
+  };
+}
+
 export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
   const host = opts.host ?? '127.0.0.1';
   const streamName = opts.streamName ?? STREAM.localName;
@@ -111,7 +133,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     host,
     dataDir: opts.dataDir,
   };
-  const servers = opts.thread === 'main' ? await startServers(serverOpts) : await startInWorker(serverOpts);
+  const servers = opts.thread === 'main' ? await startServers(serverOpts) : await startInWorkers(serverOpts);
   try {
     const endpoints = {
       kinesis: `http://${host}:${servers.ports.kinesis}`,
