@@ -152,7 +152,7 @@ export async function benchE2e(
           value: eventsPerSec,
           unit: 'events/s',
           target: '≥ 100,000',
-          how: `median of ${reps} runs (${all} events/s), each on a fresh local stack: ${total.toLocaleString('en-US')} generated events (${users} users, ${batches} batches) sent batch by batch through the producer into kinesalite and folded by the processor handler behind the local event source mapping into dynalite, all in one process on this machine (the emulators and the producer each on a worker thread); from the first put to the stream drained (in the median run the producer, on its own thread, was done after ${(sendMs / 1000).toFixed(1)} s)`,
+          how: `median of ${reps} runs (${all} events/s), each on a fresh local stack: ${total.toLocaleString('en-US')} generated events (${users} users, ${batches} batches) sent batch by batch through the producer into kinesalite and folded by the processor handler behind the local event source mapping into dynalite, all in one process on this machine (kinesalite, dynalite and the producer each on a worker thread); from the first put to the stream drained (in the median run the producer, on its own thread, was done after ${(sendMs / 1000).toFixed(1)} s)`,
         },
         naiveEventsPerSec: {
           value: naive.eventsPerSec,
