@@ -42,11 +42,10 @@
 
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BUCKET_MS, bucketOf } from '../../domain/time';
 import { blockOf, LEVELS_MS } from '../../queries/range';
 import { settleAll } from '../../storage/batch-io';
-import { JOURNAL_PARTITION, PipelineStore } from '../../storage/pipeline-store';
+import { type JournalDeltas, PipelineStore } from '../../storage/pipeline-store';
 import { encodeBlock } from '../../storage/rollup-codec';
 import {
   type RollupBlock,
@@ -81,12 +80,8 @@ export interface SnapshotRunSummary {
   state: SnapshotState;
 }
 
-interface JournalGroup {
-  first: string;
-  last: string;
-  /** flat [bucketMs, name, strengthDelta, pointsDelta, ...] */
-  deltas: (string | number)[];
-}
+/** One committed journal: `deltas` is flat [bucketMs, name, strengthDelta, pointsDelta, ...]. */
+type JournalGroup = JournalDeltas;
 
 interface Working {
   /** 0 for the total block */
@@ -107,50 +102,6 @@ interface TotalWorking extends Working {
 
 /** About 10 s of work on dynalite, far less on DynamoDB: a run stays well inside the Lambda timeout. */
 const DEFAULT_MAX_DELTAS = 500_000;
-
-/** Committed journals after `cursor`, in stream order; stops at the first uncommitted one. */
-export async function* committedJournals(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  cursor: string,
-  checkpoint: string,
-): AsyncGenerator<JournalGroup> {
-  // Chunk sort keys are `${first}#0000`; '~' sorts after every digit, so this skips the cursor's chunks.
-  const after = cursor === '' ? undefined : `${cursor}#~`;
-  let start: Record<string, unknown> | undefined;
-  let group: { first: string; last: string; n: number; parts: string[] } | null = null;
-  do {
-    const res: QueryCommandOutput = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
-        ExpressionAttributeValues:
-          after === undefined ? { ':pk': JOURNAL_PARTITION } : { ':pk': JOURNAL_PARTITION, ':after': after },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const it of res.Items ?? []) {
-      const first = it.first as string;
-      const last = it.last as string;
-      if (last > checkpoint) return;
-      if (group !== null && group.first !== first) {
-        throw new Error(
-          `journal ${group.first} is committed but has ${group.parts.length} of ${group.n} chunks`,
-        );
-      }
-      group ??= { first, last, n: it.n as number, parts: [] };
-      group.parts.push(it.d as string);
-      if (group.parts.length === group.n) {
-        const body = JSON.parse(group.parts.join('')) as { deltas: (string | number)[] };
-        yield { first: group.first, last: group.last, deltas: body.deltas };
-        group = null;
-      }
-    }
-    start = res.LastEvaluatedKey;
-  } while (start !== undefined);
-  if (group !== null) throw new Error(`journal ${group.first} is committed but incomplete`);
-}
 
 /**
  * Runs the tasks `concurrency` at a time. After a failure no task starts, and the error is thrown
@@ -273,10 +224,7 @@ export class SnapshotBuilder {
   /** The name dictionary as far as this builder has read or written it. */
   private dictionary = { namesId: '', names: [] as string[], ids: new Map<string, number>() };
 
-  constructor(
-    private readonly deps: SnapshotDeps,
-    o: SnapshotOptions = {},
-  ) {
+  constructor(deps: SnapshotDeps, o: SnapshotOptions = {}) {
     this.pipeline = new PipelineStore(deps.doc, deps.tables);
     this.rollups = new RollupStore(deps.doc, deps.tables.history, o.chunkBytes);
     this.snapshots = new SnapshotStore(deps.doc, deps.tables.meta);
@@ -326,12 +274,7 @@ export class SnapshotBuilder {
     let deltas = 0;
     let caughtUp = true;
     let leftBehind = Number.POSITIVE_INFINITY;
-    for await (const g of committedJournals(
-      this.deps.doc,
-      this.deps.tables.history,
-      state.cursor,
-      pipeline.checkpoint,
-    )) {
+    for await (const g of this.pipeline.committedDeltas(state.cursor, pipeline.checkpoint)) {
       if (caughtUp && (groups.length === 0 || deltas + g.deltas.length / 4 <= this.maxDeltas)) {
         groups.push(g);
         deltas += g.deltas.length / 4;
