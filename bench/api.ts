@@ -9,10 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { EventGenerator } from '../domain/generator';
 import { toIso } from '../domain/time';
 import { ROUTES } from '../lib/definitions';
-import { startLocalRuntime } from '../local/runtime';
 import { makeKinesisClient } from '../storage/clients';
 import { StreamProducer } from '../stream/producer';
-import { BENCH_EMULATOR_PORTS, type Figure, type Section } from './report';
+import { type Figure, type Section, startBenchRuntime } from './report';
 
 const CLIENTS = 50;
 
@@ -135,13 +134,7 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
   // building the graph is bound by dynalite's ~3,000 item writes per second on this machine.
   const users = quick ? 20_000 : 100_000;
   const batches = quick ? 2 : 3;
-  const rt = await startLocalRuntime({
-    port: 0,
-    ...BENCH_EMULATOR_PORTS,
-    generator: false,
-    quiet: true,
-    snapshotEveryMs: false,
-  });
+  const rt = await startBenchRuntime();
   try {
     const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
     const producer = new StreamProducer(kinesis, rt.streamName);

@@ -4,13 +4,13 @@
 import { Worker } from 'node:worker_threads';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EventGenerator } from '../domain/generator';
-import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
+import type { LocalRuntime } from '../local/runtime';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PIPELINE_KEY, type PipelineState } from '../storage/pipeline-store';
 import { StreamProducer } from '../stream/producer';
 import type { ProducerWorkerData } from './e2e-producer-worker';
 import { runNaive } from './naive-processor';
-import { BENCH_EMULATOR_PORTS, type Section } from './report';
+import { type Section, startBenchRuntime } from './report';
 
 export interface E2eOptions {
   quick: boolean;
@@ -59,13 +59,7 @@ async function runOnce(
   batches: number,
   total: number,
 ): Promise<{ rt: LocalRuntime; eventsPerSec: number; sendMs: number; state: PipelineState }> {
-  const rt = await startLocalRuntime({
-    port: 0,
-    ...BENCH_EMULATOR_PORTS,
-    generator: false,
-    quiet: true,
-    snapshotEveryMs: false,
-  });
+  const rt = await startBenchRuntime();
   try {
     // The producer generates first (the generator is not what we measure), then streams batch by
     // batch as a live producer would, while the processor folds concurrently.

@@ -2,12 +2,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 
 /**
  * The handler modules of a process are loaded against one pair of emulator endpoints (see
  * local/runtime.ts), so every section that starts a runtime uses the same fixed ports.
  */
 export const BENCH_EMULATOR_PORTS = { kinesisPort: 14_567, dynamoPort: 14_568 } as const;
+
+/** A local runtime as every bench section starts it: fixed emulator ports, nothing running on its own. */
+export function startBenchRuntime(): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    port: 0,
+    ...BENCH_EMULATOR_PORTS,
+    generator: false,
+    quiet: true,
+    snapshotEveryMs: false,
+  });
+}
 
 export interface Figure {
   value: number;

@@ -13,9 +13,10 @@ import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { RawEvent } from '../../domain/events';
 import { EventGenerator } from '../../domain/generator';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { buildWeb } from '../../scripts/build-web';
 import type { FriendsPage, Leaderboard, PipelineMeta, UserNetwork, UserProfile } from '../../web/src/types';
+import { startTestRuntime } from '../support/runtime';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -78,14 +79,7 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
       throw new Error(`${CHROMIUM} is missing on CI: the CI entry (.ci/run) must apt-get install chromium`);
     }
     await buildWeb();
-    rt = await startLocalRuntime({
-      port: 0,
-      kinesisPort: 0,
-      dynamoPort: 0,
-      generator: false,
-      quiet: true,
-      snapshotEveryMs: false,
-    });
+    rt = await startTestRuntime();
     assert.ok(rt.dashboard, 'the runtime serves web/dist');
     // Three batches now; the fourth arrives while the overview is open (it must update by itself).
     await send(batches.slice(0, 3).flat());

@@ -11,11 +11,12 @@ import fc from 'fast-check';
 import { generateEvents } from '../../domain/generator';
 import { decodeRecord } from '../../domain/records';
 import { MAX_POST_BYTES, ROUTES } from '../../lib/definitions';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { encodeNameCursor, encodePositionCursor } from '../../queries/cursor';
 import { openApiDocument } from '../../queries/openapi';
 import { makeDynamoClient } from '../../storage/clients';
 import { validEventArb } from '../support/arbitraries';
+import { startTestRuntime } from '../support/runtime';
 import { assertMatchesModel, expectedFrom, streamRecords } from '../support/runtime-check';
 
 let rt: LocalRuntime;
@@ -148,13 +149,7 @@ const BAD: Record<string, fc.Arbitrary<string>> = {
 BAD.to = BAD.from;
 
 before(async () => {
-  rt = await startLocalRuntime({
-    port: 0,
-    kinesisPort: 0,
-    dynamoPort: 0,
-    generator: false,
-    quiet: true,
-    snapshotEveryMs: false,
+  rt = await startTestRuntime({
     mapping: { maxBatchingWindowSeconds: 0, pollIntervalMs: 10 },
   });
   doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });

@@ -10,11 +10,12 @@ import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventGenerator } from '../../domain/generator';
 import type { FaultPlan, FaultStats } from '../../local/faults';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient, makeKinesisClient } from '../../storage/clients';
 import { StreamProducer } from '../../stream/producer';
 import { dirty, garbageRecords, pack } from '../support/fault-streams';
 import { scanAll } from '../support/pipeline-harness';
+import { startTestRuntime } from '../support/runtime';
 import { assertMatchesModel, expectedFrom, failedRecords, streamRecords } from '../support/runtime-check';
 
 let rt: LocalRuntime;
@@ -60,13 +61,7 @@ async function underFaults(
 }
 
 before(async () => {
-  rt = await startLocalRuntime({
-    port: 0,
-    kinesisPort: 0,
-    dynamoPort: 0,
-    generator: false,
-    quiet: true,
-    snapshotEveryMs: false,
+  rt = await startTestRuntime({
     mapping: {
       batchSize: 4,
       maxBatchingWindowSeconds: 0,

@@ -7,10 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateEvents } from '../../domain/generator';
 import { BatchProcessor } from '../../lambdas/processor/batch-processor';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient } from '../../storage/clients';
 import { ReferenceModel } from '../reference/model';
 import { committedGraph, modelGraph, scanAll } from '../support/pipeline-harness';
+import { startTestRuntime } from '../support/runtime';
 import { streamRecords } from '../support/runtime-check';
 
 function stream(): unknown[] {
@@ -36,14 +37,7 @@ describe('pipeline end to end on the embedded default', () => {
   let rt: LocalRuntime;
   let doc: DynamoDBDocumentClient;
   before(async () => {
-    rt = await startLocalRuntime({
-      port: 0,
-      kinesisPort: 0,
-      dynamoPort: 0,
-      generator: false,
-      quiet: true,
-      snapshotEveryMs: false,
-    });
+    rt = await startTestRuntime();
     doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
   });
   after(async () => {
