@@ -37,8 +37,6 @@ export interface ReaderOptions {
   stateTtlMs?: number;
   /** Cap on cached block entries (one per user per block) before the least recently used go. */
   maxCachedEntries?: number;
-  /** How long a prefix count for /meta/users is reused (ms). */
-  countTtlMs?: number;
   now?: () => number;
   /**
    * Reads user items through the low-level client (storage/user-reads.ts) instead of the store's
@@ -111,14 +109,12 @@ export class Reader {
   private readonly blocks = new Map<string, CachedBlock>();
   private cachedEntries = 0;
   private readonly answers = new Map<string, RankedItem[]>();
-  private readonly counts = new Map<string, { at: number; n: Promise<number> }>();
   /** Pages of /meta/rejections answered at this checkpoint. */
   private rejectionPages: { checkpoint: string; pages: Map<string, Promise<RejectionPage>> } = {
     checkpoint: '',
     pages: new Map(),
   };
   private readonly maxCachedEntries: number;
-  private readonly countTtlMs: number;
   private readonly userReads: UserReads | null;
   /** all-time strength and points of every user, for top-friends (lambdas/api/figure-index.ts) */
   private readonly figureIndex: FigureIndex;
@@ -135,7 +131,6 @@ export class Reader {
     this.pipeline = new Ttl(ttl, () => store.pipelineState(), this.now);
     this.snapshot = new Ttl(ttl, () => store.snapshotState(), this.now);
     this.maxCachedEntries = o.maxCachedEntries ?? 4_000_000;
-    this.countTtlMs = o.countTtlMs ?? 2_000;
     this.userReads = o.userReads ?? null;
     this.figureIndex = new FigureIndex({
       base: () => this.totalSums(),
@@ -155,7 +150,6 @@ export class Reader {
     this.snapshot.clear();
     this.dropRollups('');
     this.figureIndex.clear();
-    this.counts.clear();
     this.rejectionPages = { checkpoint: '', pages: new Map() };
   }
 
@@ -235,7 +229,8 @@ export class Reader {
    * after (null at the end).
    */
   async userNames(prefix: string | null, limit: number, after: string | null) {
-    const total = prefix === null ? this.pipelineState().then((s) => s.users) : this.countNames(prefix);
+    // A prefix count is a binary search over the name registry the store keeps in memory: no cache.
+    const total = prefix === null ? this.pipelineState().then((s) => s.users) : this.store.countNames(prefix);
     let start = after;
     if (prefix !== null && start !== null && !start.startsWith(prefix)) {
       // A cursor from another listing: before the prefix's names starts at the first, after them ends.
@@ -245,17 +240,6 @@ export class Reader {
     const page = await this.store.names(prefix, limit, start);
     const next = page.more ? (page.names.at(-1) ?? null) : null;
     return { total: await total, names: page.names, next };
-  }
-
-  private countNames(prefix: string): Promise<number> {
-    const t = this.now();
-    const hit = this.counts.get(prefix);
-    if (hit !== undefined && t - hit.at < this.countTtlMs) return hit.n;
-    const n = this.store.countNames(prefix);
-    if (this.counts.size > 1_000) this.counts.clear();
-    this.counts.set(prefix, { at: t, n });
-    n.catch(() => this.counts.delete(prefix));
-    return n;
   }
 
   /**
