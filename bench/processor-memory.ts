@@ -4,11 +4,11 @@
 // on the main thread, so only the processor's own memory is measured.
 
 import type { AddressInfo } from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { generateEvents } from '../domain/generator';
 import { packRecords } from '../domain/record-encoding';
+import { nextMessage, startTsWorker } from '../local/ts-worker';
 import { provisionTables } from '../storage/provision';
 import type { Section } from './report';
 
@@ -34,22 +34,15 @@ export async function benchProcessorMemory(quick: boolean): Promise<Section> {
     records.push(r);
     bytes += r.length;
   }
-  // A worker's entry must be JavaScript: a small bootstrap registers tsx, then loads the TS worker.
-  const entry = new URL('./processor-memory-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(bootstrap, {
-    eval: true,
+  const worker = startTsWorker(new URL('./processor-memory-worker.ts', import.meta.url), {
     workerData: { endpoint, records },
     resourceLimits: { maxOldGenerationSizeMb: 256 },
   });
-  const result = await new Promise<{ peakMb: number; events: number; ms: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0)
-        reject(new Error(`processor worker exited with ${code} (out of memory under a 256 MB cap?)`));
-    });
-  });
+  const result = await nextMessage<{ peakMb: number; events: number; ms: number }>(worker).catch(
+    (err: Error) => {
+      throw new Error(`processor worker failed (out of memory under a 256 MB cap?): ${err.message}`);
+    },
+  );
   await worker.terminate();
   await new Promise<void>((r) => server.close(() => r()));
   return {

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import type { Emulators } from '../local/emulators';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 
 /**
@@ -10,11 +11,15 @@ import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
  */
 export const BENCH_EMULATOR_PORTS = { kinesisPort: 14_567, dynamoPort: 14_568 } as const;
 
-/** A local runtime as every bench section starts it: fixed emulator ports, nothing running on its own. */
-export function startBenchRuntime(): Promise<LocalRuntime> {
+/**
+ * A local runtime as every bench section starts it: fixed emulator ports (or the given running
+ * emulators), nothing running on its own.
+ */
+export function startBenchRuntime(emulators?: Emulators): Promise<LocalRuntime> {
   return startLocalRuntime({
     port: 0,
     ...BENCH_EMULATOR_PORTS,
+    emulators,
     generator: false,
     quiet: true,
     snapshotEveryMs: false,

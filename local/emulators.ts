@@ -2,19 +2,26 @@
 // tables of lib/definitions.ts.
 // In memory by default; with a data directory both keep their LevelDB stores under it, and starting
 // again on the same directory finds the stream and the tables already there.
-import { Worker } from 'node:worker_threads';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
+  DeleteStreamCommand,
   DescribeStreamSummaryCommand,
   type KinesisClient,
   ResourceInUseException,
+  ResourceNotFoundException as StreamNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { GRAPH_TABLE, HISTORY_TABLE, META_TABLE, STREAM, type TableDef } from '../lib/definitions';
 import { makeKinesisClient, markEmulatorEndpoints } from '../storage/clients';
 import { provisionTables } from '../storage/provision';
 import { type RunningServers, type ServerOptions, startServers } from './emulator-servers';
 import { LOCAL_REGION } from './lambda';
+import { nextMessage, startTsWorker } from './ts-worker';
 
 export const DEFAULT_KINESIS_PORT = 4567;
 export const DEFAULT_DYNAMO_PORT = 4568;
@@ -47,6 +54,12 @@ export interface Emulators {
   streamName: string;
   streamArn: string;
   tables: TableNames;
+  /**
+   * Deletes the stream and the tables and creates them again, empty: a fresh pipeline on emulators that
+   * keep running (and stay JIT-warm, as the services they stand in for always are). Resolves with the
+   * new stream's ARN. Nothing may be reading or writing them meanwhile.
+   */
+  reset(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +85,41 @@ export async function ensureStream(
   }
 }
 
+/** Deletes a stream if it exists and waits until it is gone. */
+async function deleteStream(kinesis: KinesisClient, streamName: string): Promise<void> {
+  try {
+    await kinesis.send(new DeleteStreamCommand({ StreamName: streamName }));
+  } catch (err) {
+    if (err instanceof StreamNotFoundException) return;
+    throw err;
+  }
+  for (let i = 0; ; i++) {
+    try {
+      await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    } catch (err) {
+      if (err instanceof StreamNotFoundException) return;
+      throw err;
+    }
+    if (i > 200) throw new Error(`stream ${streamName} was not deleted`);
+    await sleep(10);
+  }
+}
+
+/** Deletes a table if it exists and waits until it is gone. */
+async function deleteTable(dynamo: DynamoDBClient, TableName: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      if (i === 0) await dynamo.send(new DeleteTableCommand({ TableName }));
+      else await dynamo.send(new DescribeTableCommand({ TableName }));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) return;
+      throw err;
+    }
+    if (i > 200) throw new Error(`table ${TableName} was not deleted`);
+    await sleep(10);
+  }
+}
+
 /** Local table names, keyed like the handlers' deps. */
 export function localTableNames(): TableNames {
   return { graph: GRAPH_TABLE.localName, history: HISTORY_TABLE.localName, meta: META_TABLE.localName };
@@ -79,14 +127,8 @@ export function localTableNames(): TableNames {
 
 /** Starts the servers inside a worker thread; resolves with their ports once they listen. */
 async function startInWorker(opts: ServerOptions): Promise<RunningServers> {
-  // A worker's entry must be JavaScript: a small bootstrap registers tsx, then loads the TS entry.
-  const entry = new URL('./emulator-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: opts });
-  const first = await new Promise<{ ports?: RunningServers['ports']; error?: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const worker = startTsWorker(new URL('./emulator-worker.ts', import.meta.url), { workerData: opts });
+  const first = await nextMessage<{ ports?: RunningServers['ports']; error?: string }>(worker);
   if (!first.ports) {
     await worker.terminate();
     throw new Error(first.error ?? 'the emulator worker did not start');
@@ -142,34 +184,51 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     // Ours, so this process's clients for them need not sign their requests (storage/clients.ts).
     markEmulatorEndpoints(endpoints.kinesis, endpoints.dynamodb);
 
-    const kinesis = makeKinesisClient({ endpoint: endpoints.kinesis, region: LOCAL_REGION });
-    const dynamo = new DynamoDBClient({
-      endpoint: endpoints.dynamodb,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
     const tables = localTableNames();
     const byId: Record<string, string> = {
       [GRAPH_TABLE.id]: tables.graph,
       [HISTORY_TABLE.id]: tables.history,
       [META_TABLE.id]: tables.meta,
     };
-    try {
-      const [streamArn] = await Promise.all([
-        ensureStream(kinesis, streamName),
-        provisionTables(dynamo, (d: TableDef) => byId[d.id] ?? d.localName),
-      ]);
-      return {
-        endpoints,
-        streamName,
-        streamArn,
-        tables,
-        stop: () => servers.stop(),
-      };
-    } finally {
-      kinesis.destroy();
-      dynamo.destroy();
-    }
+    const clients = () => ({
+      kinesis: makeKinesisClient({ endpoint: endpoints.kinesis, region: LOCAL_REGION }),
+      dynamo: new DynamoDBClient({
+        endpoint: endpoints.dynamodb,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    });
+    const provision = async (fresh: boolean): Promise<string> => {
+      const { kinesis, dynamo } = clients();
+      try {
+        if (fresh) {
+          await Promise.all([
+            deleteStream(kinesis, streamName),
+            ...Object.values(tables).map((TableName) => deleteTable(dynamo, TableName)),
+          ]);
+        }
+        const [streamArn] = await Promise.all([
+          ensureStream(kinesis, streamName),
+          provisionTables(dynamo, (d: TableDef) => byId[d.id] ?? d.localName),
+        ]);
+        return streamArn;
+      } finally {
+        kinesis.destroy();
+        dynamo.destroy();
+      }
+    };
+    const emulators: Emulators = {
+      endpoints,
+      streamName,
+      streamArn: await provision(false),
+      tables,
+      reset: async () => {
+        emulators.streamArn = await provision(true);
+        return emulators.streamArn;
+      },
+      stop: () => servers.stop(),
+    };
+    return emulators;
   } catch (err) {
     await servers.stop();
     throw err;

@@ -85,6 +85,12 @@ export interface LocalRuntimeOptions {
   logDir?: string;
   /** Static files served at `/` (default web/dist). */
   staticDir?: string;
+  /**
+   * Run over these already-started emulators (in memory) instead of starting a pair; stopping the
+   * runtime leaves them running. Benchmarks use this to give each run fresh tables and a fresh stream
+   * (`emulators.reset()`) on emulators that stay warm. The port options are then ignored.
+   */
+  emulators?: Emulators;
   /** Faults injected into the processor (local/faults.ts), as a plan or `throttle=0.05,crash=0.1,...`. */
   faults?: FaultPlan | string;
 }
@@ -177,13 +183,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
   };
 
   try {
-    const emu = await startEmulators({
-      kinesisPort: opts.kinesisPort,
-      dynamoPort: opts.dynamoPort,
-      host: opts.host,
-      dataDir,
-    });
-    cleanup.push(() => emu.stop());
+    if (opts.emulators && dataDir) throw new Error('a runtime over given emulators keeps no data directory');
+    const emu =
+      opts.emulators ??
+      (await startEmulators({
+        kinesisPort: opts.kinesisPort,
+        dynamoPort: opts.dynamoPort,
+        host: opts.host,
+        dataDir,
+      }));
+    if (!opts.emulators) cleanup.push(() => emu.stop());
     if (
       loadedAgainst &&
       (loadedAgainst.kinesis !== emu.endpoints.kinesis || loadedAgainst.dynamodb !== emu.endpoints.dynamodb)
