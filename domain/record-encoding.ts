@@ -136,11 +136,13 @@ class Serialized {
 }
 
 /**
- * Compressed input up to this many times the record limit is first tried as one record. Event JSON
- * compresses 15-25x, so a generator batch (1-2 MB of JSON) fits; input that does not compress this
- * well costs one wasted compression of at most this much before the general path takes over.
+ * Compressed input up to this many times the record limit (so up to the 16 MiB raw cap) is first tried
+ * as one record. Event JSON compresses 20-30x at the bulk quality, so even a generator's first batch
+ * (~100,000 events, ~10.7 MB of JSON) fits: packed whole in ~80 ms instead of ~250 ms event by event.
+ * Input that does not compress this well costs one wasted fast compression of at most 16 MiB before
+ * the general path takes over.
  */
-const WHOLE_TRY_FACTOR = 8;
+const WHOLE_TRY_FACTOR = 16;
 
 /**
  * The common case, a send() whose events fit in one record: one JSON.stringify of the whole array
