@@ -20,8 +20,9 @@ const quick = values.quick ?? false;
 const only = values.only ? new Set(values.only.split(',')) : null;
 const want = (s: string) => only === null || only.has(s);
 const report = newReport(quick);
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const started = performance.now();
+const log = (msg: string) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
 
 if (want('fold')) {
   log('fold');

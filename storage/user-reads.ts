@@ -3,16 +3,19 @@
 // commands cannot reuse a resolved middleware stack; the few attribute types a user item holds are
 // converted here.
 //
-// Reads are coalesced: the names asked for while the event loop handles one round of events (the
-// requests that arrived together) are read with one BatchGetItem after it (100 names per call, each
-// name once), instead of one GetItem each. The SDK's fixed cost per call (its middleware stack) is most of a small read's CPU,
-// so under concurrent requests this is most of that cost saved; a lone request still makes one
-// GetItem, one event-loop turn later. Both reads are strongly consistent, so the answer is the same.
+// Reads are coalesced: the items asked for while the event loop handles one round of events (the
+// requests that arrived together) are read with one BatchGetItem after it (100 items per call, each
+// once), instead of one GetItem each. The SDK's fixed cost per call (its middleware stack) is most of
+// a small read's CPU, so under concurrent requests this is most of that cost saved; a lone request
+// still makes one GetItem, one event-loop turn later. Both reads are strongly consistent, so the
+// answer is the same. The state items of the meta table a route needs beside a user (top-friends reads
+// the pipeline's checkpoint) join the same call.
 import {
   type AttributeValue,
   BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
 import type { UserItem } from './user-item';
 
@@ -22,9 +25,10 @@ function plain(v: AttributeValue): unknown {
   if (v.N !== undefined) return Number(v.N);
   if (v.BOOL !== undefined) return v.BOOL;
   if (v.NULL !== undefined) return null;
+  if (v.B !== undefined) return v.B;
   if (v.L !== undefined) return v.L.map(plain);
   if (v.M !== undefined) return plainItem(v.M);
-  throw new Error(`unexpected attribute type ${Object.keys(v).join(',')} in a user item`);
+  throw new Error(`unexpected attribute type ${Object.keys(v).join(',')} in a read item`);
 }
 
 function plainItem(item: Record<string, AttributeValue>): Record<string, unknown> {
@@ -35,26 +39,40 @@ function plainItem(item: Record<string, AttributeValue>): Record<string, unknown
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type RawItem = Record<string, AttributeValue>;
+
+/** One item to read: its table and key. */
+interface ItemRef {
+  table: string;
+  key: RawItem;
+}
+
 interface Waiter {
-  resolve(item: UserItem | null): void;
+  resolve(item: RawItem | null): void;
   reject(err: unknown): void;
 }
 
+const refId = (ref: ItemRef): string =>
+  `${ref.table}\n${ref.key.pk?.S ?? ''}\n${ref.key.sk === undefined ? '' : (ref.key.sk.S ?? '')}`;
+
 /**
- * Collects the names asked for during one turn of the event loop and reads them together after it;
- * every caller gets its own name's item (null when there is none), or the read's error.
+ * Collects the items asked for during one turn of the event loop and reads them together after it
+ * (one BatchGetItem for all of them, whatever their table); every caller gets its own item (null when
+ * there is none), or the read's error. A read begins after every call it answers, so it sees every
+ * write that completed before any of them.
  */
 class Coalescer {
-  private waiting = new Map<string, Waiter[]>();
+  private waiting = new Map<string, { ref: ItemRef; waiters: Waiter[] }>();
   private scheduled = false;
 
-  constructor(private readonly read: (names: string[]) => Promise<Map<string, UserItem>>) {}
+  constructor(private readonly read: (refs: ItemRef[]) => Promise<Map<string, RawItem>>) {}
 
-  get(name: string): Promise<UserItem | null> {
+  get(ref: ItemRef): Promise<RawItem | null> {
     return new Promise((resolve, reject) => {
-      const list = this.waiting.get(name);
-      if (list === undefined) this.waiting.set(name, [{ resolve, reject }]);
-      else list.push({ resolve, reject });
+      const id = refId(ref);
+      const entry = this.waiting.get(id);
+      if (entry === undefined) this.waiting.set(id, { ref, waiters: [{ resolve, reject }] });
+      else entry.waiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -66,12 +84,12 @@ class Coalescer {
     const batch = this.waiting;
     this.waiting = new Map();
     this.scheduled = false;
-    this.read([...batch.keys()]).then(
+    this.read([...batch.values()].map((e) => e.ref)).then(
       (found) => {
-        for (const [name, list] of batch) for (const w of list) w.resolve(found.get(name) ?? null);
+        for (const [id, e] of batch) for (const w of e.waiters) w.resolve(found.get(id) ?? null);
       },
       (err: unknown) => {
-        for (const list of batch.values()) for (const w of list) w.reject(err);
+        for (const e of batch.values()) for (const w of e.waiters) w.reject(err);
       },
     );
   }
@@ -82,18 +100,38 @@ export class UserReads {
   /** Projected reads, one coalescer per attribute list. */
   private readonly projected = new Map<string, Coalescer>();
 
+  /**
+   * `metaTable`, when given, lets state items of the meta table (the pipeline's and the snapshot job's)
+   * be read in the same calls as the users asked for in the same turn (see `metaItem`).
+   */
   constructor(
     private readonly dynamo: DynamoDBClient,
     private readonly table: string,
+    private readonly metaTable?: string,
   ) {
-    this.items = new Coalescer((names) =>
-      names.length === 1 ? this.readOne(names[0]) : this.readMany(names, null),
+    this.items = new Coalescer((refs) =>
+      refs.length === 1 ? this.readOne(refs[0]) : this.readMany(refs, null),
     );
   }
 
   /** The user's item as stored (strongly consistent), or null. */
-  user(name: string): Promise<UserItem | null> {
-    return this.items.get(name);
+  async user(name: string): Promise<UserItem | null> {
+    const item = await this.items.get({ table: this.table, key: { pk: { S: name } } });
+    return item === null ? null : (plainItem(item) as unknown as UserItem);
+  }
+
+  /**
+   * An item of the meta table as stored (strongly consistent), or null: read together with the users
+   * and other meta items asked for in the same turn, so a route that needs a user and a state costs
+   * one call.
+   */
+  async metaItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | null> {
+    if (this.metaTable === undefined) throw new Error('UserReads was built without the meta table');
+    const item = await this.items.get({
+      table: this.metaTable,
+      key: { pk: { S: key.pk }, sk: { S: key.sk } },
+    });
+    return item === null ? null : plainItem(item);
   }
 
   /**
@@ -104,65 +142,80 @@ export class UserReads {
     const key = attributes.join(',');
     let c = this.projected.get(key);
     if (c === undefined) {
-      c = new Coalescer((batch) => this.readMany(batch, attributes));
+      c = new Coalescer((refs) => this.readMany(refs, attributes));
       this.projected.set(key, c);
     }
     const coalescer = c;
-    const found = await Promise.all([...new Set(names)].map((n) => coalescer.get(n)));
-    return found.filter((u): u is UserItem => u !== null);
-  }
-
-  private async readOne(name: string): Promise<Map<string, UserItem>> {
-    const res = await this.dynamo.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: { S: name } }, ConsistentRead: true }),
+    const found = await Promise.all(
+      [...new Set(names)].map((n) => coalescer.get({ table: this.table, key: { pk: { S: n } } })),
     );
-    const found = new Map<string, UserItem>();
-    if (res.Item !== undefined) found.set(name, plainItem(res.Item) as unknown as UserItem);
+    const out: UserItem[] = [];
+    for (const f of found) if (f !== null) out.push(plainItem(f) as unknown as UserItem);
+    return out;
+  }
+
+  private async readOne(ref: ItemRef): Promise<Map<string, RawItem>> {
+    const res = await this.dynamo.send(
+      new GetItemCommand({ TableName: ref.table, Key: ref.key, ConsistentRead: true }),
+    );
+    const found = new Map<string, RawItem>();
+    if (res.Item !== undefined) found.set(refId(ref), res.Item);
     return found;
   }
 
+  /**
+   * BatchGetItem of distinct items, 100 per call, all attributes when `attributes` is null (a
+   * projection applies to the users' table only).
+   */
   private async readMany(
-    names: string[],
+    refs: ItemRef[],
     attributes: readonly string[] | null,
-  ): Promise<Map<string, UserItem>> {
-    const found = new Map<string, UserItem>();
-    for (const item of await this.batchGet(names, attributes)) found.set(item.pk, item);
-    return found;
-  }
-
-  /** BatchGetItem of distinct names, 100 per call, all attributes when `attributes` is null. */
-  private async batchGet(unique: string[], attributes: readonly string[] | null): Promise<UserItem[]> {
+  ): Promise<Map<string, RawItem>> {
     const attrs = attributes === null ? null : [...new Set(['pk', ...attributes])];
     const projection = attrs === null ? undefined : attrs.map((_, i) => `#a${i}`).join(', ');
     const attrNames = attrs === null ? undefined : Object.fromEntries(attrs.map((a, i) => [`#a${i}`, a]));
-    const groups: string[][] = [];
-    for (let i = 0; i < unique.length; i += 100) groups.push(unique.slice(i, i + 100));
-    const found: UserItem[] = [];
+    const groups: ItemRef[][] = [];
+    for (let i = 0; i < refs.length; i += 100) groups.push(refs.slice(i, i + 100));
+    const found = new Map<string, RawItem>();
     await Promise.all(
       groups.map(async (group) => {
-        let keys: Record<string, AttributeValue>[] = group.map((pk) => ({ pk: { S: pk } }));
+        let pending: Map<string, RawItem[]> = new Map();
+        for (const r of group) {
+          const keys = pending.get(r.table);
+          if (keys === undefined) pending.set(r.table, [r.key]);
+          else keys.push(r.key);
+        }
         let idle = 0;
-        while (keys.length > 0) {
+        while (pending.size > 0) {
           // A call that returned nothing was throttled: pause, longer each time. One that returned
           // some items stopped at the response size limit: ask for the rest at once.
-          if (idle >= 8) throw new Error(`BatchGetItem on ${this.table}: keys still unprocessed`);
+          if (idle >= 8)
+            throw new Error(`BatchGetItem on ${[...pending.keys()].join(', ')}: keys still unprocessed`);
           if (idle > 0) await sleep(Math.min(1_000, 25 * 2 ** idle) * Math.random());
-          const res = await this.dynamo.send(
-            new BatchGetItemCommand({
-              RequestItems: {
-                [this.table]: {
-                  Keys: keys,
-                  ConsistentRead: true,
-                  ProjectionExpression: projection,
-                  ExpressionAttributeNames: attrNames,
-                },
-              },
-            }),
-          );
-          const items = res.Responses?.[this.table] ?? [];
-          for (const it of items) found.push(plainItem(it) as unknown as UserItem);
-          keys = res.UnprocessedKeys?.[this.table]?.Keys ?? [];
-          idle = items.length > 0 ? 0 : idle + 1;
+          const request: Record<string, KeysAndAttributes> = {};
+          for (const [table, keys] of pending) {
+            request[table] =
+              table === this.table
+                ? {
+                    Keys: keys,
+                    ConsistentRead: true,
+                    ProjectionExpression: projection,
+                    ExpressionAttributeNames: attrNames,
+                  }
+                : { Keys: keys, ConsistentRead: true };
+          }
+          const res = await this.dynamo.send(new BatchGetItemCommand({ RequestItems: request }));
+          let got = 0;
+          for (const [table, items] of Object.entries(res.Responses ?? {})) {
+            for (const it of items) {
+              found.set(refId({ table, key: it }), it);
+              got++;
+            }
+          }
+          pending = new Map();
+          for (const [table, left] of Object.entries(res.UnprocessedKeys ?? {}))
+            if (left.Keys !== undefined && left.Keys.length > 0) pending.set(table, left.Keys);
+          idle = got > 0 ? 0 : idle + 1;
         }
       }),
     );

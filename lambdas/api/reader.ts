@@ -19,13 +19,15 @@
 //   of rollups.
 // - Top-friends scores friends from an in-memory index of every user's all-time figures (the total
 //   block plus the committed journals after it, followed as the checkpoint moves: figure-index.ts),
-//   with the checkpoint read afresh for each call, so every batch committed before a call counts.
+//   with the checkpoint read afresh for each call, so every batch committed before a call counts. In
+//   the Lambdas that read joins the BatchGetItem of the users asked for in the same turn
+//   (storage/user-reads.ts): a round of concurrent requests costs one call, not three.
 import { type BlockData, type Metric, type RankedItem, rankBlocks } from '../../queries/leaderboard';
 import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
-import type { PipelineState } from '../../storage/pipeline-store';
+import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, TOTAL_PK } from '../../storage/rollup-store';
-import type { SnapshotState } from '../../storage/snapshot-store';
+import { SNAPSHOT_KEY, type SnapshotState } from '../../storage/snapshot-store';
 import type { UserItem } from '../../storage/user-item';
 import { UserReads } from '../../storage/user-reads';
 import { depsFromEnv } from '../shared/deps';
@@ -196,8 +198,25 @@ export class Reader {
    * last call are read (shared by concurrent calls).
    */
   async figures(): Promise<(name: string) => Figures> {
-    const { checkpoint, namesId } = await this.figureStates.get();
+    const { checkpoint, namesId } =
+      this.userReads === null
+        ? await this.figureStates.get()
+        : await this.coalescedFigureStates(this.userReads);
     return this.figureIndex.at(checkpoint, namesId);
+  }
+
+  /**
+   * The checkpoint and dictionary id read with the users asked for in the same turn (one BatchGetItem
+   * for a whole round of top-friends requests and their users). It begins after the calls it answers,
+   * as a FreshRead does, so the same batches count.
+   */
+  private async coalescedFigureStates(reads: UserReads): Promise<{ checkpoint: string; namesId: string }> {
+    const [pipeline, snap] = await Promise.all([reads.metaItem(PIPELINE_KEY), reads.metaItem(SNAPSHOT_KEY)]);
+    const str = (item: Record<string, unknown> | null, attr: string) => {
+      const v = item?.[attr];
+      return typeof v === 'string' ? v : '';
+    };
+    return { checkpoint: str(pipeline, 'checkpoint'), namesId: str(snap, 'namesId') };
   }
 
   /**
@@ -426,7 +445,9 @@ let shared: Reader | undefined;
 export function reader(): Reader {
   if (shared === undefined) {
     const { doc, dynamo, tables } = depsFromEnv();
-    shared = new Reader(new ReadStore(doc, tables), { userReads: new UserReads(dynamo, tables.graph) });
+    shared = new Reader(new ReadStore(doc, tables), {
+      userReads: new UserReads(dynamo, tables.graph, tables.meta),
+    });
   }
   return shared;
 }

@@ -4,6 +4,7 @@
 // batch's journal in the store (ignored until committed) and under concurrent first requests.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventGenerator } from '../../domain/generator';
 import { packRecords } from '../../domain/record-encoding';
 import { Reader } from '../../lambdas/api/reader';
@@ -11,9 +12,11 @@ import { BatchProcessor } from '../../lambdas/processor/batch-processor';
 import { SnapshotBuilder } from '../../lambdas/snapshot/snapshot-builder';
 import { rankFriends, type TopFriend } from '../../queries/user';
 import { batchWrite } from '../../storage/batch-io';
+import { makeDynamoReadClient } from '../../storage/clients';
 import { PipelineStore } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
 import { friendsOf } from '../../storage/user-item';
+import { UserReads } from '../../storage/user-reads';
 import { ReferenceModel } from '../reference/model';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 
@@ -28,9 +31,22 @@ const items: unknown[] = [];
 let nextSeq = 49_650_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
 const gen = new EventGenerator({ users: 25, seed: 23, startMs: START, stepMs: STEP });
 
-function newReader(): Reader {
-  return new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
+let readClient: DynamoDBClient;
+
+/**
+ * A reader as tests of the read logic build it ('store': every read through the store) or as the
+ * Lambdas do ('coalesced': users and the checkpoint read together through UserReads).
+ */
+type ReaderKind = 'store' | 'coalesced';
+function newReader(kind: ReaderKind = 'store'): Reader {
+  return new Reader(new ReadStore(dyn.doc, tables), {
+    stateTtlMs: 0,
+    userReads: kind === 'coalesced' ? new UserReads(readClient, tables.graph, tables.meta) : undefined,
+  });
 }
+
+/** Fresh readers of both kinds. */
+const newReaders = (): Reader[] => [newReader('store'), newReader('coalesced')];
 
 /** Processes the events as the mapping would: records of 30 events, batches of 2 records. */
 async function feed(events: unknown[]): Promise<void> {
@@ -73,19 +89,22 @@ async function assertMatches(readers: Reader[], label: string): Promise<void> {
 before(async () => {
   dyn = await startDynamo();
   tables = dyn.tables;
+  readClient = makeDynamoReadClient({ endpoint: dyn.endpoint });
   processor = new BatchProcessor({ doc: dyn.doc, tables });
   builder = new SnapshotBuilder({ doc: dyn.doc, tables });
 });
 
 after(async () => {
+  readClient?.destroy();
   await dyn?.stop();
 });
 
 describe('top friends from the figure index (dynalite, real processor and snapshot job)', () => {
+  // Long-lived readers (one of each kind) that follow the pipeline from the first batch on.
   const following = (() => {
-    let r: Reader | null = null;
+    let r: Reader[] | null = null;
     return () => {
-      r ??= newReader();
+      r ??= newReaders();
       return r;
     };
   })();
@@ -93,7 +112,7 @@ describe('top friends from the figure index (dynalite, real processor and snapsh
   it('before any snapshot: from the journals alone, followed batch by batch', async () => {
     for (let b = 0; b < 3; b++) {
       await feed(gen.nextBatch());
-      await assertMatches([following(), newReader()], `no snapshot, batch ${b}`);
+      await assertMatches([...following(), ...newReaders()], `no snapshot, batch ${b}`);
     }
   });
 
@@ -113,7 +132,7 @@ describe('top friends from the figure index (dynalite, real processor and snapsh
     };
     assert.ok(journal.last > state.checkpoint);
     await batchWrite(dyn.doc, tables.history, pipeline.journalWrites(journal));
-    await assertMatches([following(), newReader()], 'pending journal');
+    await assertMatches([...following(), ...newReaders()], 'pending journal');
     // The processor removes an abandoned batch's records before the retry writes its own.
     await pipeline.deleteBatchRecords({
       first,
@@ -127,26 +146,30 @@ describe('top friends from the figure index (dynalite, real processor and snapsh
 
   it('after a snapshot: a cold reader starts from the total block, a warm one keeps following', async () => {
     await builder.runUntilCaughtUp();
-    await assertMatches([following(), newReader()], 'after the first snapshot');
+    await assertMatches([...following(), ...newReaders()], 'after the first snapshot');
   });
 
   it('after more batches (unfriends, growth) and more snapshots', async () => {
-    const coldAfterSnapshot = newReader();
-    await topFriendsOf(coldAfterSnapshot, ReferenceModel.fromItems(items).names()[0], 3);
+    const coldAfterSnapshot = newReaders();
+    for (const r of coldAfterSnapshot) await topFriendsOf(r, ReferenceModel.fromItems(items).names()[0], 3);
     for (let b = 0; b < 4; b++) {
       await feed(gen.nextBatch());
-      await assertMatches([following(), coldAfterSnapshot, newReader()], `batch ${b} after a snapshot`);
+      await assertMatches(
+        [...following(), ...coldAfterSnapshot, ...newReaders()],
+        `batch ${b} after a snapshot`,
+      );
       if (b === 1) await builder.runUntilCaughtUp();
     }
   });
 
   it('concurrent first requests share one build and agree', async () => {
-    const r = newReader();
-    const model = ReferenceModel.fromItems(items);
-    const names = model.names().slice(0, 20);
-    const answers = await Promise.all(names.map((n) => topFriendsOf(r, n, 100)));
-    names.forEach((n, i) => {
-      assert.deepEqual(answers[i], model.topFriends(n, 100), n);
-    });
+    for (const r of newReaders()) {
+      const model = ReferenceModel.fromItems(items);
+      const names = model.names().slice(0, 20);
+      const answers = await Promise.all(names.map((n) => topFriendsOf(r, n, 100)));
+      names.forEach((n, i) => {
+        assert.deepEqual(answers[i], model.topFriends(n, 100), n);
+      });
+    }
   });
 });

@@ -60,4 +60,41 @@ describe('UserReads (dynalite)', () => {
     assert.deepEqual(byName.get('u1'), { pk: 'u1', fc: 1, pts: 3 });
     assert.deepEqual(byName.get('u3'), { pk: 'u3', fc: 3, pts: 9, rb: 'u4' });
   });
+
+  it('meta items asked in the same turn as users join their call, and each caller gets its own', async () => {
+    const withMeta = new UserReads(dynamo, dyn.tables.graph, dyn.tables.meta);
+    const state = { pk: 'pipeline', sk: 'state', checkpoint: 'cp-1', batches: 4 };
+    await dyn.doc.send(new PutCommand({ TableName: dyn.tables.meta, Item: state }));
+    const commands: string[] = [];
+    const counting = client();
+    counting.middlewareStack.add(
+      (next, ctx) => (args) => {
+        commands.push(String(ctx.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    try {
+      const reads2 = new UserReads(counting, dyn.tables.graph, dyn.tables.meta);
+      const [a, m, b, none] = await Promise.all([
+        reads2.user('u5'),
+        reads2.metaItem({ pk: 'pipeline', sk: 'state' }),
+        reads2.user('ghost'),
+        reads2.metaItem({ pk: 'snapshot', sk: 'nothing' }),
+      ]);
+      assert.deepEqual(a, item(5));
+      assert.deepEqual(m, state);
+      assert.equal(b, null);
+      assert.equal(none, null);
+      assert.deepEqual(commands, ['BatchGetItemCommand']);
+      // Alone, a meta item is one GetItem.
+      assert.deepEqual(await withMeta.metaItem({ pk: 'pipeline', sk: 'state' }), state);
+    } finally {
+      counting.destroy();
+    }
+  });
+
+  it('a reader built without the meta table refuses meta reads', async () => {
+    await assert.rejects(reads.metaItem({ pk: 'pipeline', sk: 'state' }), /without the meta table/);
+  });
 });
