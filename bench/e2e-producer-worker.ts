@@ -1,7 +1,7 @@
 // Worker side of e2e.ts: the producer, on its own thread as a producer runs on its own machine, so its
 // packing and compression do not queue behind the processor on the main thread. It generates the same
 // seeded batches the main thread checks against, reports 'ready', and on 'go' sends them one batch
-// per send(), in order, then reports how long sending took.
+// per send(), in order, then reports how long sending took; again on each 'go' (one per run).
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventGenerator } from '../domain/generator';
 import { makeKinesisClient } from '../storage/clients';
@@ -22,11 +22,10 @@ const gen = new EventGenerator({ users: d.users, seed: d.seed });
 const batches = Array.from({ length: d.batches }, () => gen.nextBatch());
 const kinesis = makeKinesisClient({ endpoint: d.endpoint });
 const producer = new StreamProducer(kinesis, d.streamName);
-port.once('message', async () => {
+// One send of every batch per 'go' (one per run), into the stream as it is then (reset between runs).
+port.on('message', async () => {
   const t = performance.now();
   for (const b of batches) await producer.send(b);
-  const sendMs = performance.now() - t;
-  kinesis.destroy();
-  port.postMessage({ sendMs });
+  port.postMessage({ sendMs: performance.now() - t });
 });
 port.postMessage('ready');
