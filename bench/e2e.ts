@@ -137,9 +137,12 @@ export async function benchE2e(
     const kinesis = makeKinesisClient({ endpoint: live.endpoints.kinesis });
     const producer = new StreamProducer(kinesis, live.streamName);
     const samples: number[] = [];
-    const n = o.quick ? 20 : 100;
-    for (let i = 0; i < n; i++) {
-      const name = `fresh${i.toString().padStart(4, '0')}`;
+    // The e2e runs never called the API: the first sample, not counted, also warms its route (its
+    // code and its connection to dynalite), as steady traffic keeps a Lambda warm. Enough samples that
+    // the p95 is not simply the slowest one.
+    const n = o.quick ? 50 : 200;
+    for (let i = -1; i < n; i++) {
+      const name = `fresh${(i + 1).toString().padStart(4, '0')}`;
       const t = performance.now();
       await producer.send([{ type: 'register', name, created_at: new Date().toISOString() }]);
       for (;;) {
@@ -148,7 +151,7 @@ export async function benchE2e(
         if (res.status === 200) break;
         await new Promise((r) => setTimeout(r, 5));
       }
-      samples.push(performance.now() - t);
+      if (i >= 0) samples.push(performance.now() - t);
     }
     kinesis.destroy();
 
@@ -191,7 +194,7 @@ export async function benchE2e(
           value: percentile(samples, 95),
           unit: 'ms',
           target: '< 1,000',
-          how: `${n} registrations put one at a time after the last run; time from the put to GET /users/{name} answering 200 (polled every 5 ms); median ${percentile(samples, 50).toFixed(0)} ms`,
+          how: `${n} registrations put one at a time after the last run (after one more, not counted, that warms the route); time from the put to GET /users/{name} answering 200 (polled every 5 ms); median ${percentile(samples, 50).toFixed(0)} ms`,
         },
       },
       memory: {
