@@ -3,7 +3,6 @@
 // the graph lands in dynalite — the same path `npm start` runs.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EventGenerator } from '../domain/generator';
-import { type Emulators, startEmulators } from '../local/emulators';
 import type { LocalRuntime } from '../local/runtime';
 import { nextMessage, startTsWorker } from '../local/ts-worker';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
@@ -11,7 +10,7 @@ import { PIPELINE_KEY, type PipelineState } from '../storage/pipeline-store';
 import { StreamProducer } from '../stream/producer';
 import type { ProducerWorkerData } from './e2e-producer-worker';
 import { runNaive } from './naive-processor';
-import { BENCH_EMULATOR_PORTS, type Section, startBenchRuntime } from './report';
+import { type Section, startBenchRuntime } from './report';
 
 export interface E2eOptions {
   quick: boolean;
@@ -57,31 +56,24 @@ async function startProducerThread(data: ProducerWorkerData): Promise<ProducerTh
 }
 
 /**
- * One end-to-end run on a fresh local stack over the running emulators, reset first (fresh stream and
- * tables); the stack is handed back running for what follows.
+ * One end-to-end run on the stack as it is (fresh, or reset to a fresh stream and fresh tables): the
+ * producer thread sends every batch and the clock stops once the stream is drained.
  */
 async function runOnce(
-  emulators: Emulators,
+  rt: LocalRuntime,
   sender: ProducerThread,
   total: number,
-): Promise<{ rt: LocalRuntime; eventsPerSec: number; sendMs: number; state: PipelineState }> {
-  await emulators.reset();
-  const rt = await startBenchRuntime(emulators);
-  try {
-    // The producer has generated its batches (the generator is not what we measure); it streams them
-    // batch by batch as a live producer would, while the processor folds concurrently.
-    const t0 = performance.now();
-    const sendMs = await sender.go();
-    await rt.drain(600_000);
-    const t1 = performance.now();
-    const state = await pipelineState(rt);
-    const settled = state.tally.applied + state.tally.noop + state.tally.rejected;
-    if (settled !== total) throw new Error(`e2e: ${settled} events settled, ${total} sent`);
-    return { rt, eventsPerSec: (total / (t1 - t0)) * 1000, sendMs, state };
-  } catch (err) {
-    await rt.stop();
-    throw err;
-  }
+): Promise<{ eventsPerSec: number; sendMs: number; state: PipelineState }> {
+  // The producer has generated its batches (the generator is not what we measure); it streams them
+  // batch by batch as a live producer would, while the processor folds concurrently.
+  const t0 = performance.now();
+  const sendMs = await sender.go();
+  await rt.drain(600_000);
+  const t1 = performance.now();
+  const state = await pipelineState(rt);
+  const settled = state.tally.applied + state.tally.noop + state.tally.rejected;
+  if (settled !== total) throw new Error(`e2e: ${settled} events settled, ${total} sent`);
+  return { eventsPerSec: (total / (t1 - t0)) * 1000, sendMs, state };
 }
 
 export async function benchE2e(
@@ -93,9 +85,10 @@ export async function benchE2e(
   // run (it takes what has arrived): the median of several runs, each on a fresh stack. The first run
   // of the process is a warm-up and not counted: it compiles the processor, the SDK and the emulators
   // (V8 optimizes them over the first hundred thousand events), as a Lambda container behind a steady
-  // stream has long done. The emulators therefore run through all the runs, reset to a fresh stream and
-  // fresh tables before each: started anew per run, their code would be cold again every time, which
-  // the services they stand in for never are.
+  // stream has long done. So every run goes through the same stack, reset before each to a fresh
+  // stream and fresh tables (LocalRuntime.reset): restarted per run, the processor's thread and the
+  // emulators would be cold again every time, which a deployed function and the services the
+  // emulators stand in for are not.
   const reps = 3;
   const warmup = 1;
   // The same seeded batches the producer thread sends: for the count check and the naive baseline.
@@ -107,27 +100,23 @@ export async function benchE2e(
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
   const runs: { eventsPerSec: number; sendMs: number; state: PipelineState }[] = [];
-  let rt: LocalRuntime | null = null;
-  const emulators = await startEmulators(BENCH_EMULATOR_PORTS);
+  const rt = await startBenchRuntime();
   let sender: ProducerThread | null = null;
   try {
     sender = await startProducerThread({
-      endpoint: emulators.endpoints.kinesis,
-      streamName: emulators.streamName,
+      endpoint: rt.endpoints.kinesis,
+      streamName: rt.streamName,
       users,
       seed: SEED,
       batches,
     });
     const warm: number[] = [];
     for (let r = 0; r < warmup + reps; r++) {
-      if (rt !== null) await rt.stop();
-      rt = null;
-      const run = await runOnce(emulators, sender, total);
-      rt = run.rt;
+      if (r > 0) await rt.reset();
+      const run = await runOnce(rt, sender, total);
       if (r < warmup) warm.push(run.eventsPerSec);
       else runs.push(run);
     }
-    if (rt === null) throw new Error('e2e: no run');
     const live: LocalRuntime = rt;
     const byRate = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec);
     const median = byRate[byRate.length >> 1];
@@ -173,7 +162,7 @@ export async function benchE2e(
           value: eventsPerSec,
           unit: 'events/s',
           target: '≥ 100,000',
-          how: `median of ${reps} runs (${all} events/s) after ${warmup} warm-up run (${warm.map((x) => Math.round(x).toLocaleString('en-US')).join(', ')} events/s), each on a fresh local stack (fresh stream and tables on emulators kept running): ${total.toLocaleString('en-US')} generated events (${users} users, ${batches} batches) sent batch by batch through the producer into kinesalite and folded by the processor handler behind the local event source mapping into dynalite, all in one process on this machine (kinesalite, dynalite and the producer each on a worker thread); from the first put to the stream drained (in the median run the producer, on its own thread, was done after ${(sendMs / 1000).toFixed(1)} s)`,
+          how: `median of ${reps} runs (${all} events/s) after ${warmup} warm-up run (${warm.map((x) => Math.round(x).toLocaleString('en-US')).join(', ')} events/s), each on a fresh stream and fresh tables of the same local stack (reset between runs): ${total.toLocaleString('en-US')} generated events (${users} users, ${batches} batches) sent batch by batch through the producer into kinesalite and folded by the processor handler behind the local event source mapping into dynalite, all in one process on this machine (kinesalite, dynalite and the producer each on a worker thread); from the first put to the stream drained (in the median run the producer, on its own thread, was done after ${(sendMs / 1000).toFixed(1)} s)`,
         },
         naiveEventsPerSec: {
           value: naive.eventsPerSec,
@@ -208,8 +197,7 @@ export async function benchE2e(
     };
   } finally {
     clearInterval(sampler);
-    if (rt !== null) await rt.stop();
     await sender?.stop();
-    await emulators.stop();
+    await rt.stop();
   }
 }

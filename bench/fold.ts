@@ -11,7 +11,7 @@ export function benchFold(quick: boolean): Section {
   const batches = quick ? 20 : 40;
   // Round-trip through JSON so the items are what the processor sees after decoding a record.
   const items: unknown[] = JSON.parse(JSON.stringify(generateEvents({ users, batches, seed: 11 })));
-  const reps = quick ? 7 : 9;
+  const reps = quick ? 15 : 21;
   // A rep lasts under 100 ms, and V8 keeps optimizing the fold for the first several of them (the
   // rate climbs from ~1 M to its plateau over 5-10 reps): warm-up reps first, as a processor that has
   // folded a few batches is warm, then the measured ones.

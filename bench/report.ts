@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import type { Emulators } from '../local/emulators';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 
 /**
@@ -12,14 +11,14 @@ import { type LocalRuntime, startLocalRuntime } from '../local/runtime';
 export const BENCH_EMULATOR_PORTS = { kinesisPort: 14_567, dynamoPort: 14_568 } as const;
 
 /**
- * A local runtime as every bench section starts it: fixed emulator ports (or the given running
- * emulators), nothing running on its own.
+ * A local runtime as every bench section starts it: fixed emulator ports, nothing running on its own,
+ * the processor on a thread of its own (as `npm start` runs it).
  */
-export function startBenchRuntime(emulators?: Emulators): Promise<LocalRuntime> {
+export function startBenchRuntime(): Promise<LocalRuntime> {
   return startLocalRuntime({
     port: 0,
     ...BENCH_EMULATOR_PORTS,
-    emulators,
+    processorThread: 'worker',
     generator: false,
     quiet: true,
     snapshotEveryMs: false,

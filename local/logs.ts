@@ -196,6 +196,11 @@ export class LogFiles implements RuntimeLogger {
     return (event: E, context: Context) => current.run(sink, () => handler(event, context));
   }
 
+  /** Output of a function running where no async context reaches (a thread of its own), into its file. */
+  output(id: string, text: string, stream: StreamName): void {
+    if (!this.closed) this.file(id).write(toJsonLines(text, stream));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

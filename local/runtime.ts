@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KinesisStreamEvent } from 'aws-lambda';
 import type { RawEvent } from '../domain/events';
 import {
   ENV,
@@ -42,6 +43,7 @@ import {
   type OnFailureRecord,
 } from './event-source-mapping';
 import { type FaultInjector, type FaultPlan, installFaults } from './faults';
+import { FunctionThread } from './function-thread';
 import { GeneratorLoop, type GeneratorStats } from './generator-loop';
 import { LOCAL_REGION } from './lambda';
 import { LogFiles, localLogDir } from './logs';
@@ -86,11 +88,12 @@ export interface LocalRuntimeOptions {
   /** Static files served at `/` (default web/dist). */
   staticDir?: string;
   /**
-   * Run over these already-started emulators (in memory) instead of starting a pair; stopping the
-   * runtime leaves them running. Benchmarks use this to give each run fresh tables and a fresh stream
-   * (`emulators.reset()`) on emulators that stay warm. The port options are then ignored.
+   * Where the processor runs: 'main' (the default), this thread, where tests and the fault switch reach
+   * its module; or 'worker', a worker thread of its own (local/function-thread.ts), as Lambda runs it
+   * in its own environment, so that folding a large batch never holds up the API. `npm start` and the
+   * benchmarks use 'worker'. The fault switch needs 'main'.
    */
-  emulators?: Emulators;
+  processorThread?: 'main' | 'worker';
   /** Faults injected into the processor (local/faults.ts), as a plan or `throttle=0.05,crash=0.1,...`. */
   faults?: FaultPlan | string;
 }
@@ -131,6 +134,14 @@ export interface LocalRuntime {
    * checkpoint in memory), into the same tables or, with `freshTables`, into empty ones.
    */
   replay(opts?: { freshTables?: boolean }): Promise<void>;
+  /**
+   * Empties the pipeline of an in-memory runtime without a generator: a fresh stream and fresh tables
+   * (Emulators.reset) and a new event source mapping reading the new stream, while the functions keep
+   * their warm code and module state, as a deployment whose stream and tables were recreated would.
+   * For benchmark runs: caches the API keeps across batches (the name registry of /meta/users) are
+   * not emptied.
+   */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -154,7 +165,26 @@ function setHandlerEnv(emu: Emulators): void {
   process.env.AWS_REGION ??= LOCAL_REGION;
 }
 
+/** The processor on a worker thread of its own; stopped after the mapping (cleanup runs in reverse). */
+async function processorOnThread(
+  emu: Emulators,
+  logs: LogFiles,
+  cleanup: (() => Promise<void>)[],
+): Promise<KinesisHandler> {
+  const thread = await FunctionThread.start<KinesisStreamEvent, unknown>({
+    fn: PROCESSOR,
+    emulatorEndpoints: [emu.endpoints.kinesis, emu.endpoints.dynamodb],
+    output: (text, stream) => logs.output(PROCESSOR.id, text, stream),
+    logger: logs,
+  });
+  cleanup.push(() => thread.stop());
+  return thread.handler;
+}
+
 export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  if (opts.processorThread === 'worker' && opts.faults !== undefined && opts.faults !== null) {
+    throw new Error("the fault switch reaches a processor on the main thread only: use processorThread 'main'");
+  }
   const t0 = Date.now();
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
   const apiPort = opts.port ?? DEFAULT_API_PORT;
@@ -183,16 +213,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
   };
 
   try {
-    if (opts.emulators && dataDir) throw new Error('a runtime over given emulators keeps no data directory');
-    const emu =
-      opts.emulators ??
-      (await startEmulators({
-        kinesisPort: opts.kinesisPort,
-        dynamoPort: opts.dynamoPort,
-        host: opts.host,
-        dataDir,
-      }));
-    if (!opts.emulators) cleanup.push(() => emu.stop());
+    const emu = await startEmulators({
+      kinesisPort: opts.kinesisPort,
+      dynamoPort: opts.dynamoPort,
+      host: opts.host,
+      dataDir,
+    });
+    cleanup.push(() => emu.stop());
     if (
       loadedAgainst &&
       (loadedAgainst.kinesis !== emu.endpoints.kinesis || loadedAgainst.dynamodb !== emu.endpoints.dynamodb)
@@ -208,8 +235,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     const faults = installFaults();
     faults.set(opts.faults ?? null);
 
+    const onWorker = opts.processorThread === 'worker';
     const [processorHandler, snapshotHandler, ...routeHandlers] = await Promise.all([
-      loadHandler<KinesisHandler>(PROCESSOR.entry),
+      onWorker ? processorOnThread(emu, logs, cleanup) : loadHandler<KinesisHandler>(PROCESSOR.entry),
       loadHandler<ScheduledHandler>(SNAPSHOT.entry),
       ...ROUTES.map((r: RouteDef) => loadHandler<ApiHandler>(r.entry)),
     ]);
@@ -343,6 +371,19 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
           ...mappingOptions,
           dataDir: undefined,
           failureQueue: esm.failures,
+          startingPosition: 'TRIM_HORIZON',
+        });
+        await esm.start();
+      },
+      reset: async () => {
+        if (dataDir || generator !== null) {
+          throw new Error('reset() is for an in-memory runtime without a generator');
+        }
+        await esm.stop();
+        await emu.reset();
+        esm = new KinesisEventSourceMapping({
+          ...mappingOptions,
+          dataDir: undefined,
           startingPosition: 'TRIM_HORIZON',
         });
         await esm.start();
