@@ -183,7 +183,9 @@ async function processorOnThread(
 
 export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   if (opts.processorThread === 'worker' && opts.faults !== undefined && opts.faults !== null) {
-    throw new Error("the fault switch reaches a processor on the main thread only: use processorThread 'main'");
+    throw new Error(
+      "the fault switch reaches a processor on the main thread only: use processorThread 'main'",
+    );
   }
   const t0 = Date.now();
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
