@@ -1,6 +1,6 @@
 // Worker side of e2e.ts: the producer, on its own thread as a producer runs on its own machine, so its
 // packing and compression do not queue behind the processor on the main thread. It generates the same
-// seeded batches the main thread checks against, reports 'ready', and on 'go' sends them one batch
+// seeded batches, reports how many events they hold, and on 'go' sends them one batch
 // per send(), in order, then reports how long sending took; again on each 'go' (one per run).
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventGenerator } from '../domain/generator';
@@ -28,4 +28,4 @@ port.on('message', async () => {
   for (const b of batches) await producer.send(b);
   port.postMessage({ sendMs: performance.now() - t });
 });
-port.postMessage('ready');
+port.postMessage({ total: batches.reduce((a, b) => a + b.length, 0) });
