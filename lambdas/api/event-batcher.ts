@@ -2,7 +2,10 @@
 // loop handles one round of requests are sent as one ordered list (each body's events contiguous and
 // in their order), so the stream gets one record and one PutRecords call for them instead of one per
 // request, as the Kinesis Producer Library aggregates user records. Requests that arrive together
-// have no order between them, so one after the other in the list is as good as any.
+// have no order between them, so one after the other in the list is as good as any. One shared send
+// is under way at a time (a group commit): bodies that arrive meanwhile go together in the next one,
+// so under load the groups grow with the send's latency instead of the sends multiplying, and an
+// idle batcher adds no wait at all.
 //
 // A request is answered only once its own events are stored. If a shared send stops part way (the
 // producer gave up on throttling, or met an error it cannot retry, perhaps because of another
@@ -46,6 +49,8 @@ export interface EventBatcherOptions {
 export class EventBatcher {
   private pending: Pending[] = [];
   private scheduled = false;
+  /** a shared send is under way */
+  private sending = false;
   private readonly maxShared: number;
 
   constructor(
@@ -65,18 +70,27 @@ export class EventBatcher {
         return;
       }
       this.pending.push(p);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  /** Flushes after this turn, unless a shared send is under way (its end schedules the next). */
+  private schedule(): void {
+    if (this.scheduled || this.sending) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     const group = this.pending;
     this.pending = [];
     this.scheduled = false;
-    void this.sendGroup(group);
+    if (group.length === 0) return;
+    this.sending = true;
+    void this.sendGroup(group).finally(() => {
+      this.sending = false;
+      if (this.pending.length > 0) this.schedule();
+    });
   }
 
   private async sendGroup(group: Pending[]): Promise<void> {

@@ -83,4 +83,33 @@ describe('EventBatcher', () => {
     assert.equal(c.reason.accepted, 1);
     assert.ok(c.reason.failure instanceof Stopped);
   });
+
+  it('while a shared send is under way, the bodies that arrive go together in the next one', async () => {
+    const s = fakeStream();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let first = true;
+    const b = new EventBatcher(async (events) => {
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return s.send(events);
+    });
+    const a = b.submit(range('a', 2));
+    // Later turns, while the first send waits on the gate.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const rest = [b.submit(range('b', 1))];
+    await new Promise((r) => setImmediate(r));
+    rest.push(b.submit(range('c', 2)));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(s.calls.length, 0, 'nothing else is sent while the first send is under way');
+    release();
+    assert.deepEqual(await Promise.all([a, ...rest]), [2, 1, 2]);
+    assert.deepEqual(s.calls, [range('a', 2), [...range('b', 1), ...range('c', 2)]]);
+    assert.deepEqual(s.stored, [...range('a', 2), ...range('b', 1), ...range('c', 2)]);
+  });
 });
