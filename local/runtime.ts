@@ -7,6 +7,10 @@
 // Handler modules build their AWS clients once, at import (as in a Lambda container), and Node keeps
 // one copy of a module per process: so a process hosts one runtime at a time, against one pair of
 // emulator endpoints. Stopping and starting again on the same ports is fine.
+//
+// Threads: kinesalite and dynalite each run on a worker thread (local/emulators.ts); the processor
+// runs on one of its own when `processorThread` is 'worker' (npm start, the benchmarks), else on the
+// main thread with the mapping, the gateway, the route handlers and the snapshot job.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
