@@ -55,11 +55,11 @@ export interface Emulators {
   streamArn: string;
   tables: TableNames;
   /**
-   * Deletes the stream and the tables and creates them again, empty: a fresh pipeline on emulators that
-   * keep running (and stay JIT-warm, as the services they stand in for always are). Resolves with the
-   * new stream's ARN. Nothing may be reading or writing them meanwhile.
+   * Deletes the tables and (unless `stream` is false) the stream, and creates them again, empty: a
+   * fresh pipeline on emulators that keep running (and stay JIT-warm, as the services they stand in
+   * for always are). Resolves with the stream's ARN. Nothing may be reading or writing them meanwhile.
    */
-  reset(): Promise<string>;
+  reset(o?: { stream?: boolean }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -198,15 +198,13 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
     });
-    const provision = async (fresh: boolean): Promise<string> => {
+    const provision = async (fresh: { stream: boolean; tables: boolean }): Promise<string> => {
       const { kinesis, dynamo } = clients();
       try {
-        if (fresh) {
-          await Promise.all([
-            deleteStream(kinesis, streamName),
-            ...Object.values(tables).map((TableName) => deleteTable(dynamo, TableName)),
-          ]);
-        }
+        await Promise.all([
+          fresh.stream ? deleteStream(kinesis, streamName) : undefined,
+          ...(fresh.tables ? Object.values(tables).map((TableName) => deleteTable(dynamo, TableName)) : []),
+        ]);
         const [streamArn] = await Promise.all([
           ensureStream(kinesis, streamName),
           provisionTables(dynamo, (d: TableDef) => byId[d.id] ?? d.localName),
@@ -220,10 +218,10 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     const emulators: Emulators = {
       endpoints,
       streamName,
-      streamArn: await provision(false),
+      streamArn: await provision({ stream: false, tables: false }),
       tables,
-      reset: async () => {
-        emulators.streamArn = await provision(true);
+      reset: async (o = {}) => {
+        emulators.streamArn = await provision({ stream: o.stream ?? true, tables: true });
         return emulators.streamArn;
       },
       stop: () => servers.stop(),

@@ -15,26 +15,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { RawEvent } from '../domain/events';
-import {
-  ENV,
-  GRAPH_TABLE,
-  HISTORY_TABLE,
-  META_TABLE,
-  METRICS_NAMESPACE,
-  PROCESSOR,
-  ROUTES,
-  type RouteDef,
-  SNAPSHOT,
-} from '../lib/definitions';
+import { ENV, METRICS_NAMESPACE, PROCESSOR, ROUTES, type RouteDef, SNAPSHOT } from '../lib/definitions';
 import { type PipelineView, pipelineView } from '../queries/pipeline';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PipelineStore } from '../storage/pipeline-store';
-import { provisionTables } from '../storage/provision';
 import { StreamProducer } from '../stream/producer';
 import { type ApiGatewayStats, type ApiHandler, LocalApiGateway } from './api-gateway';
 import { type Emulators, startEmulators, type TableNames } from './emulators';
@@ -352,26 +340,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       failures: () => [...esm.failures.records],
       replay: async ({ freshTables = false } = {}) => {
         await esm.stop();
-        if (freshTables) {
-          const dynamo = new DynamoDBClient({
-            endpoint: emu.endpoints.dynamodb,
-            region: LOCAL_REGION,
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          });
-          try {
-            const byId: Record<string, string> = {
-              [GRAPH_TABLE.id]: emu.tables.graph,
-              [HISTORY_TABLE.id]: emu.tables.history,
-              [META_TABLE.id]: emu.tables.meta,
-            };
-            for (const TableName of Object.values(byId)) {
-              await dynamo.send(new DeleteTableCommand({ TableName }));
-            }
-            await provisionTables(dynamo, (d) => byId[d.id]);
-          } finally {
-            dynamo.destroy();
-          }
-        }
+        // The same stream, read again: only the tables start empty.
+        if (freshTables) await emu.reset({ stream: false });
         // No data dir: the saved checkpoint (if any) is left as it was and this mapping starts over.
         esm = new KinesisEventSourceMapping({
           ...mappingOptions,
