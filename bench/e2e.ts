@@ -97,7 +97,7 @@ export async function benchE2e(
   const users = o.quick ? 1_000 : 2_000;
   const batches = o.quick ? 12 : 30;
   // A run lasts a few seconds, and where the mapping cuts the stream into batches varies from run to
-  // run (it takes what has arrived): the median of several runs, each on a fresh stack. The first run
+  // run (it takes what has arrived): the median of several runs, each on a fresh pipeline. The first run
   // of the process is a warm-up and not counted: it compiles the processor, the SDK and the emulators
   // (V8 optimizes them over the first hundred thousand events), as a Lambda container behind a steady
   // stream has long done. So every run goes through the same stack, reset before each to a fresh
@@ -131,14 +131,13 @@ export async function benchE2e(
       if (r < warmup) warm.push(run.eventsPerSec);
       else runs.push(run);
     }
-    const live: LocalRuntime = rt;
     const byRate = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec);
     const median = byRate[byRate.length >> 1];
     const { eventsPerSec, sendMs, state } = median;
 
     // Freshness: one new user at a time, from put to visible through GET /users/{name}.
-    const kinesis = makeKinesisClient({ endpoint: live.endpoints.kinesis });
-    const producer = new StreamProducer(kinesis, live.streamName);
+    const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
+    const producer = new StreamProducer(kinesis, rt.streamName);
     const samples: number[] = [];
     // The e2e runs never called the API: the first sample, not counted, also warms its route (its
     // code and its connection to dynalite), as steady traffic keeps a Lambda warm. Enough samples that
@@ -149,7 +148,7 @@ export async function benchE2e(
       const t = performance.now();
       await producer.send([{ type: 'register', name, created_at: new Date().toISOString() }]);
       for (;;) {
-        const res = await fetch(`${live.apiUrl}/users/${name}`);
+        const res = await fetch(`${rt.apiUrl}/users/${name}`);
         await res.arrayBuffer();
         if (res.status === 200) break;
         await new Promise((r) => setTimeout(r, 5));
@@ -163,7 +162,7 @@ export async function benchE2e(
     // stops it after 10 s.
     const naiveLimit = o.quick ? 4_000 : 15_000;
     const naive = await runNaive(
-      live.endpoints.dynamodb,
+      rt.endpoints.dynamodb,
       firstEvents(users, naiveLimit),
       naiveLimit,
       o.quick ? 10_000 : 120_000,
