@@ -294,14 +294,7 @@ export class Graph {
     this.madeHi.push(hi);
     if (i === this.madeAt.length) this.madeAt = grown(this.madeAt, i * 2);
     this.madeAt[i] = this.at;
-    this.setBucket();
-    const bucket = this.bucket;
-    if (this.openBucket[ia] !== bucket) this.reopen(ia);
-    this.openMade[ia]++;
-    if (this.openBucket[ib] !== bucket) this.reopen(ib);
-    this.openMade[ib]++;
-    this.touch(ia);
-    this.touch(ib);
+    this.countFriendChange(ia, ib, true);
     return 'applied';
   }
 
@@ -318,15 +311,21 @@ export class Graph {
       this.lostHi.push(hi);
     }
     this.remove(s);
+    this.countFriendChange(ia, ib, false);
+    return 'applied';
+  }
+
+  /** A friendship of ia and ib made or dissolved now: each one's open counter for this bucket moves. */
+  private countFriendChange(ia: number, ib: number, made: boolean): void {
     this.setBucket();
     const bucket = this.bucket;
+    // (reopen files and zeroes the previous bucket's counters: pick the array after it)
     if (this.openBucket[ia] !== bucket) this.reopen(ia);
-    this.openLost[ia]++;
+    (made ? this.openMade : this.openLost)[ia]++;
     if (this.openBucket[ib] !== bucket) this.reopen(ib);
-    this.openLost[ib]++;
+    (made ? this.openMade : this.openLost)[ib]++;
     this.touch(ia);
     this.touch(ib);
-    return 'applied';
   }
 
   private refer(referrer: string, referred: string): Outcome {
