@@ -2,6 +2,7 @@
 // every event's outcome (SPEC section 2). Pure TypeScript: the processor folds a batch with it over
 // the users it loaded, the benchmark folds whole streams with it, and the API reads its shapes.
 import { EventReader, type EventType, type GraphEvent } from './events';
+import { COMPACT_IDS, PairTable } from './pair-table';
 import { bucketOf } from './time';
 
 export const REJECT_REASONS = [
@@ -91,9 +92,6 @@ function nextStamp(): number {
   return ++lastStamp;
 }
 
-/** Int32s per pair-table slot: low id (-1 = empty slot), high id, index of its making (see madeBase), spare. */
-const STRIDE = 4;
-
 /** A growable Int32 list (no boxing, no per-entry object). */
 class IntList {
   data = new Int32Array(256);
@@ -165,17 +163,14 @@ export class Graph {
   private cellCount = new Int32Array(1024);
 
   // The pair table: current friendships only (an unfriend empties the slot), so it is as small as the
-  // live graph allows. Linear probing, at most half full.
-  private slots = new Int32Array(4096 * STRIDE).fill(-1);
-  private mask = 4095;
-  private shift = 20;
-  private pairs = 0;
+  // live graph allows. Each pair's extra int is the index of its making (see madeBase).
+  private table: PairTable;
 
   /**
    * Changes to the friend maps since the last sync. `made*`: every friendship made, in stream order
    * (madeLo = -1 once it is dissolved again); `lost*`: friendships that existed at the last sync and
-   * were dissolved since. A slot holds its making's global index, madeBase + position in the list,
-   * or -1 for a friendship older than the last sync.
+   * were dissolved since. A pair's extra int in the table is its making's global index, madeBase +
+   * position in the list, or -1 for a friendship older than the last sync.
    */
   private madeBase = 0;
   private madeLo = new IntList();
@@ -191,13 +186,7 @@ export class Graph {
     // rather than doubling through every size on the way.
     let ends = 0;
     for (const u of this.all.values()) ends += u.friends.size;
-    let cap = this.mask + 1;
-    while (cap < ends) cap *= 2;
-    if (cap > this.mask + 1) {
-      this.slots = new Int32Array(cap * STRIDE).fill(-1);
-      this.shift -= Math.log2(cap / (this.mask + 1));
-      this.mask = cap - 1;
-    }
+    this.table = new PairTable(Math.max(2048, ends / 2));
   }
 
   /** Every user the graph holds, by name, up to date. */
@@ -284,12 +273,10 @@ export class Graph {
   private addFriend(ia: number, ib: number): Outcome {
     const lo = ia < ib ? ia : ib;
     const hi = ia < ib ? ib : ia;
-    const s = this.find(lo, hi);
+    const s = this.table.find(lo, hi);
     if (s >= 0) return 'noop';
-    // (insert may replace this.slots: take the slot number first)
-    const slot = this.insert(~s, lo, hi);
-    this.slots[slot * STRIDE + 2] = this.madeBase + this.madeLo.length;
     const i = this.madeLo.length;
+    this.table.insert(~s, lo, hi, this.madeBase + i);
     this.madeLo.push(lo);
     this.madeHi.push(hi);
     if (i === this.madeAt.length) this.madeAt = grown(this.madeAt, i * 2);
@@ -301,16 +288,17 @@ export class Graph {
   private unfriend(ia: number, ib: number): Outcome {
     const lo = ia < ib ? ia : ib;
     const hi = ia < ib ? ib : ia;
-    const s = this.find(lo, hi);
+    const table = this.table;
+    const s = table.find(lo, hi);
     if (s < 0) return 'noop';
     // Made since the last sync: that making never reaches the maps. Older: the maps lose the pair.
-    const made = this.slots[s * STRIDE + 2] - this.madeBase;
+    const made = table.extra(s) - this.madeBase;
     if (made >= 0) this.madeLo.data[made] = -1;
     else {
       this.lostLo.push(lo);
       this.lostHi.push(hi);
     }
-    this.remove(s);
+    table.remove(s);
     this.countFriendChange(ia, ib, false);
     return 'applied';
   }
@@ -455,12 +443,11 @@ export class Graph {
       const other = this.ids.get(friend) ?? this.newId(friend);
       const lo = id < other ? id : other;
       const hi = id < other ? other : id;
-      const s = this.find(lo, hi);
+      const s = this.table.find(lo, hi);
       // Already there when the friend was attached first (from its own map): nothing to add.
       if (s >= 0) continue;
       // Older than the last sync: the maps hold it already.
-      const slot = this.insert(~s, lo, hi);
-      this.slots[slot * STRIDE + 2] = -1;
+      this.table.insert(~s, lo, hi, -1);
     }
     return id;
   }
@@ -469,6 +456,7 @@ export class Graph {
     const id = this.states.length;
     this.states.push(null);
     this.ids.set(name, id);
+    if (id === COMPACT_IDS) this.table.widen();
     if (id === this.touchedIn.length) {
       const size = id * 2;
       this.touchedIn = grown(this.touchedIn, size);
@@ -479,70 +467,6 @@ export class Graph {
       this.cellCount = grown(this.cellCount, size);
     }
     return id;
-  }
-
-  private home(lo: number, hi: number): number {
-    return Math.imul(Math.imul(lo, 0x9e3779b1) + hi, 0x85ebca6b) >>> this.shift;
-  }
-
-  /** The slot of pair (lo, hi), or ~(the empty slot where it would go). */
-  private find(lo: number, hi: number): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    let i = this.home(lo, hi);
-    for (;;) {
-      const k = slots[i * STRIDE];
-      if (k === lo && slots[i * STRIDE + 1] === hi) return i;
-      if (k === -1) return ~i;
-      i = (i + 1) & mask;
-    }
-  }
-
-  /** Makes pair (lo, hi) at the empty slot `at` (from find), growing the table first if needed. */
-  private insert(at: number, lo: number, hi: number): number {
-    let s = at;
-    if ((this.pairs + 1) * 2 > this.mask + 1) {
-      this.grow();
-      s = ~this.find(lo, hi);
-    }
-    this.slots[s * STRIDE] = lo;
-    this.slots[s * STRIDE + 1] = hi;
-    this.pairs++;
-    return s;
-  }
-
-  /** Empties slot s, moving later entries of its probe run back so that every lookup still finds them. */
-  private remove(s: number): void {
-    const slots = this.slots;
-    const mask = this.mask;
-    let hole = s;
-    for (let j = (s + 1) & mask; slots[j * STRIDE] !== -1; j = (j + 1) & mask) {
-      const h = this.home(slots[j * STRIDE], slots[j * STRIDE + 1]);
-      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
-      if (hole <= j ? hole < h && h <= j : hole < h || h <= j) continue;
-      slots[hole * STRIDE] = slots[j * STRIDE];
-      slots[hole * STRIDE + 1] = slots[j * STRIDE + 1];
-      slots[hole * STRIDE + 2] = slots[j * STRIDE + 2];
-      hole = j;
-    }
-    slots[hole * STRIDE] = -1;
-    this.pairs--;
-  }
-
-  /** Doubles the table. */
-  private grow(): void {
-    const old = this.slots;
-    const cap = (this.mask + 1) * 2;
-    this.slots = new Int32Array(cap * STRIDE).fill(-1);
-    this.mask = cap - 1;
-    this.shift--;
-    for (let o = 0; o < old.length; o += STRIDE) {
-      if (old[o] === -1) continue;
-      const n = ~this.find(old[o], old[o + 1]) * STRIDE;
-      this.slots[n] = old[o];
-      this.slots[n + 1] = old[o + 1];
-      this.slots[n + 2] = old[o + 2];
-    }
   }
 
   /**
@@ -583,7 +507,7 @@ export class Graph {
     this.madeBase += madeLo.length;
     if (this.madeBase >= 0x40000000) {
       // Keep the global indices far from overflow: mark every slot as old and number afresh.
-      for (let o = 0; o < this.slots.length; o += STRIDE) this.slots[o + 2] = -1;
+      this.table.fillExtra(-1);
       this.madeBase = 0;
     }
     madeLo.length = 0;

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { toGraphEvent } from '../../domain/events';
 import { Graph, type Outcome, type UserState } from '../../domain/graph';
+import { COMPACT_IDS } from '../../domain/pair-table';
 import { toUserItem, toUserState } from '../../storage/user-item';
 import { ReferenceModel } from '../reference/model';
 import {
@@ -208,6 +209,40 @@ describe('fold fast path', () => {
         assert.deepEqual(chunked.outcomes, model.outcomes);
         assert.deepEqual(snapshot(chunked.users), expected);
       }
+    }
+  });
+
+  test('past 65,535 ids the pair table widens, with friendships already in it, in one graph or many', () => {
+    // Friendships among the first users (compact slots), then enough registrations to pass the compact
+    // layout's id range, then churn that mixes old pairs and pairs of the new, high ids.
+    const old = churnStream(300, 6_000, 4);
+    const at = Date.UTC(2025, 6, 18, 21, 0, 0);
+    const items: unknown[] = [...old];
+    const many = COMPACT_IDS + 500;
+    for (let i = 0; i < many; i++) items.push({ type: 'register', name: `v${i}`, created_at: compactOf(at) });
+    let s = 5;
+    const rnd = (k: number): number => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (s >>> 8) % k;
+    };
+    const someone = (): string =>
+      rnd(2) === 0 ? `u${String(rnd(300)).padStart(4, '0')}` : `v${many - 1 - rnd(800)}`;
+    for (let i = 0; i < 8_000; i++) {
+      const type = rnd(10) < 6 ? 'addfriend' : 'unfriend';
+      items.push({ type, user1_name: someone(), user2_name: someone(), created_at: compactOf(at + 5_000) });
+    }
+    const model = ReferenceModel.fromItems(items);
+    assert.ok(model.outcomes.slice(old.length + many).filter((o) => o === 'applied').length > 2_000);
+    const expected = modelSnapshot(model);
+    const one = foldFast(items);
+    assert.deepEqual(one.outcomes, model.outcomes);
+    assert.deepEqual(snapshot(one.graph.users), expected);
+    // Cut after the registrations: the next graph attaches loaded users (and their friends' ids) as it goes.
+    const cuts = [3_000, old.length + many, old.length + many + 4_000];
+    for (const viaStorage of [false, true]) {
+      const chunked = foldChunked(items, cuts, new Set([old.length + 10]), viaStorage);
+      assert.deepEqual(chunked.outcomes, model.outcomes);
+      assert.deepEqual(snapshot(chunked.users), expected);
     }
   });
 
