@@ -2,12 +2,11 @@
 // handler module (its clients, caches and warm state live here, as in a Lambda container), runs the
 // invocations it is sent, and sends back what the handler writes to stdout/stderr for the function's
 // log file.
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { markEmulatorEndpoints } from '../storage/clients';
 import type { FromFunctionThread, FunctionThreadData, ToFunctionThread } from './function-thread';
+import { loadHandler } from './handler-module';
 import { makeLambdaContext } from './lambda';
 
 const port = parentPort;
@@ -36,11 +35,7 @@ for (const stream of ['stdout', 'stderr'] as const) {
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let handler: Handler;
 try {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const mod = (await import(pathToFileURL(join(root, data.fn.entry)).href)) as { handler?: unknown };
-  if (typeof mod.handler !== 'function')
-    throw new Error(`${data.fn.entry} does not export a handler function`);
-  handler = mod.handler as Handler;
+  handler = await loadHandler<Handler>(data.fn.entry);
 } catch (err) {
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
   throw err;

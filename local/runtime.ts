@@ -14,7 +14,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
@@ -37,11 +36,12 @@ import {
 import { type FaultInjector, type FaultPlan, installFaults } from './faults';
 import { FunctionThread } from './function-thread';
 import { GeneratorLoop, type GeneratorStats } from './generator-loop';
+import { loadHandler, REPO_ROOT } from './handler-module';
 import { LOCAL_REGION } from './lambda';
 import { LogFiles, localLogDir } from './logs';
 import { type ScheduledHandler, Scheduler, type SchedulerStats } from './scheduler';
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { REPO_ROOT };
 export const DEFAULT_API_PORT = 3000;
 export const DEFAULT_GENERATOR_USERS = 1_000;
 export const DEFAULT_GENERATOR_EVERY_MS = 5_000;
@@ -139,12 +139,6 @@ export interface LocalRuntime {
 
 /** Endpoints the handler modules of this process were loaded against (see the header comment). */
 let loadedAgainst: { kinesis: string; dynamodb: string } | null = null;
-
-async function loadHandler<H>(entry: string): Promise<H> {
-  const mod = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as { handler?: unknown };
-  if (typeof mod.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
-  return mod.handler as H;
-}
 
 function setHandlerEnv(emu: Emulators): void {
   process.env[ENV.graphTable] = emu.tables.graph;
