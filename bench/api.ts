@@ -1,8 +1,9 @@
 // api.<route>.p95Ms / rps: every route of the local API Gateway at 50 concurrent clients, on a graph
 // of 100,000 users built through the real pipeline (producer -> kinesalite -> processor -> dynalite)
 // and rolled up by the real snapshot job.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,25 +109,89 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
   };
 }
 
-/** Runs a plan from the load client (its own process) and returns what it measured. */
-export async function runLoad(plan: LoadPlan): Promise<LoadResults> {
-  const planFile = join(mkdtempSync(join(tmpdir(), 'bacefook-bench-')), 'plan.json');
-  writeFileSync(planFile, JSON.stringify(plan));
-  // The clients run in their own process, so their work is not charged to the API they measure.
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('./load-client.mjs', import.meta.url)), planFile],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  if (code !== 0) throw new Error(`load client exited with ${code}`);
-  return JSON.parse(stdout) as LoadResults;
+/** Which load client measured: the C one (compiled here) or, without a C compiler, the Node one. */
+export type LoadClientKind = 'c' | 'node';
+
+let compiled: Promise<string | null> | null = null;
+
+/**
+ * Compiles bench/load-client.c once per source (cached in the temporary folder under its hash); null
+ * when no C compiler works here.
+ */
+export function cLoadClient(): Promise<string | null> {
+  compiled ??= (async () => {
+    const source = fileURLToPath(new URL('./load-client.c', import.meta.url));
+    const hash = createHash('sha1').update(readFileSync(source)).digest('hex').slice(0, 12);
+    const binary = join(tmpdir(), `bacefook-load-client-${hash}`);
+    if (existsSync(binary)) return binary;
+    for (const cc of [process.env.CC, 'cc', 'gcc', 'clang']) {
+      if (!cc) continue;
+      const r = spawnSync(cc, ['-O2', '-o', `${binary}.tmp`, source], { stdio: 'ignore' });
+      if (r.status === 0) {
+        renameSync(`${binary}.tmp`, binary);
+        return binary;
+      }
+    }
+    return null;
+  })();
+  return compiled;
+}
+
+/** The plan in the load clients' format (see load-client.c). */
+function encodePlan(plan: LoadPlan): Buffer {
+  const parts: Buffer[] = [Buffer.from(`${plan.clients}\n${plan.routes.length}\n`)];
+  const request = (r: PlannedRequest) => {
+    const bytes = serializeRequest(plan, r);
+    parts.push(Buffer.from(`${bytes.length}\n`), bytes);
+  };
+  for (const route of plan.routes) {
+    parts.push(Buffer.from(`${route.id}\n${route.warmup.length} ${route.requests.length}\n`));
+    route.warmup.forEach(request);
+    route.requests.forEach(request);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A request's bytes, as the clients write them. */
+function serializeRequest(plan: LoadPlan, r: PlannedRequest): Buffer {
+  const host = new URL(plan.base).host;
+  const body = r.body === undefined ? null : Buffer.from(r.body, 'utf8');
+  let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\n`;
+  if (body !== null) head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n`;
+  head += '\r\n';
+  return body === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+/**
+ * Runs a plan from a load client in a process of its own (so its work is not charged to the API it
+ * measures): the C client when a C compiler is at hand, else the Node one. Returns what it measured.
+ */
+export async function runLoad(
+  plan: LoadPlan,
+  kind: LoadClientKind | 'auto' = 'auto',
+): Promise<{ results: LoadResults; client: LoadClientKind }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bacefook-bench-'));
+  const binary = kind === 'node' ? null : await cLoadClient();
+  if (kind === 'c' && binary === null) throw new Error('no C compiler for bench/load-client.c');
+  const planFile = join(dir, 'plan.bin');
+  writeFileSync(planFile, encodePlan(plan));
+  const port = new URL(plan.base).port;
+  const [command, args] =
+    binary !== null
+      ? [binary, [port, planFile]]
+      : [process.execPath, [fileURLToPath(new URL('./load-client.mjs', import.meta.url)), port, planFile]];
+  try {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    if (code !== 0) throw new Error(`load client exited with ${code}`);
+    return { results: JSON.parse(stdout) as LoadResults, client: binary !== null ? 'c' : 'node' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function benchApi(quick: boolean): Promise<{ api: Section; build: Section }> {
@@ -155,7 +220,11 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
     kinesis.destroy();
 
     const perRoute = quick ? 1_000 : 3_000;
-    const results = await runLoad(apiPlan(rt.apiUrl, gen.userCount, startMs, perRoute));
+    const { results, client } = await runLoad(apiPlan(rt.apiUrl, gen.userCount, startMs, perRoute));
+    const clientHow =
+      client === 'c'
+        ? 'a separate wrk-like load process in C (bench/load-client.c, epoll)'
+        : 'a separate wrk-like load process in Node (bench/load-client.mjs: no C compiler found)';
     const api: Record<string, Record<string, Figure>> = {};
     for (const r of ROUTES) {
       const res = results[r.id];
@@ -166,7 +235,7 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
           value: percentile(res.latenciesMs, 95),
           unit: 'ms',
           target: '< 50',
-          how: `${perRoute} requests from ${CLIENTS} concurrent keep-alive connections of a separate wrk-like load process (requests written pre-serialized); before the clock starts, every read route is warmed once and then this route with ${4 * CLIENTS} requests about other users; ${r.method} ${r.path}; median ${percentile(res.latenciesMs, 50).toFixed(1)} ms`,
+          how: `${perRoute} requests from ${CLIENTS} concurrent keep-alive connections of ${clientHow} (requests written pre-serialized); before the clock starts, every read route is warmed once and then this route with ${4 * CLIENTS} requests about other users; ${r.method} ${r.path}; median ${percentile(res.latenciesMs, 50).toFixed(1)} ms`,
         },
         rps: { value: (perRoute / res.elapsedMs) * 1000, unit: 'req/s', how: `${r.id}: the same run` },
       };

@@ -1,30 +1,47 @@
-// Load generator for bench/api.ts, run as its own process (like wrk) so the client's work is not
-// charged to the API it measures. Reads a plan from the file named by argv[2]:
-//   { "base": "http://127.0.0.1:PORT", "clients": 50,
-//     "routes": [{ "id", "warmup": [{ "method", "path", "body"? }], "requests": [...] }] }
-// and prints one JSON line: { "<id>": { "latenciesMs": [...], "elapsedMs", "statuses": {...} } }.
+// Load generator for bench/api.ts in Node, run as its own process (like wrk) so the client's work is
+// not charged to the API it measures: the fallback for bench/load-client.c where no C compiler is
+// found. Same plan, same behaviour, same output as the C client (see load-client.c).
+//
+// Usage: node load-client.mjs <port> <plan file>.
 //
 // Each client is one keep-alive HTTP/1.1 connection written to directly (like wrk or autocannon): the
-// requests are serialized before the clock starts and a response is read by its Content-Length, so the
-// client's own CPU, which shares the machine's two cores with the API it measures, stays small.
+// requests are serialized before the clock starts and a response is read by its Content-Length.
 // Latency runs from writing a request to having read its whole response.
 
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const base = new URL(plan.base);
-const host = base.hostname;
-const port = Number(base.port);
+const host = '127.0.0.1';
+const port = Number(process.argv[2]);
 
-/** The request's bytes, sent as they are. */
-function serialize(r) {
-  const body = r.body === undefined ? null : Buffer.from(r.body, 'utf8');
-  let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${base.host}\r\nconnection: keep-alive\r\n`;
-  if (body !== null) head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n`;
-  head += '\r\n';
-  return body === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
+/** The plan file: `<clients>\n<routes>\n`, per route `<id>\n<warm-ups> <requests>\n`, requests as `<length>\n<bytes>`. */
+function readPlan(file) {
+  const buf = readFileSync(file);
+  let at = 0;
+  const line = () => {
+    const end = buf.indexOf(10, at);
+    const text = buf.toString('latin1', at, end);
+    at = end + 1;
+    return text;
+  };
+  const request = () => {
+    const n = Number(line());
+    const bytes = buf.subarray(at, at + n);
+    at += n;
+    return bytes;
+  };
+  const clients = Number(line());
+  const routes = Array.from({ length: Number(line()) }, () => {
+    const id = line();
+    const [warm, reqs] = line().split(' ').map(Number);
+    const warmup = Array.from({ length: warm }, request);
+    return { id, warmup, requests: Array.from({ length: reqs }, request) };
+  });
+  return { clients, routes };
 }
+
+const plan = readPlan(process.argv[3]);
+const GET = Buffer.from('GET ');
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 
@@ -44,9 +61,13 @@ class Connection {
         resolve();
       });
       s.once('error', reject);
+      // (a socket replaced after `connection: close` may still report its end: only the current one counts)
       s.on('data', (chunk) => this.onData(chunk));
-      s.on('error', (err) => this.fail(err));
+      s.on('error', (err) => {
+        if (this.socket === s) this.fail(err);
+      });
       s.on('close', () => {
+        if (this.socket !== s) return;
         this.socket = null;
         this.fail(new Error('the server closed the connection'));
       });
@@ -115,15 +136,15 @@ async function sendAll(requests) {
 // One pass over every read route's warm-up first, so the first route measured does not pay alone for
 // compiling the code all routes share (the gateway, the middleware, the SDK). POSTs are left to their
 // own warm-up: the events they put would keep the pipeline busy during the next route's measurement.
-await sendAll(plan.routes.flatMap((r) => r.warmup.filter((q) => q.method === 'GET').map(serialize)));
+await sendAll(plan.routes.flatMap((r) => r.warmup.filter((q) => q.subarray(0, 4).equals(GET))));
 
 const out = {};
 for (const route of plan.routes) {
   // Warm-up, outside the measurement: the plan's warm-up requests (other users than the measured ones)
   // over every connection at once, so the route's cold start, caches and compiled code are as a Lambda
   // behind steady traffic has them.
-  await sendAll(route.warmup.map(serialize));
-  const requests = route.requests.map(serialize);
+  await sendAll(route.warmup);
+  const requests = route.requests;
   const latenciesMs = [];
   const statuses = {};
   let next = 0;
