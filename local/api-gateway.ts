@@ -135,13 +135,53 @@ function paramName(segment: string): string {
 }
 
 /** `09/Apr/2015:12:34:56 +0000`, API Gateway's requestTime. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
 function requestTime(ms: number): string {
   const d = new Date(ms);
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
-    d.getUTCMonth()
-  ];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}
+
+/**
+ * An invocation's context: the route's environment with its own request id and deadline. A class, so
+ * that getRemainingTimeInMillis is one shared method rather than a closure made per request.
+ */
+class InvocationContext implements Context {
+  callbackWaitsForEmptyEventLoop: boolean;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+  done: Context['done'];
+  fail: Context['fail'];
+  succeed: Context['succeed'];
+
+  constructor(
+    env: Context,
+    readonly awsRequestId: string,
+    private readonly deadline: number,
+  ) {
+    this.callbackWaitsForEmptyEventLoop = env.callbackWaitsForEmptyEventLoop;
+    this.functionName = env.functionName;
+    this.functionVersion = env.functionVersion;
+    this.invokedFunctionArn = env.invokedFunctionArn;
+    this.memoryLimitInMB = env.memoryLimitInMB;
+    this.logGroupName = env.logGroupName;
+    this.logStreamName = env.logStreamName;
+    this.done = env.done;
+    this.fail = env.fail;
+    this.succeed = env.succeed;
+  }
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
 }
 
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
@@ -335,7 +375,8 @@ export class LocalApiGateway {
           { allow: [...methods, 'OPTIONS'].join(', ') },
         );
       }
-      const body = await this.readBody(req);
+      const reading = this.readBody(req);
+      const body = reading === null ? null : await reading;
       const event = this.toEvent(req, route, requestId, rawPath, rawQuery, match.pathParameters, body);
       let result: unknown;
       try {
@@ -366,62 +407,83 @@ export class LocalApiGateway {
       }
       this.sendError(res, e);
     } finally {
-      const log = () => {
-        if (res.statusCode >= 500) this.counters.serverErrors++;
-        this.logger?.log('info', 'api-gateway', 'request', {
-          requestId,
-          ip: req.socket.remoteAddress,
-          method,
-          path: rawPath,
-          resource,
-          status: res.statusCode,
-          bytes: Number(res.getHeader('content-length') ?? 0),
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-          userAgent: req.headers['user-agent'],
-        });
-      };
-      if (res.writableFinished) log();
-      else res.once('close', log);
+      if (res.writableFinished) this.logRequest(req, res, requestId, method, rawPath, resource, started);
+      else res.once('close', () => this.logRequest(req, res, requestId, method, rawPath, resource, started));
     }
+  }
+
+  /** The access log line of an answered request (and the 5xx counter). */
+  private logRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    method: string,
+    path: string,
+    resource: string | null,
+    started: number,
+  ): void {
+    if (res.statusCode >= 500) this.counters.serverErrors++;
+    this.logger?.log('info', 'api-gateway', 'request', {
+      requestId,
+      ip: req.socket.remoteAddress,
+      method,
+      path,
+      resource,
+      status: res.statusCode,
+      bytes: Number(res.getHeader('content-length') ?? 0),
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      userAgent: req.headers['user-agent'],
+    });
   }
 
   /** A fresh invocation context in the route's environment: new request id, deadline from now. */
   private invocationContext(route: CompiledRoute): Context {
-    const deadline = Date.now() + (route.def.fn.timeoutSeconds ?? 30) * 1000;
-    return {
-      ...route.environment,
-      awsRequestId: randomUUID(),
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    };
+    return new InvocationContext(
+      route.environment,
+      randomUUID(),
+      Date.now() + (route.def.fn.timeoutSeconds ?? 30) * 1000,
+    );
+  }
+
+  private tooLarge(): HttpError {
+    return new HttpError(
+      413,
+      'payload_too_large',
+      `The request body is larger than ${this.maxBodyBytes} bytes.`,
+    );
   }
 
   /** The body as a Buffer (null when empty), refusing more than maxBodyBytes without holding them. */
-  private readBody(req: IncomingMessage): Promise<Buffer | null> {
-    const tooLarge = () =>
-      new HttpError(413, 'payload_too_large', `The request body is larger than ${this.maxBodyBytes} bytes.`);
-    const declared = Number(req.headers['content-length']);
+  private readBody(req: IncomingMessage): Promise<Buffer | null> | null {
+    // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112 6.3), and
+    // node:http reads the empty message by itself after the answer.
+    const length = req.headers['content-length'];
+    if (length === undefined && req.headers['transfer-encoding'] === undefined) return null;
+    const declared = Number(length);
     if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
       this.discard(req);
-      return Promise.reject(tooLarge());
+      return Promise.reject(this.tooLarge());
     }
     return new Promise((resolveBody, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const onData = (chunk: Buffer) => {
+      let refused = false;
+      // (listeners passed inline, unnamed: under tsx every named closure costs a defineProperty)
+      req.on('data', (chunk: Buffer) => {
+        if (refused) return;
         size += chunk.length;
         if (size > this.maxBodyBytes) {
-          req.off('data', onData);
-          req.off('end', onEnd);
+          refused = true;
           chunks.length = 0;
           this.discard(req);
-          reject(tooLarge());
+          reject(this.tooLarge());
           return;
         }
         chunks.push(chunk);
-      };
-      const onEnd = () => resolveBody(size === 0 ? null : Buffer.concat(chunks, size));
-      req.on('data', onData);
-      req.once('end', onEnd);
+      });
+      req.once('end', () => {
+        if (!refused) resolveBody(size === 0 ? null : Buffer.concat(chunks, size));
+      });
       req.once('error', reject);
     });
   }
@@ -553,8 +615,8 @@ export class LocalApiGateway {
     for (const [k, v] of Object.entries(result.multiValueHeaders ?? {}))
       headers[k.toLowerCase()] = v.map(String);
     headers['content-length'] = String(body.length);
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.statusCode = result.statusCode;
+    // One writeHead rather than a setHeader per header: node:http checks and stores them in one pass.
+    res.writeHead(result.statusCode, headers);
     res.end(method === 'HEAD' ? undefined : body);
   }
 

@@ -175,8 +175,14 @@ export class LogFiles implements RuntimeLogger {
 
   log(level: Level, component: string, message: string, fields: Record<string, unknown> = {}): void {
     if (this.closed) return;
-    const entry: Record<string, unknown> = { timestamp: new Date().toISOString(), level, component, message };
-    for (const [k, v] of Object.entries(fields)) entry[k] = k === 'error' ? serializeError(v) : v;
+    const entry: Record<string, unknown> = {
+      timestamp: new Date().toISOString(),
+      level,
+      component,
+      message,
+      ...fields,
+    };
+    if (Object.hasOwn(fields, 'error')) entry.error = serializeError(fields.error);
     this.file(RUNTIME_LOG).write(`${JSON.stringify(entry)}\n`);
     if (this.echo && (level === 'warn' || level === 'error')) {
       const why = fields.error instanceof Error ? `: ${fields.error.message}` : '';

@@ -401,6 +401,39 @@ describe('POST /events under bad bodies (embedded runtime, real handler)', () =>
     );
   });
 
+  it('a chunked body (no Content-Length) is read whole; past 5 MB it is refused with a 413 as it streams', async () => {
+    // fetch sends a stream body with Transfer-Encoding: chunked: the gateway learns its size only as it reads.
+    const chunked = (parts: string[]) =>
+      request('/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            for (const p of parts) controller.enqueue(new TextEncoder().encode(p));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const name = `chunked${Date.now()}`;
+    const small = await chunked([
+      '[{"type":"register",',
+      `"name":"${name}",`,
+      '"created_at":"20250718T205354320Z"}]',
+    ]);
+    wellFormed(small, 'chunked');
+    assert.equal(small.status, 202);
+    assert.deepEqual(small.body, { accepted: 1 });
+    const piece = ' '.repeat(1024 * 1024);
+    const big = await chunked([
+      '[',
+      ...Array.from({ length: Math.ceil(MAX_POST_BYTES / piece.length) + 1 }, () => piece),
+      ']',
+    ]);
+    wellFormed(big, 'chunked oversized');
+    assert.equal(big.status, 413);
+  });
+
   it('NDJSON and arrays with invalid items: 202, every item forwarded in order, the bad ones end as malformed', async () => {
     const before = (await streamRecords(rt)).length;
     const sent: unknown[] = [];
