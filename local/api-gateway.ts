@@ -134,13 +134,13 @@ function paramName(segment: string): string {
   return segment.slice(1, segment.endsWith('+}') ? -2 : -1);
 }
 
-/** `09/Apr/2015:12:34:56 +0000`, API Gateway's requestTime. */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** `09/Apr/2015:12:34:56 +0000`, API Gateway's requestTime. */
 function requestTime(ms: number): string {
   const d = new Date(ms);
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
@@ -162,11 +162,15 @@ class InvocationContext implements Context {
   fail: Context['fail'];
   succeed: Context['succeed'];
 
+  /** (a private field: the handler sees only what Lambda's context has) */
+  readonly #deadline: number;
+
   constructor(
     env: Context,
     readonly awsRequestId: string,
-    private readonly deadline: number,
+    deadline: number,
   ) {
+    this.#deadline = deadline;
     this.callbackWaitsForEmptyEventLoop = env.callbackWaitsForEmptyEventLoop;
     this.functionName = env.functionName;
     this.functionVersion = env.functionVersion;
@@ -180,7 +184,7 @@ class InvocationContext implements Context {
   }
 
   getRemainingTimeInMillis(): number {
-    return Math.max(0, this.deadline - Date.now());
+    return Math.max(0, this.#deadline - Date.now());
   }
 }
 
