@@ -126,9 +126,11 @@ export function cLoadClient(): Promise<string | null> {
     if (existsSync(binary)) return binary;
     for (const cc of [process.env.CC, 'cc', 'gcc', 'clang']) {
       if (!cc) continue;
-      const r = spawnSync(cc, ['-O2', '-o', `${binary}.tmp`, source], { stdio: 'ignore' });
+      // (a file of this process's own, renamed into place whole: two benches may compile at once)
+      const partial = `${binary}.${process.pid}.tmp`;
+      const r = spawnSync(cc, ['-O2', '-o', partial, source], { stdio: 'ignore' });
       if (r.status === 0) {
-        renameSync(`${binary}.tmp`, binary);
+        renameSync(partial, binary);
         return binary;
       }
     }
@@ -139,9 +141,10 @@ export function cLoadClient(): Promise<string | null> {
 
 /** The plan in the load clients' format (see load-client.c). */
 function encodePlan(plan: LoadPlan): Buffer {
+  const host = new URL(plan.base).host;
   const parts: Buffer[] = [Buffer.from(`${plan.clients}\n${plan.routes.length}\n`)];
   const request = (r: PlannedRequest) => {
-    const bytes = serializeRequest(plan, r);
+    const bytes = serializeRequest(host, r);
     parts.push(Buffer.from(`${bytes.length}\n`), bytes);
   };
   for (const route of plan.routes) {
@@ -153,8 +156,7 @@ function encodePlan(plan: LoadPlan): Buffer {
 }
 
 /** A request's bytes, as the clients write them. */
-function serializeRequest(plan: LoadPlan, r: PlannedRequest): Buffer {
-  const host = new URL(plan.base).host;
+function serializeRequest(host: string, r: PlannedRequest): Buffer {
   const body = r.body === undefined ? null : Buffer.from(r.body, 'utf8');
   let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\n`;
   if (body !== null) head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n`;

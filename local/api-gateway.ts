@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MAX_POST_BYTES, type RouteDef } from '../lib/definitions';
-import { LOCAL_ACCOUNT_ID, makeLambdaContext } from './lambda';
+import { InvocationContext, LOCAL_ACCOUNT_ID, makeLambdaContext } from './lambda';
 import type { RuntimeLogger } from './logs';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
@@ -144,48 +144,6 @@ function two(n: number): string {
 function requestTime(ms: number): string {
   const d = new Date(ms);
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
-}
-
-/**
- * An invocation's context: the route's environment with its own request id and deadline. A class, so
- * that getRemainingTimeInMillis is one shared method rather than a closure made per request.
- */
-class InvocationContext implements Context {
-  callbackWaitsForEmptyEventLoop: boolean;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  logGroupName: string;
-  logStreamName: string;
-  done: Context['done'];
-  fail: Context['fail'];
-  succeed: Context['succeed'];
-
-  /** (a private field: the handler sees only what Lambda's context has) */
-  readonly #deadline: number;
-
-  constructor(
-    env: Context,
-    readonly awsRequestId: string,
-    deadline: number,
-  ) {
-    this.#deadline = deadline;
-    this.callbackWaitsForEmptyEventLoop = env.callbackWaitsForEmptyEventLoop;
-    this.functionName = env.functionName;
-    this.functionVersion = env.functionVersion;
-    this.invokedFunctionArn = env.invokedFunctionArn;
-    this.memoryLimitInMB = env.memoryLimitInMB;
-    this.logGroupName = env.logGroupName;
-    this.logStreamName = env.logStreamName;
-    this.done = env.done;
-    this.fail = env.fail;
-    this.succeed = env.succeed;
-  }
-
-  getRemainingTimeInMillis(): number {
-    return Math.max(0, this.#deadline - Date.now());
-  }
 }
 
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
@@ -379,8 +337,7 @@ export class LocalApiGateway {
           { allow: [...methods, 'OPTIONS'].join(', ') },
         );
       }
-      const reading = this.readBody(req);
-      const body = reading === null ? null : await reading;
+      const body = await this.readBody(req);
       const event = this.toEvent(req, route, requestId, rawPath, rawQuery, match.pathParameters, body);
       let result: unknown;
       try {

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { markEmulatorEndpoints } from '../storage/clients';
 import type { FromFunctionThread, FunctionThreadData, ToFunctionThread } from './function-thread';
 import { loadHandler } from './handler-module';
-import { makeLambdaContext } from './lambda';
+import { InvocationContext, makeLambdaContext } from './lambda';
 
 const port = parentPort;
 if (port === null) throw new Error('function-thread-worker must run in a worker thread');
@@ -42,11 +42,7 @@ try {
 }
 
 port.on('message', (m: ToFunctionThread) => {
-  const context: Context = {
-    ...makeLambdaContext(data.fn),
-    awsRequestId: m.requestId,
-    getRemainingTimeInMillis: () => Math.max(0, m.deadline - Date.now()),
-  };
+  const context = new InvocationContext(makeLambdaContext(data.fn), m.requestId, m.deadline);
   handler(m.event, context).then(
     (result) => post({ type: 'result', id: m.id, result }),
     (err: unknown) =>

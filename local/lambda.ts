@@ -56,3 +56,46 @@ export function makeLambdaContext(fn: FunctionIdentity, now = Date.now()): Conte
     succeed: unsupported('succeed'),
   };
 }
+
+/**
+ * The context of one invocation in an execution environment (a context from makeLambdaContext): the
+ * environment's identity with the invocation's own request id and deadline. A class, so that
+ * getRemainingTimeInMillis is one shared method rather than a closure made per invocation.
+ */
+export class InvocationContext implements Context {
+  callbackWaitsForEmptyEventLoop: boolean;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+  done: Context['done'];
+  fail: Context['fail'];
+  succeed: Context['succeed'];
+
+  /** (a private field: the handler sees only what Lambda's context has) */
+  readonly #deadline: number;
+
+  constructor(
+    env: Context,
+    readonly awsRequestId: string,
+    deadline: number,
+  ) {
+    this.#deadline = deadline;
+    this.callbackWaitsForEmptyEventLoop = env.callbackWaitsForEmptyEventLoop;
+    this.functionName = env.functionName;
+    this.functionVersion = env.functionVersion;
+    this.invokedFunctionArn = env.invokedFunctionArn;
+    this.memoryLimitInMB = env.memoryLimitInMB;
+    this.logGroupName = env.logGroupName;
+    this.logStreamName = env.logStreamName;
+    this.done = env.done;
+    this.fail = env.fail;
+    this.succeed = env.succeed;
+  }
+
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.#deadline - Date.now());
+  }
+}
