@@ -58,8 +58,10 @@ describe('local API Gateway: the invocation context', () => {
       assert.equal(a.stream, answers[0].stream);
       const first = a.first as number;
       const later = a.later as number;
-      assert.ok(first > 6_000 && first <= 7_000, `first ${first}`);
-      assert.ok(later < first && later >= first - 1_000, `later ${later}`);
+      // From the function's 7 s timeout (not the 30 s default), and counting down across the 30 ms the
+      // handler waits; no bound that depends on how fast the machine is.
+      assert.ok(first > 0 && first <= 7_000, `first ${first}`);
+      assert.ok(later > 0 && later <= first - 20, `later ${later}`);
       assert.deepEqual(a.keys, [
         'awsRequestId',
         'callbackWaitsForEmptyEventLoop',
