@@ -1,5 +1,5 @@
 // Hand-written scenarios for the reference model, rule by rule. Every expected value here is worked out
-// by hand from SPEC.md (sections 2-5), never computed by the model itself.
+// by hand from the documented semantics (docs/semantics.md), never computed by the model itself.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Unreadable } from '../../domain/records';

@@ -1,0 +1,441 @@
+// One or more example requests and answers per API route, merged into docs/api.md by
+// scripts/api-docs.ts (`npm run docs:api`). A route of ROUTES without an entry here fails
+// test/unit/api-docs.test.ts, and so does an example whose query its route would refuse, or whose
+// answer its route's schema would not accept.
+//
+// To document a new route: add its ROUTE_DOCS entry (queries/openapi.ts), add its examples here, run
+// `npm run docs:api`, and commit docs/api.md.
+//
+// The answers are what the local runtime answered after EXAMPLE_EVENTS were posted to a fresh,
+// generator-less `npm start` (times marked "now" depend on the clock).
+
+/** The stream the examples answer from, as NDJSON (also the POST /events example's body). */
+export const EXAMPLE_EVENTS = [
+  { type: 'register', name: 'ann', created_at: '20250718T205350000Z' },
+  { type: 'register', name: 'bob', created_at: '20250718T205350000Z' },
+  { type: 'register', name: 'cy', created_at: '20250718T205350000Z' },
+  { type: 'register', name: 'dee', created_at: '20250718T205350000Z' },
+  { type: 'referral', referredBy: 'ann', user: 'bob', created_at: '20250718T205352000Z' },
+  { type: 'referral', referredBy: 'bob', user: 'cy', created_at: '20250718T205412000Z' },
+  { type: 'addfriend', user1_name: 'ann', user2_name: 'cy', created_at: '20250718T205412000Z' },
+  { type: 'addfriend', user1_name: 'ann', user2_name: 'dee', created_at: '20250718T205533000Z' },
+  { type: 'addfriend', user1_name: 'bob', user2_name: 'dee', created_at: '20250718T205533000Z' },
+  { type: 'addfriend', user1_name: 'ann', user2_name: 'bob', created_at: '20250718T205533000Z' },
+  { type: 'unfriend', user1_name: 'ann', user2_name: 'cy', created_at: '20250718T205655000Z' },
+  { type: 'addfriend', user1_name: 'ann', user2_name: 'zed', created_at: '20250718T205655000Z' },
+  { type: 'register', name: 'bob', created_at: '20250718T205655000Z' },
+] as const;
+
+export interface ApiExample {
+  /** What the example shows, when a route has several. */
+  title?: string;
+  /** The path and query string as a client sends it, path parameters filled in. */
+  request: string;
+  /** The request body (POST routes). */
+  body?: string;
+  /** The answer's status: the route's success status when absent. */
+  status?: number;
+  answer: unknown;
+  /** A sentence after the answer: what to notice in it. */
+  note?: string;
+}
+
+const SEQ = '49680835998092420923439645126471118271890056889765986306';
+
+export interface RouteExamples {
+  /** Meanings of answer fields (`items[].name`) the answer's schema does not describe itself. */
+  fields?: Record<string, string>;
+  /** The examples, the plain case first. */
+  examples: ApiExample[];
+}
+
+/** Per route id (lib/definitions.ts ROUTES). */
+export const API_EXAMPLES: Record<string, RouteExamples> = {
+  Health: { examples: [{ request: '/health', answer: { status: 'ok' } }] },
+  OpenApi: {
+    examples: [
+      {
+        request: '/openapi.json',
+        answer: { openapi: '3.0.3', info: { title: 'Bacefook Analytics', version: '1.0.0' }, paths: {} },
+        note: 'Shortened here: the answer is the whole OpenAPI 3.0 document this page is generated from.',
+      },
+    ],
+  },
+  UserProfile: {
+    fields: {
+      registeredAt: 'when the user registered (the created_at of its register event)',
+      referredBy: "the user's referrer, or null",
+      friendsCount: 'current friends',
+      referralsCount: 'users this user referred',
+      networkStrength: 'friends + users referred + 1 if the user has a referrer',
+      referralPoints: 'all-time referral points',
+    },
+    examples: [
+      {
+        request: '/users/ann',
+        answer: {
+          name: 'ann',
+          registeredAt: '2025-07-18T20:53:50.000Z',
+          referredBy: null,
+          friendsCount: 2,
+          referralsCount: 1,
+          networkStrength: 3,
+          referralPoints: 2,
+        },
+        note: 'ann referred bob, who referred cy: one point for each referral, two levels up.',
+      },
+      {
+        title: 'An unknown user',
+        request: '/users/nobody',
+        status: 404,
+        answer: { error: { code: 'not_found', message: "user 'nobody' is not registered" } },
+      },
+    ],
+  },
+  UserNetwork: {
+    fields: {
+      'nodes[].relation':
+        'how the node relates to the user; a friend who is also its referrer or referred user shows the referral relation',
+      'edges[].type': 'a referral edge points from the referrer to the referred user',
+    },
+    examples: [
+      {
+        request: '/users/ann/network',
+        answer: {
+          name: 'ann',
+          nodes: [
+            { name: 'ann', relation: 'self' },
+            { name: 'bob', relation: 'referred' },
+            { name: 'dee', relation: 'friend' },
+          ],
+          edges: [
+            { from: 'ann', to: 'bob', type: 'referral' },
+            { from: 'ann', to: 'bob', type: 'friendship' },
+            { from: 'ann', to: 'dee', type: 'friendship' },
+          ],
+        },
+        note: 'bob is both referred by ann and her friend: one node, two edges.',
+      },
+    ],
+  },
+  UserFriends: {
+    fields: {
+      total: 'current friends',
+      'items[].since': 'when the current friendship was made',
+      nextCursor: 'the next page, or null on the last',
+    },
+    examples: [
+      {
+        request: '/users/ann/friends?limit=1',
+        answer: {
+          total: 2,
+          items: [{ name: 'bob', since: '2025-07-18T20:55:33.000Z' }],
+          nextCursor: 'AWJvYg',
+        },
+      },
+      {
+        title: 'The next page',
+        request: '/users/ann/friends?limit=1&cursor=AWJvYg',
+        answer: { total: 2, items: [{ name: 'dee', since: '2025-07-18T20:55:33.000Z' }], nextCursor: null },
+      },
+      {
+        title: 'A bad parameter',
+        request: '/users/ann/friends?limit=0',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message: "query parameter 'limit': must be an integer from 1 to 1000",
+          },
+        },
+      },
+    ],
+  },
+  UserTopFriends: {
+    fields: {
+      'items[].networkStrength': "the friend's current network strength",
+      'items[].referralPoints': "the friend's all-time referral points",
+      'items[].score': 'networkStrength + referralPoints: the rank order (ties by name)',
+    },
+    examples: [
+      {
+        request: '/users/ann/top-friends',
+        answer: {
+          items: [
+            { name: 'bob', networkStrength: 4, referralPoints: 1, score: 5 },
+            { name: 'dee', networkStrength: 2, referralPoints: 0, score: 2 },
+          ],
+        },
+      },
+    ],
+  },
+  UserReferrals: {
+    fields: {
+      from: 'start of the range answered',
+      to: 'end of the range answered (exclusive)',
+      interval: 'the length of a step',
+      count: 'direct referrals made in the range',
+      'series[].start': 'start of the step',
+      'series[].count': 'referrals made in the step',
+      'series[].cumulative': "referrals made in all time by the step's end",
+    },
+    examples: [
+      {
+        request: '/users/ann/referrals?from=2025-07-18T20:53:50Z&to=2025-07-18T20:57:00Z&interval=1m',
+        answer: {
+          name: 'ann',
+          from: '2025-07-18T20:53:50.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          interval: '1m',
+          count: 1,
+          series: [
+            { start: '2025-07-18T20:53:50.000Z', count: 1, cumulative: 1 },
+            { start: '2025-07-18T20:54:50.000Z', count: 0, cumulative: 1 },
+            { start: '2025-07-18T20:55:50.000Z', count: 0, cumulative: 1 },
+            { start: '2025-07-18T20:56:50.000Z', count: 0, cumulative: 1 },
+          ],
+        },
+        note: 'Steps start at the given `from` (widened to 5 seconds only); the last step is cut at `to`.',
+      },
+      {
+        title: 'Too many points',
+        request: '/users/ann/referrals?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z&interval=5s',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message:
+              "query parameter 'interval': 5s steps over 2025-01-01T00:00:00.000Z .. 2025-02-01T00:00:00.000Z make 535680 points, more than the 1000 allowed; ask for a coarser interval or a shorter range",
+          },
+        },
+      },
+    ],
+  },
+  UserFriendsCount: {
+    fields: {
+      from: 'start of the range answered',
+      to: 'end of the range answered (exclusive)',
+      interval: 'the length of a step',
+      atStart: 'friends at `from`',
+      atEnd: 'friends at `to`',
+      added: 'friendships made in the range',
+      removed: 'friendships dissolved in the range',
+      'series[].start': 'start of the step',
+      'series[].count': "friends at the step's end",
+    },
+    examples: [
+      {
+        request: '/users/ann/friends-count?from=2025-07-18T20:53:50Z&to=2025-07-18T20:57:00Z&interval=1m',
+        answer: {
+          name: 'ann',
+          from: '2025-07-18T20:53:50.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          interval: '1m',
+          atStart: 0,
+          atEnd: 2,
+          added: 3,
+          removed: 1,
+          series: [
+            { start: '2025-07-18T20:53:50.000Z', count: 1 },
+            { start: '2025-07-18T20:54:50.000Z', count: 3 },
+            { start: '2025-07-18T20:55:50.000Z', count: 3 },
+            { start: '2025-07-18T20:56:50.000Z', count: 2 },
+          ],
+        },
+        note: "`count` is the number of friends at each step's end.",
+      },
+    ],
+  },
+  LeaderboardNetworkStrength: {
+    fields: {
+      to: 'end of the range answered (exclusive)',
+      'items[].rank': '1, 2, 3, …: equal values are ordered by name',
+      'items[].value': 'net change of network strength in the range; with no `from`, the value at `to`',
+    },
+    examples: [
+      {
+        request: '/leaderboards/network-strength?limit=3',
+        answer: {
+          metric: 'network-strength',
+          from: null,
+          to: '2026-12-04T17:22:25.000Z',
+          items: [
+            { rank: 1, name: 'bob', value: 4 },
+            { rank: 2, name: 'ann', value: 3 },
+            { rank: 3, name: 'dee', value: 2 },
+          ],
+        },
+        note: 'No `from`: the values at `to`, which is now (ceiled to its 5-second bucket).',
+      },
+      {
+        title: 'A range inside one bucket',
+        request: '/leaderboards/network-strength?from=2025-07-18T20:55:00Z&to=2025-07-18T20:55:01Z',
+        answer: {
+          metric: 'network-strength',
+          from: '2025-07-18T20:55:00.000Z',
+          to: '2025-07-18T20:55:05.000Z',
+          items: [],
+        },
+        note: '`to` is widened to the end of its bucket, and the answer says so.',
+      },
+    ],
+  },
+  LeaderboardReferralPoints: {
+    fields: {
+      to: 'end of the range answered (exclusive)',
+      'items[].rank': '1, 2, 3, …: equal values are ordered by name',
+      'items[].value': 'referral points awarded in the range',
+    },
+    examples: [
+      {
+        request: '/leaderboards/referral-points?from=2025-07-18T20:53:00Z&to=2025-07-18T20:55:00Z',
+        answer: {
+          metric: 'referral-points',
+          from: '2025-07-18T20:53:00.000Z',
+          to: '2025-07-18T20:55:00.000Z',
+          items: [
+            { rank: 1, name: 'ann', value: 2 },
+            { rank: 2, name: 'bob', value: 1 },
+          ],
+        },
+      },
+    ],
+  },
+  MetaUsers: {
+    fields: {
+      total: 'registered users (with the prefix, when given)',
+      items: 'names in code-unit order',
+      nextCursor: 'the next page, or null on the last',
+    },
+    examples: [
+      {
+        request: '/meta/users?limit=2',
+        answer: { total: 4, items: ['ann', 'bob'], nextCursor: 'AWJvYg' },
+      },
+      {
+        title: 'By prefix',
+        request: '/meta/users?prefix=b',
+        answer: { total: 1, items: ['bob'], nextCursor: null },
+      },
+    ],
+  },
+  MetaSnapshots: {
+    fields: {
+      resolutionMs: 'the finest bucket: 5,000 ms',
+      earliest: 'start of the first 5-second bucket with data',
+      latest: 'start of the last 5-second bucket with data',
+      coveredUntil: 'ranged answers reflect every committed event with an earlier created_at',
+      lastBuiltAt: 'when the last snapshot run ended',
+      buckets: '5-second buckets with data',
+      levels: 'rollup blocks kept at each resolution',
+    },
+    examples: [
+      {
+        request: '/meta/snapshots',
+        answer: {
+          resolutionMs: 5000,
+          earliest: '2025-07-18T20:53:50.000Z',
+          latest: '2025-07-18T20:56:55.000Z',
+          coveredUntil: '2025-07-18T20:57:00.000Z',
+          lastBuiltAt: '2026-12-04T17:22:21.744Z',
+          buckets: 4,
+          levels: [
+            { resolutionMs: 5000, blocks: 4 },
+            { resolutionMs: 60000, blocks: 4 },
+            { resolutionMs: 3600000, blocks: 0 },
+            { resolutionMs: 86400000, blocks: 0 },
+          ],
+        },
+      },
+    ],
+  },
+  MetaPipeline: {
+    fields: {
+      applied: 'events that changed the graph',
+      noop: 'addfriend of friends, unfriend of non-friends',
+      rejected: 'rejected events',
+      rejectedByReason: 'rejected events per reason',
+      lastSequenceNumber: 'sequence number of the last record committed',
+      lastEventAt: 'created_at of the last valid event in stream order',
+      batches: 'batches committed',
+      users: 'registered users',
+    },
+    examples: [
+      {
+        request: '/meta/pipeline',
+        answer: {
+          applied: 11,
+          noop: 0,
+          rejected: 2,
+          rejectedByReason: {
+            malformed: 0,
+            duplicate_register: 1,
+            unknown_user: 1,
+            self_relation: 0,
+            already_referred: 0,
+            referral_cycle: 0,
+          },
+          lastSequenceNumber: SEQ,
+          lastEventAt: '2025-07-18T20:56:55.000Z',
+          batches: 1,
+          users: 4,
+        },
+      },
+    ],
+  },
+  MetaRejections: {
+    fields: {
+      'items[].reason': 'the first check the event failed',
+      'items[].event': 'the event as received (long events and unreadable records are cut, as text)',
+      'items[].sequenceNumber': "its record's sequence number",
+      nextCursor: 'the next page, or null on the last',
+    },
+    examples: [
+      {
+        request: '/meta/rejections?limit=1',
+        answer: {
+          items: [
+            {
+              reason: 'unknown_user',
+              event: {
+                type: 'addfriend',
+                user1_name: 'ann',
+                user2_name: 'zed',
+                created_at: '20250718T205655000Z',
+              },
+              sequenceNumber: SEQ,
+            },
+          ],
+          nextCursor:
+            'AjAwMDAwMDAwNDk2ODA4MzU5OTgwOTI0MjA5MjM0Mzk2NDUxMjY0NzExMTgyNzE4OTAwNTY4ODk3NjU5ODYzMDYuMDAwMDAwMDAvMQ',
+        },
+      },
+    ],
+  },
+  PostEvents: {
+    fields: {
+      accepted: 'events forwarded to the stream',
+    },
+    examples: [
+      {
+        request: '/events',
+        body: EXAMPLE_EVENTS.map((e) => JSON.stringify(e)).join('\n'),
+        answer: { accepted: 13 },
+        note: 'Every line is forwarded, in order; the processor decides each outcome (here 11 applied, 2 rejected).',
+      },
+      {
+        title: 'A body that is no JSON at all',
+        request: '/events',
+        body: 'hello',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message:
+              'body has no JSON line: the body must be a JSON array of events or NDJSON (one JSON event per line)',
+          },
+        },
+      },
+    ],
+  },
+};
