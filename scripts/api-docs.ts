@@ -227,8 +227,9 @@ export function renderApiDoc(
   out.push(
     '## The examples',
     '',
-    'Every example below is an answer of `npm start -- --no-generator` after this stream was posted to',
-    '`POST /events` (times that depend on the clock are those of the day it ran):',
+    'Every example below is a real answer of the local runtime after this stream was posted to',
+    '`POST /events` and a snapshot ran. test/integration/api-examples.test.ts replays them and fails when',
+    'an answer differs (values that depend on the clock or on the sequence numbers are compared by type).',
     '',
     '```json',
     ...EXAMPLE_EVENTS.map((e) => JSON.stringify(e)),
