@@ -11,11 +11,6 @@ export function position(sequenceNumber: string, index: number): string {
 /** The position before every event. */
 export const ORIGIN = '';
 
-export function sequenceOf(pos: string): string {
-  const seq = pos.slice(0, SEQ_WIDTH).replace(/^0+(?=\d)/, '');
-  return seq;
-}
-
 export function indexOf(pos: string): number {
   return Number(pos.slice(SEQ_WIDTH + 1));
 }

@@ -1,5 +1,5 @@
 // Outcome counters as /meta/pipeline reports them.
-import { type Graph, type Outcome, REJECT_REASONS, type RejectReason } from './graph';
+import { type Outcome, REJECT_REASONS, type RejectReason } from './graph';
 
 export interface Tally {
   applied: number;
@@ -29,9 +29,4 @@ export function addTally(into: Tally, t: Tally): Tally {
   into.rejected += t.rejected;
   for (const r of REJECT_REASONS) into.rejectedByReason[r] += t.rejectedByReason[r] ?? 0;
   return into;
-}
-
-/** Validates and applies one decoded item (a parsed JSON value or an Unreadable). */
-export function foldItem(graph: Graph, item: unknown): Outcome {
-  return graph.applyItem(item);
 }

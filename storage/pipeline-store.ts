@@ -1,10 +1,9 @@
 // The processor's bookkeeping in DynamoDB: the pipeline state item (counters, checkpoint, pending
-// batch), the redo log of the batch being written, each batch's journal (touched users and
-// per-bucket deltas, read by the snapshot job) and its rejected events (read by /meta/rejections).
+// batch), the redo log of the batch being written, each batch's journal (per-bucket deltas, read
+// by the snapshot job) and its rejected events (read by /meta/rejections).
 
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -65,17 +64,13 @@ export interface Rejection {
   index: number;
 }
 
+/** A batch's journal: its span and the per-bucket deltas the snapshot job folds into rollups. */
 export interface Journal {
   first: string;
   last: string;
-  /** names of every user item the batch wrote */
-  touched: string[];
   /** flat [bucketMs, name, strengthDelta, pointsDelta, ...] */
   deltas: (string | number)[];
 }
-
-/** What readers of committed journals need of one: its position and deltas. */
-export type JournalDeltas = Pick<Journal, 'first' | 'last' | 'deltas'>;
 
 export const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
 const JOURNAL_PK = 'journal';
@@ -127,7 +122,7 @@ export class PipelineStore {
   }
 
   journalWrites(j: Journal): WriteRequest[] {
-    const parts = slices(JSON.stringify({ touched: j.touched, deltas: j.deltas }));
+    const parts = slices(JSON.stringify({ deltas: j.deltas }));
     return parts.map((d, i) => ({
       PutRequest: {
         Item: { pk: JOURNAL_PK, sk: chunkKey(j.first, i), first: j.first, last: j.last, n: parts.length, d },
@@ -183,27 +178,12 @@ export class PipelineStore {
     return JSON.parse(brotliDecompressSync(packed).toString('utf8')) as RedoPut[];
   }
 
-  async readJournal(first: string, chunks: number): Promise<Journal | null> {
-    const res = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tables.history,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :first)',
-        ExpressionAttributeValues: { ':pk': JOURNAL_PK, ':first': `${first}#` },
-        ConsistentRead: true,
-      }),
-    );
-    const items = (res.Items ?? []).slice(0, chunks);
-    if (items.length < chunks || items.length === 0) return null;
-    const body = JSON.parse(items.map((i) => i.d as string).join('')) as Pick<Journal, 'touched' | 'deltas'>;
-    return { first, last: items[0].last as string, ...body };
-  }
-
   /**
    * The deltas of the committed journals whose `first` is after `after` ('' for all), in stream order.
    * Stops at the first journal ending after `checkpoint`: batches commit in stream order, so that one
    * and every later one are pending or abandoned (an abandoned one may be rewritten by its retry).
    */
-  async *committedDeltas(after: string, checkpoint: string): AsyncGenerator<JournalDeltas> {
+  async *committedDeltas(after: string, checkpoint: string): AsyncGenerator<Journal> {
     // Chunk keys are `${first}#0000`...; '~' sorts after every digit, so this skips `after`'s chunks.
     const from = after === '' ? undefined : `${after}#~`;
     let start: Record<string, unknown> | undefined;
@@ -257,11 +237,6 @@ export class PipelineStore {
       batchWrite(this.doc, this.tables.meta, rr),
     ]);
   }
-
-  async deleteItem(table: string, key: Record<string, string>): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: table, Key: key }));
-  }
 }
 
-export const JOURNAL_PARTITION = JOURNAL_PK;
 export const REJECTIONS_PARTITION = REJECTIONS_PK;

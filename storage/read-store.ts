@@ -8,7 +8,7 @@ import {
 import { batchGet } from './batch-io';
 import { NameIndex } from './name-index';
 import {
-  type JournalDeltas,
+  type Journal,
   type PipelineState,
   PipelineStore,
   REJECTIONS_PARTITION,
@@ -47,7 +47,7 @@ export class ReadStore {
   }
 
   /** Deltas of the committed journals after the one starting at `after` ('' for all), in stream order. */
-  committedDeltas(after: string, checkpoint: string): AsyncGenerator<JournalDeltas> {
+  committedDeltas(after: string, checkpoint: string): AsyncGenerator<Journal> {
     return this.pipeline.committedDeltas(after, checkpoint);
   }
 

@@ -16,7 +16,7 @@
 // Journals are applied one whole journal at a time between awaits, so the map always holds a
 // committed prefix of the stream: a request reading it while a refresh is under way sees a state the
 // pipeline really had (at least as new as the checkpoint it asked for, once `at` resolves).
-import type { JournalDeltas } from '../../storage/pipeline-store';
+import type { Journal } from '../../storage/pipeline-store';
 
 export interface Figures {
   strength: number;
@@ -35,7 +35,7 @@ export interface FigureSource {
   /** The sums the index starts from (the total block's, or none). */
   base(): Promise<FigureBase>;
   /** The committed journals after the one starting at `after` ('' for all), up to `checkpoint`. */
-  journals(after: string, checkpoint: string): AsyncIterable<JournalDeltas>;
+  journals(after: string, checkpoint: string): AsyncIterable<Journal>;
 }
 
 interface State {

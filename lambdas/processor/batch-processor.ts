@@ -2,7 +2,8 @@
 //
 // 1. Read the pipeline state. If an earlier attempt left a pending batch, finish it (or discard it)
 //    first.
-// 2. Decode every record; skip events at or before the checkpoint (already applied: a replay).
+// 2. Skip what is at or before the checkpoint (already applied: a replay): whole records before the
+//    checkpoint's record undecoded, and the applied events of the checkpoint's record; decode the rest.
 // 3. Load every user the batch names, and the referral ancestors of every referral's users.
 // 4. Fold in stream order, in memory.
 // 5. Write, in this order: the state with a pending marker (which carries the state after the batch);
@@ -47,8 +48,13 @@ export interface ProcessorDeps {
 
 export interface BatchSummary {
   records: number;
-  /** events in the batch that were already applied (a replay) and were skipped */
-  skipped: number;
+  /**
+   * Records wholly before the checkpoint's record: a replay, skipped without decoding (so their events
+   * are not counted).
+   */
+  skippedRecords: number;
+  /** Events at or before the checkpoint inside the checkpoint's own record: a replay, skipped. */
+  skippedEvents: number;
   tally: Tally;
   firstPosition: string | null;
   lastPosition: string | null;
@@ -99,7 +105,8 @@ interface Chunk {
 function emptySummary(records: number): BatchSummary {
   return {
     records,
-    skipped: 0,
+    skippedRecords: 0,
+    skippedEvents: 0,
     tally: emptyTally(),
     firstPosition: null,
     lastPosition: null,
@@ -151,14 +158,15 @@ export class BatchProcessor {
     for (let r = 0; r < records.length; r++) {
       const rec = records[r];
       const padded = rec.sequenceNumber.padStart(64, '0');
-      // Whole records at or before the checkpoint are a replay: skip them without decoding.
+      // A record before the checkpoint's record was wholly applied: a replay, skipped without decoding.
+      // In the checkpoint's own record, the events up to the checkpoint's index are skipped.
       if (padded < cpSeq) {
-        summary.skipped++;
+        summary.skippedRecords++;
         continue;
       }
       const values = decodeRecord(rec.data);
       const from = padded === cpSeq ? cpIndex + 1 : 0;
-      summary.skipped += Math.min(from, values.length);
+      summary.skippedEvents += Math.min(from, values.length);
       if (from >= values.length) continue;
       if (
         chunk.events > 0 &&
@@ -249,9 +257,7 @@ export class BatchProcessor {
     const deltas: (string | number)[] = [];
     for (const d of graph.batchDeltas()) deltas.push(d.bucket, d.name, d.strength, d.points);
     const journalWrites =
-      puts.length > 0 || deltas.length > 0
-        ? this.store.journalWrites({ first, last, touched: graph.touched.map((u) => u.name), deltas })
-        : [];
+      puts.length > 0 || deltas.length > 0 ? this.store.journalWrites({ first, last, deltas }) : [];
     const rejectionWrites = this.store.rejectionWrites(first, last, rejections);
     // Slots carry the attempt's id, so slots left by another attempt at the same position never mix in.
     const attempt = randomUUID();
@@ -319,7 +325,6 @@ export class BatchProcessor {
     ]);
   }
 
-  /** Loads, as committed, every user named by the batch plus the referral ancestors of referral users. */
   /**
    * Every user the batch names, plus the referral ancestors of referral users, as of `checkpoint`:
    * from the warm cache when it is in step with the checkpoint, otherwise read and decoded.

@@ -45,7 +45,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BUCKET_MS, bucketOf } from '../../domain/time';
 import { blockOf, LEVELS_MS } from '../../queries/range';
 import { settleAll } from '../../storage/batch-io';
-import { type JournalDeltas, PipelineStore } from '../../storage/pipeline-store';
+import { type Journal, PipelineStore } from '../../storage/pipeline-store';
 import { encodeBlock } from '../../storage/rollup-codec';
 import {
   type RollupBlock,
@@ -79,9 +79,6 @@ export interface SnapshotRunSummary {
   caughtUp: boolean;
   state: SnapshotState;
 }
-
-/** One committed journal: `deltas` is flat [bucketMs, name, strengthDelta, pointsDelta, ...]. */
-type JournalGroup = JournalDeltas;
 
 interface Working {
   /** 0 for the total block */
@@ -270,7 +267,7 @@ export class SnapshotBuilder {
       return id;
     };
 
-    const groups: JournalGroup[] = [];
+    const groups: Journal[] = [];
     let deltas = 0;
     let caughtUp = true;
     let leftBehind = Number.POSITIVE_INFINITY;
@@ -352,7 +349,7 @@ export class SnapshotBuilder {
       lo: totalBlock?.head.lo ?? Number.POSITIVE_INFINITY,
       hi: totalBlock?.head.hi ?? Number.NEGATIVE_INFINITY,
     };
-    const fold = (w: Working, g: JournalGroup, id: number, s: number, p: number): void => {
+    const fold = (w: Working, g: Journal, id: number, s: number, p: number): void => {
       w.entries.add(id, s, p);
       w.upTo = g.first;
       if (w.born === '') w.born = g.first;

@@ -171,7 +171,7 @@ describe('rollups vs brute force', () => {
             await batchWrite(
               dyn.doc,
               tables.history,
-              pipeline.journalWrites({ first: j.first, last: j.first, touched: [], deltas: j.deltas.flat() }),
+              pipeline.journalWrites({ first: j.first, last: j.first, deltas: j.deltas.flat() }),
             );
           }
           const reader = new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
@@ -314,7 +314,7 @@ describe('rollups rebuilt from nothing', () => {
         await batchWrite(
           dyn.doc,
           tables.history,
-          pipeline.journalWrites({ first: j.first, last: j.first, touched: [], deltas: j.deltas.flat() }),
+          pipeline.journalWrites({ first: j.first, last: j.first, deltas: j.deltas.flat() }),
         );
       }
       await pipeline.writeState({ ...emptyPipelineState(), checkpoint: journals[journals.length - 1].first });

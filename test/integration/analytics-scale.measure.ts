@@ -40,11 +40,7 @@ async function writeJournal(bucket: number, users: number[], first: boolean): Pr
     const p = rand() < 0.2 ? 1 + Math.floor(rand() * 2) : 0;
     if (s !== 0 || p !== 0) deltas.push(bucket, userName(u + 1), s, p);
   }
-  await batchWrite(
-    dyn.doc,
-    dyn.tables.history,
-    pipeline.journalWrites({ first: pos, last: pos, touched: [], deltas }),
-  );
+  await batchWrite(dyn.doc, dyn.tables.history, pipeline.journalWrites({ first: pos, last: pos, deltas }));
   last = pos;
 }
 

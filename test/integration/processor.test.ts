@@ -132,8 +132,15 @@ describe('processor on dynalite', () => {
     };
     await fc.assert(
       fc.asyncProperty(fc.nat(records.length - 1), fc.integer({ min: 1, max: 6 }), async (start, len) => {
-        const s = await p.process(records.slice(start, start + len));
+        const slice = records.slice(start, start + len);
+        const s = await p.process(slice);
         assert.equal(s.tally.applied + s.tally.noop + s.tally.rejected, 0);
+        // The checkpoint is in the stream's last record: every record before it is skipped whole,
+        // and in that record every event.
+        const last = records[records.length - 1];
+        const holdsCheckpoint = slice.includes(last);
+        assert.equal(s.skippedRecords, slice.length - (holdsCheckpoint ? 1 : 0));
+        assert.equal(s.skippedEvents, holdsCheckpoint ? decodeRecord(last.data).length : 0);
       }),
       { numRuns: 20 },
     );

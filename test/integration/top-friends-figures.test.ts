@@ -127,7 +127,6 @@ describe('top friends from the figure index (dynalite, real processor and snapsh
     const journal = {
       first,
       last: (nextSeq + 6n).toString(),
-      touched: [someone],
       deltas: [START, someone, 1_000, 1_000],
     };
     assert.ok(journal.last > state.checkpoint);

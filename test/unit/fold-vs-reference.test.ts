@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { toGraphEvent } from '../../domain/events';
 import { cellStrength, Graph, networkStrength, type Outcome } from '../../domain/graph';
-import { count, emptyTally, foldItem } from '../../domain/tally';
+import { count, emptyTally } from '../../domain/tally';
 import { ReferenceModel } from '../reference/model';
 import {
   batchedStreamArb,
@@ -21,7 +21,7 @@ import {
 function foldAll(items: readonly unknown[]): { graph: Graph; outcomes: Outcome[] } {
   const graph = new Graph();
   graph.beginBatch();
-  const outcomes = items.map((item) => foldItem(graph, item));
+  const outcomes = items.map((item) => graph.applyItem(item));
   return { graph, outcomes };
 }
 
@@ -145,7 +145,7 @@ describe('fold vs reference model', () => {
         for (let k = 0; k + 1 < cuts.length; k++) {
           const [lo, hi] = [cuts[k], cuts[k + 1]];
           graph.beginBatch();
-          for (let i = lo; i < hi; i++) foldItem(graph, items[i]);
+          for (let i = lo; i < hi; i++) graph.applyItem(items[i]);
           // touched = users an applied event of this batch changed
           const expectTouched = new Set<string>();
           for (const e of model.log) {
