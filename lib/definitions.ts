@@ -1,5 +1,6 @@
 // The one source of truth for the resources, shared by the CDK stack (lib/bacefook-stack.ts) and the
-// embedded local runtime (local/), so the two cannot drift. Plain data: no CDK or SDK import here.
+// embedded local runtime (local/): both build their tables, stream, functions and routes from these
+// definitions, not from copies. Plain data: no CDK or SDK import here.
 
 export const PROJECT = 'bacefook';
 
@@ -127,7 +128,7 @@ export const SNAPSHOT: FunctionDef & { scheduleMinutes: number; localEveryMs: nu
   memoryMb: 1024,
   // Shorter than the 1-minute schedule, so two runs never overlap.
   timeoutSeconds: 50,
-  tables: { history: 'write', meta: 'write', graph: 'read' },
+  tables: { history: 'write', meta: 'write' },
   /** EventBridge rule rate on AWS / LocalStack (1 minute is EventBridge's finest rate). */
   scheduleMinutes: 1,
   /** The embedded runtime runs it far more often, so ranged answers stay fresh locally. */

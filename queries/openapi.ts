@@ -1,6 +1,8 @@
 // The OpenAPI 3.0 document served at GET /openapi.json. It is generated from ROUTES (every route the
 // stack and the local runtime serve) plus, per route id, the query schema the handler validates with
-// and the zod schema of its answer, so the document cannot miss a route nor drift from a handler.
+// and the zod schema of its answer. test/unit/queries-openapi.test.ts checks that it has every route
+// and nothing else; test/unit/route-docs.test.ts that each handler validates with the schema and path
+// parameters documented here; the integration tests parse the answers with the answer schemas.
 import { type ZodType, z } from 'zod';
 import { MAX_POST_BYTES, ROUTES, type RouteDef } from '../lib/definitions';
 import { QUERY } from './params';

@@ -156,7 +156,34 @@ export interface RuntimeConfig {
   kinesisEndpoint?: string;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+/**
+ * The resources a function uses, whose names must be in its environment. The stack gives a function
+ * the name of a table or of the stream only together with its grant on it (lib/constructs/
+ * bacefook-function.ts), so a name the function was not granted is absent by design: it reads as ''.
+ */
+export interface ConfigNeeds {
+  tables?: readonly ('graph' | 'history' | 'meta')[];
+  stream?: boolean;
+}
+
+const TABLE_ENV = { graph: ENV.graphTable, history: ENV.historyTable, meta: ENV.metaTable } as const;
+
+/** A function started without the name of a resource it uses: a deployment error, reported at once. */
+export class MissingEnvironmentError extends Error {
+  constructor(readonly variables: string[]) {
+    super(
+      `environment variable${variables.length > 1 ? 's' : ''} ${variables.join(', ')} not set: the function cannot start without ${variables.length > 1 ? 'them' : 'it'} (the stack sets each with the function's grant on the resource)`,
+    );
+    this.name = 'MissingEnvironmentError';
+  }
+}
+
+/** Reads the names and endpoints; throws MissingEnvironmentError if a needed name is unset or empty. */
+export function configFromEnv(needs: ConfigNeeds, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const required: string[] = (needs.tables ?? []).map((t) => TABLE_ENV[t]);
+  if (needs.stream === true) required.push(ENV.streamName);
+  const missing = required.filter((name) => (env[name] ?? '') === '');
+  if (missing.length > 0) throw new MissingEnvironmentError(missing);
   return {
     graphTable: env[ENV.graphTable] ?? '',
     historyTable: env[ENV.historyTable] ?? '',

@@ -1,4 +1,5 @@
 // GET /health
-import { NoQuery, route } from '../shared/http';
+import { QUERY } from '../../queries/params';
+import { route } from '../shared/http';
 
-export const handler = route({ query: NoQuery }, async () => ({ status: 'ok' }));
+export const handler = route({ id: 'Health', query: QUERY.none }, async () => ({ status: 'ok' }));

@@ -1,4 +1,4 @@
 // GET /leaderboards/network-strength?from&to&limit
 import { leaderboardHandler } from './leaderboard-route';
 
-export const handler = leaderboardHandler('network-strength');
+export const handler = leaderboardHandler('LeaderboardNetworkStrength', 'network-strength');

@@ -1,4 +1,4 @@
 // GET /leaderboards/referral-points?from&to&limit
 import { leaderboardHandler } from './leaderboard-route';
 
-export const handler = leaderboardHandler('referral-points');
+export const handler = leaderboardHandler('LeaderboardReferralPoints', 'referral-points');

@@ -7,8 +7,8 @@ import { BadRequestError } from '../shared/errors';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-export function leaderboardHandler(metric: Metric) {
-  return route({ query: QUERY.leaderboard }, async ({ query }) => {
+export function leaderboardHandler(id: string, metric: Metric) {
+  return route({ id, query: QUERY.leaderboard }, async ({ query }) => {
     const r = reader();
     const range = answeredRange(query.from, query.to, r.now());
     if (range === null) {

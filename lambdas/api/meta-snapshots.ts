@@ -4,4 +4,6 @@ import { snapshotView } from '../../queries/snapshot';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-export const handler = route({ query: QUERY.none }, async () => snapshotView(await reader().snapshotState()));
+export const handler = route({ id: 'MetaSnapshots', query: QUERY.none }, async () =>
+  snapshotView(await reader().snapshotState()),
+);

@@ -4,7 +4,7 @@ import { QUERY } from '../../queries/params';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-export const handler = route({ query: QUERY.metaUsers }, async ({ query }) => {
+export const handler = route({ id: 'MetaUsers', query: QUERY.metaUsers }, async ({ query }) => {
   const page = await reader().userNames(query.prefix ?? null, query.limit, query.cursor ?? null);
   return {
     total: page.total,

@@ -7,4 +7,4 @@ import { JsonText, route } from '../shared/http';
 // Built and serialized once per cold start: it only changes with a deployment.
 const document = new JsonText(JSON.stringify(openApiDocument()));
 
-export const handler = route({ query: QUERY.none }, async () => document);
+export const handler = route({ id: 'OpenApi', query: QUERY.none }, async () => document);

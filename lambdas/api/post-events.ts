@@ -1,10 +1,12 @@
 // POST /events: forwards a JSON array or NDJSON of events into the stream, in order.
+
 import { MAX_POST_BYTES } from '../../lib/definitions';
 import { parseEventsBody } from '../../queries/ingest';
+import { QUERY } from '../../queries/params';
 import { ProducerError, StreamProducer } from '../../stream/producer';
 import { depsFromEnv } from '../shared/deps';
 import { PayloadTooLargeError, TooManyRequestsError } from '../shared/errors';
-import { NoQuery, Reply, route } from '../shared/http';
+import { Reply, route } from '../shared/http';
 import { BatchedSendError, EventBatcher } from './event-batcher';
 
 const { kinesis, config } = depsFromEnv();
@@ -15,7 +17,7 @@ const batcher = new EventBatcher((events) =>
   new StreamProducer(kinesis, config.streamName, { maxRetries: 4 }).send(events),
 );
 
-export const handler = route({ query: NoQuery }, async ({ body, event }) => {
+export const handler = route({ id: 'PostEvents', query: QUERY.none }, async ({ body, event }) => {
   const text = event.isBase64Encoded ? Buffer.from(body ?? '', 'base64').toString('utf8') : (body ?? '');
   if (Buffer.byteLength(text) > MAX_POST_BYTES) {
     throw new PayloadTooLargeError(`body exceeds ${MAX_POST_BYTES} bytes; split it into several requests`);

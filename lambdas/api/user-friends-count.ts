@@ -6,10 +6,13 @@ import { BadRequestError } from '../shared/errors';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-export const handler = route({ query: QUERY.series, path: ['name'] }, async ({ path, query }) => {
-  const r = reader();
-  const user = await r.requireUser(path.name);
-  const range = seriesRange({ ...query, registeredAt: user.ra, now: r.now() });
-  if (!range.ok) throw new BadRequestError(range.message);
-  return friendsCountView(user.pk, range.range, friendsCountSeries(decodeHistory(user.h), range.range));
-});
+export const handler = route(
+  { id: 'UserFriendsCount', query: QUERY.series, path: ['name'] },
+  async ({ path, query }) => {
+    const r = reader();
+    const user = await r.requireUser(path.name);
+    const range = seriesRange({ ...query, registeredAt: user.ra, now: r.now() });
+    if (!range.ok) throw new BadRequestError(range.message);
+    return friendsCountView(user.pk, range.range, friendsCountSeries(decodeHistory(user.h), range.range));
+  },
+);

@@ -4,6 +4,6 @@ import { networkView } from '../../queries/user';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-export const handler = route({ query: QUERY.none, path: ['name'] }, async ({ path }) =>
+export const handler = route({ id: 'UserNetwork', query: QUERY.none, path: ['name'] }, async ({ path }) =>
   networkView(await reader().requireUser(path.name)),
 );

@@ -8,12 +8,15 @@ import { friendsOf } from '../../storage/user-item';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-export const handler = route({ query: QUERY.topFriends, path: ['name'] }, async ({ path, query }) => {
-  const r = reader();
-  const [user, figures] = await Promise.all([r.requireUser(path.name), r.figures()]);
-  const friends = friendsOf(user).map(([name]) => {
-    const f = figures(name);
-    return { name, networkStrength: f.strength, referralPoints: f.points };
-  });
-  return { items: rankFriends(friends, query.limit) };
-});
+export const handler = route(
+  { id: 'UserTopFriends', query: QUERY.topFriends, path: ['name'] },
+  async ({ path, query }) => {
+    const r = reader();
+    const [user, figures] = await Promise.all([r.requireUser(path.name), r.figures()]);
+    const friends = friendsOf(user).map(([name]) => {
+      const f = figures(name);
+      return { name, networkStrength: f.strength, referralPoints: f.points };
+    });
+    return { items: rankFriends(friends, query.limit) };
+  },
+);

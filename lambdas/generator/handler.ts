@@ -13,7 +13,7 @@ import { DynamoStateStore } from './state-store';
 
 const logger = makeLogger('bacefook-generator');
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE });
-const deps = depsFromEnv();
+const deps = depsFromEnv(GENERATOR);
 const producer = new StreamProducer(deps.kinesis, deps.config.streamName);
 const store = new DynamoStateStore(deps.doc, deps.tables.meta, GENERATOR.ownPartition?.pk ?? 'generator');
 const config = generatorConfigFromEnv();

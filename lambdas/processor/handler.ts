@@ -4,7 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { METRICS_NAMESPACE } from '../../lib/definitions';
+import { METRICS_NAMESPACE, PROCESSOR, PROCESSOR_METRICS } from '../../lib/definitions';
 import { depsFromEnv } from '../shared/deps';
 import { makeLogger } from '../shared/logger';
 import { BatchProcessor } from './batch-processor';
@@ -14,7 +14,7 @@ const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'bacefook-processor',
 });
-const processor = new BatchProcessor(depsFromEnv());
+const processor = new BatchProcessor(depsFromEnv(PROCESSOR));
 
 // No early timeout (middy's default answers 5 ms before the deadline and lets the handler run on):
 // a batch still being written must not keep writing once the invocation has ended, or the retry
@@ -30,15 +30,15 @@ export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>({ t
     const s = await processor.process(records);
     const last = event.Records.at(-1);
     const iteratorAgeMs = last ? Date.now() - last.kinesis.approximateArrivalTimestamp * 1000 : 0;
-    metrics.addMetric('EventsApplied', MetricUnit.Count, s.tally.applied);
-    metrics.addMetric('EventsNoop', MetricUnit.Count, s.tally.noop);
-    metrics.addMetric('EventsRejected', MetricUnit.Count, s.tally.rejected);
+    metrics.addMetric(PROCESSOR_METRICS.applied, MetricUnit.Count, s.tally.applied);
+    metrics.addMetric(PROCESSOR_METRICS.noop, MetricUnit.Count, s.tally.noop);
+    metrics.addMetric(PROCESSOR_METRICS.rejected, MetricUnit.Count, s.tally.rejected);
     metrics.addMetric(
-      'BatchDuration',
+      PROCESSOR_METRICS.batchDuration,
       MetricUnit.Milliseconds,
       s.durationsMs.load + s.durationsMs.fold + s.durationsMs.write,
     );
-    metrics.addMetric('IteratorAge', MetricUnit.Milliseconds, Math.max(0, iteratorAgeMs));
+    metrics.addMetric(PROCESSOR_METRICS.iteratorAge, MetricUnit.Milliseconds, Math.max(0, iteratorAgeMs));
     logger.info('batch folded', {
       firstSequenceNumber: event.Records[0]?.kinesis.sequenceNumber,
       lastSequenceNumber: last?.kinesis.sequenceNumber,

@@ -4,6 +4,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
+import { ROUTES } from '../../lib/definitions';
+import { requireEnvironment } from './deps';
 import { AppError, BadRequestError, type ErrorBody, errorBody, GENERIC_500 } from './errors';
 import { makeLogger } from './logger';
 
@@ -74,14 +76,19 @@ function readQuery(event: APIGatewayProxyEvent): Record<string, string> {
 }
 
 export interface RouteSpec<Q extends ZodType> {
+  /** The route's id in ROUTES (lib/definitions.ts): its function's resources and its documentation. */
+  id: string;
   /** A strict zod object for the query string (unknown parameters are a 400). */
   query: Q;
   /** Path parameters the route needs (validated as non-empty names). */
   path?: readonly string[];
 }
 
-/** Query schema for routes that take no query parameters. */
-export const NoQuery = z.strictObject({});
+/** A route's handler, carrying the spec it validates with (test/unit/route-docs.test.ts reads it). */
+export type RouteHandler<Q extends ZodType> = middy.MiddyfiedHandler<
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult
+> & { readonly spec: RouteSpec<Q> };
 
 const pathName = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
@@ -100,13 +107,17 @@ const httpErrors = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
 
 /**
  * Builds a Lambda handler for one route: validates the path and query, calls `fn`, and serializes
- * its answer as JSON (200 unless `fn` returns a Reply).
+ * its answer as JSON (200 unless `fn` returns a Reply). Called as the handler module loads: a function
+ * deployed without the name of a resource its route uses fails then, naming the variable.
  */
 export function route<Q extends ZodType>(
   spec: RouteSpec<Q>,
   fn: (input: RouteInput<z.infer<Q>>, context: Context) => Promise<unknown>,
-) {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+): RouteHandler<Q> {
+  const def = ROUTES.find((r) => r.id === spec.id);
+  if (def === undefined) throw new Error(`route '${spec.id}' is not in ROUTES (lib/definitions.ts)`);
+  requireEnvironment(def.fn);
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrors())
     .handler(async (event, context) => {
@@ -126,4 +137,5 @@ export function route<Q extends ZodType>(
       if (result instanceof Reply) return json(result.body, result.status);
       return json(result);
     });
+  return Object.assign(handler, { spec });
 }

@@ -3,13 +3,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { SNAPSHOT } from '../../lib/definitions';
 import { RollupConflictError } from '../../storage/rollup-store';
 import { depsFromEnv } from '../shared/deps';
 import { makeLogger } from '../shared/logger';
 import { SnapshotBuilder } from './snapshot-builder';
 
 const logger = makeLogger('bacefook-snapshot');
-const builder = new SnapshotBuilder(depsFromEnv());
+const builder = new SnapshotBuilder(depsFromEnv(SNAPSHOT));
 /** Time kept in hand for the last run's writes before the Lambda timeout. */
 const RESERVE_MS = 30_000;
 
