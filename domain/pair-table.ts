@@ -6,7 +6,7 @@
 // - compact (every id below 65,536, which covers most batch graphs and the fold benchmark): the pair
 //   is one int, lo << 16 | hi, and a slot is 8 bytes: [pair, extra];
 // - wide: [lo, hi, extra, unused], 16 bytes.
-// The compact layout folds ~15% faster on the generator's workload (interleaved runs of both).
+// The compact layout folds faster on the generator's workload (docs/performance.md has the figures).
 // A graph switches to wide once, when it names its 65,536th user; the home slot of a pair is the same in
 // both layouts, so widening copies slot by slot without rehashing.
 

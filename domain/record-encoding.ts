@@ -42,17 +42,16 @@ export const DEFAULT_MAX_RECORD_BYTES = KINESIS_MAX_RECORD_BYTES - 4_096;
  */
 export const DEFAULT_MAX_RAW_BYTES = 16 * 1024 * 1024;
 /**
- * Chosen by measurement (`npx tsx scripts/wire-sizes.ts [--batches B --skip-batches K]`): brotli quality 5
- * with a 16 MiB window gives 3.5 (first batch), 4.4 (10 batches) and 6.2 (steady-state later batches)
- * bytes/event on generator streams (SPEC target ≤ 8): 5–10% fewer bytes than gzip -6 at 0.5–0.9× its speed;
- * qualities 6–9 gain nothing over 5, and 10–11 gain 25–40% but pack only a few thousand events/s.
+ * Chosen by measurement (`npx tsx scripts/wire-sizes.ts [--batches B --skip-batches K]`; the figures
+ * are in docs/performance.md): brotli quality 5 with a 16 MiB window keeps generator streams well under
+ * SPEC's 8 bytes/event, smaller than gzip -6; higher qualities gain nothing or pack far too slowly.
  */
 export const DEFAULT_COMPRESSION: Compression = 'brotli';
 export const DEFAULT_LEVEL: Record<Compression, number> = { brotli: 5, gzip: 6, none: 0 };
 /**
  * A send this big is a backlog or a bulk load, where packing speed is what holds the producer back:
- * brotli quality 1 packs ~8× faster than 5 for ~15% more bytes (measured on 12 generator batches:
- * 5.2 against 4.5 B/event, 18 against 154 ms). Steady-state records, a few hundred KB of JSON, keep
+ * brotli quality 1 packs several times faster than 5 for a few more bytes (docs/performance.md).
+ * Steady-state records, a few hundred KB of JSON, keep
  * quality 5, where the bytes decide how many events a shard's 1 MB/s carries.
  */
 export const BULK_RAW_BYTES = 4 * 1024 * 1024;
@@ -137,8 +136,8 @@ class Serialized {
 
 /**
  * Compressed input up to this many times the record limit (so up to the 16 MiB raw cap) is first tried
- * as one record. Event JSON compresses 20-30x at the bulk quality, so even a generator's first batch
- * (~100,000 events, ~10.7 MB of JSON) fits: packed whole in ~80 ms instead of ~250 ms event by event.
+ * as one record. Event JSON compresses well enough at the bulk quality that even a generator's first
+ * batch fits, packed whole far faster than event by event (docs/performance.md).
  * Input that does not compress this well costs one wasted fast compression of at most 16 MiB before
  * the general path takes over.
  */

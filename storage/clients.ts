@@ -31,7 +31,8 @@ export function addDynamoClientPlugin(plugin: DynamoClientPlugin): void {
 /**
  * Removes the SDK's logger middleware. We never give SDK clients a logger, yet that middleware still
  * builds a redacted copy of every request and response for it (a walk of every item of a
- * BatchWriteItem): about a tenth of the processor's CPU per written item, for nothing.
+ * BatchWriteItem): a measurable share of the processor's CPU per written item, for nothing
+ * (docs/performance.md).
  */
 function withoutSdkLogging(client: { middlewareStack: { remove(name: string): boolean } }): void {
   client.middlewareStack.remove('loggerMiddleware');
@@ -44,7 +45,8 @@ const emulatorEndpoints = new Set<string>();
  * Marks endpoints as the embedded kinesalite/dynalite of this process (local/emulators.ts calls it when
  * it starts them). Both only check that a request carries an Authorization header, never its
  * signature, so clients made for these endpoints afterwards send a fixed one instead of computing
- * SigV4 for every request: a tenth of an API read's CPU. Any other endpoint (AWS, LocalStack) is signed.
+ * SigV4 for every request (a share of an API read's CPU, docs/performance.md). Any other endpoint
+ * (AWS, LocalStack) is signed.
  */
 export function markEmulatorEndpoints(...endpoints: string[]): void {
   for (const e of endpoints) emulatorEndpoints.add(e);
@@ -118,7 +120,7 @@ export function makeDynamoClient(cfg: EndpointConfig = {}): DynamoDBDocumentClie
 /**
  * A low-level DynamoDB client for the API's hot reads. It resolves its middleware stack once per
  * command class (cacheMiddleware) instead of on every send: the stack never changes after the plugins
- * are added here, and resolving it is about a fifth of the SDK's CPU for a small read. The
+ * are added here, and resolving it is a large share of the SDK's CPU for a small read. The
  * DocumentClient refuses that option, so these reads marshal their few attributes themselves.
  */
 export function makeDynamoReadClient(cfg: EndpointConfig = {}): DynamoDBClient {

@@ -149,8 +149,8 @@ export class PipelineStore {
   }
 
   /**
-   * The redo log is written once and read only after a crash, so it is stored brotli-compressed
-   * (quality 2: ~10x smaller than the JSON for ~2 ms per MB) in binary slices.
+   * The redo log is written once and read only after a crash, so it is stored brotli-compressed at
+   * a fast quality (2; its cost and gain are in docs/performance.md) in binary slices.
    */
   redoWrites(first: string, puts: RedoPut[], attempt?: string): WriteRequest[] {
     const packed = brotliCompressSync(JSON.stringify(puts), {

@@ -4,8 +4,7 @@
 // are not named in a block: the snapshot job gives every user a dense integer id, once, in the rollup
 // name dictionary (storage/rollup-store.ts), and blocks carry ids. A reader then turns a block into
 // three typed arrays without touching a single string, which is what makes a cold leaderboard over
-// a dozen 100,000-user blocks cheap (the former JSON of names cost ~1 µs per entry to parse and
-// intern; this costs a few ns).
+// a dozen 100,000-user blocks cheap (docs/performance.md compares it with the former JSON of names).
 //
 // Layout: a version byte (1), then varints: the entry count n; n id gaps (ids strictly ascending,
 // each written as the distance to the previous id minus one, the first as the id itself: a block
@@ -15,7 +14,7 @@
 // Names (a slice of the dictionary): a version byte (1), the count n, n lengths (UTF-16 code units),
 // then every name's code units back to back as UTF-16LE. Any string survives (a name may hold any
 // character, lone surrogates included, which UTF-8 would not keep), and reading 100,000 names is one
-// string decode and n slices (JSON.parse of the same took ~5x longer).
+// string decode and n slices, cheaper than JSON.parse of the same.
 
 /** One block's entries as typed arrays, ids strictly ascending. */
 export interface BlockData {

@@ -6,7 +6,7 @@
 // Layout. A block's head item (pk `rollup2#<levelMs>#<startMs>`, or `rollup2#all`; sk `h`) carries
 // the block's version `upTo` (the `first` position of the last journal folded into it) and its
 // entries as gzipped bytes (binary attribute `z`, storage/rollup-codec.ts: ids and packed integers,
-// ~1 byte per entry once gzipped, where the former JSON of names took ~4). A block still too large
+// a fraction of the former JSON of names once gzipped, docs/performance.md). A block still too large
 // for one item keeps its bytes in chunk items (sk `c#<upTo>#0000`, ...) named after the version that
 // wrote them, and the head only points at them. A writer puts the new chunks first and
 // then the head, so the head switches atomically from one complete version to the next: a crash

@@ -1,7 +1,6 @@
 // The generator's snapshot as bytes: a small JSON header, then the friend pairs as little-endian
-// uint32 (lo, hi) index pairs, all brotli-compressed. A 1,000-user generator right after its first
-// batch holds ~100,000 pairs: as JSON numbers that is ~1.7 MB, as index pairs 0.8 MB before
-// compression. The state store splits the result into items below DynamoDB's 400 KB limit.
+// uint32 (lo, hi) index pairs, all brotli-compressed: about half the bytes of the same pairs as JSON
+// numbers before compression (docs/performance.md). The state store splits the result into items below DynamoDB's 400 KB limit.
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { GeneratorSnapshot } from '../../domain/generator';
 
