@@ -51,7 +51,7 @@ export const NEW_FRIEND_SHARE = 0.3;
 export const MAX_INITIAL_FRIENDS = 200;
 
 /** mulberry32 with its 32-bit state in view, so a generator can be saved and resumed mid-sequence. */
-class Mulberry32 {
+export class Mulberry32 {
   state: number;
 
   constructor(seed: number) {

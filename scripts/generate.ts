@@ -1,24 +1,42 @@
 // npm run generate -- --users N --batches B --seed S --out F [--format json|ndjson]
 //                     [--start ISO-or-epoch-ms] [--step-ms MS]
-// Writes a seeded generator stream (domain/generator.ts) as a JSON array, the public generator's file
-// format (one event per line inside the array), or as NDJSON. The file is written batch by batch, in
+//                     [--families social,marketplace] [--marketplace-ratio R] [--products N] [--dirt P]
+// Writes a seeded generator stream (domain/generator.ts; with --families, domain/family-generator.ts) as
+// a JSON array, the public generator's file format (one event per line inside the array), or as NDJSON. The file is written batch by batch, in
 // slices, honouring back-pressure: no giant string is built. `--out -` writes to stdout.
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { DEFAULT_START_MS, DEFAULT_STEP_MS, EventGenerator } from '../domain/generator';
+import { MixedGenerator, parseFamilies } from '../domain/family-generator';
+import { DEFAULT_START_MS, DEFAULT_STEP_MS } from '../domain/generator';
+import { DEFAULT_MARKETPLACE_RATIO } from '../domain/marketplace/generator';
 import { parseInstant } from '../domain/time';
 import { CliError, choiceOption, type Io, intOption, isMain, parseCli, runCli } from './cli-args';
 
 export const GENERATE_USAGE = `usage: npm run generate -- --users N --batches B --seed S --out FILE [--format json|ndjson]
-                            [--start TIME] [--step-ms MS]
+                            [--start TIME] [--step-ms MS] [--families LIST]
+                            [--marketplace-ratio R] [--products N] [--dirt P]
   --users     users registered by the first batch
   --batches   number of batches (each shares one created_at)
   --seed      PRNG seed: the same options give the same file
   --out       output file, or - for stdout
   --format    json (default: a JSON array, as the public generator writes) or ndjson
   --start     created_at of the first batch (ISO 8601, epoch ms or compact; default 2025-07-18T20:53:54.320Z)
-  --step-ms   time between batches (default 5000)`;
+  --step-ms   time between batches (default 5000)
+  --families  the event families in the stream, comma-separated: social (default), marketplace
+  --marketplace-ratio  marketplace events per social event of a batch (default ${DEFAULT_MARKETPLACE_RATIO})
+  --products  products in the seeded catalogue (default users / 20, within 20..5000)
+  --dirt      probability that a malformed marketplace event follows each one (default 0)`;
+
+/** A number option within [min, max] (decimals allowed); undefined when absent. */
+function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
+    throw new CliError(`--${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return v;
+}
 
 /** Events per write: big enough to be cheap, small enough to keep memory flat. */
 const SLICE = 5_000;
@@ -50,6 +68,10 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
     format: { type: 'string' },
     start: { type: 'string' },
     'step-ms': { type: 'string' },
+    families: { type: 'string' },
+    'marketplace-ratio': { type: 'string' },
+    products: { type: 'string' },
+    dirt: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (args.help) {
@@ -71,6 +93,26 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
     if (v === null) throw new CliError(`--start must be ISO 8601, epoch ms or compact, got "${args.start}"`);
     startMs = v;
   }
+  let families: ReturnType<typeof parseFamilies> = ['social'];
+  if (args.families !== undefined) {
+    try {
+      families = parseFamilies(args.families);
+    } catch (err) {
+      throw new CliError(`--${(err as Error).message}`);
+    }
+  }
+  const ratio = numberOption('marketplace-ratio', args['marketplace-ratio'], 0, 100);
+  const dirt = numberOption('dirt', args.dirt, 0, 1);
+  const products =
+    args.products === undefined
+      ? undefined
+      : intOption('products', args.products, { min: 1, max: 1_000_000 });
+  const marketplaceOnly = { 'marketplace-ratio': ratio, products, dirt };
+  for (const [flag, v] of Object.entries(marketplaceOnly)) {
+    if (v !== undefined && !families.includes('marketplace')) {
+      throw new CliError(`--${flag} needs the marketplace family (--families social,marketplace)`);
+    }
+  }
   if (!args.out) throw new CliError('--out is required (a file, or - for stdout)');
   const toStdout = args.out === '-';
   const out: Writable = toStdout ? process.stdout : createWriteStream(args.out);
@@ -83,7 +125,15 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
   await opened;
 
   const started = performance.now();
-  const gen = new EventGenerator({ users, seed, startMs, stepMs });
+  // `social` alone gives exactly EventGenerator's events (MixedGenerator hands them through unchanged).
+  const gen = new MixedGenerator({
+    users,
+    seed,
+    startMs,
+    stepMs,
+    families,
+    marketplace: { ratio, products, dirt },
+  });
   let events = 0;
   let bytes = 0;
   const json = format === 'json';
@@ -121,7 +171,7 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
   // The summary goes to stdout, unless stdout carries the events.
   (toStdout ? io.stderr : io.stdout).write(
     `generated ${events.toLocaleString('en-US')} events (${gen.userCount.toLocaleString('en-US')} users, ` +
-      `${batches} batches, seed ${seed}) → ${where} as ${format}, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s\n`,
+      `${batches} batches, seed ${seed}${families.length === 1 && families[0] === 'social' ? '' : `, families ${families.join(',')}`}) → ${where} as ${format}, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s\n`,
   );
 }
 
