@@ -242,7 +242,12 @@ describe('family generator: the families list and the CLI', () => {
       const out = join(dir, 'mixed.ndjson');
       let stdout = '';
       const io: Io = {
-        stdout: { write: (s: string | Uint8Array) => ((stdout += String(s)), true) },
+        stdout: {
+          write: (s: string | Uint8Array) => {
+            stdout += String(s);
+            return true;
+          },
+        },
         stderr: { write: () => true },
         env: {},
       };
