@@ -60,7 +60,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { errorBody, GENERIC_500 } from '../lambdas/shared/errors';
+import { errorBody, GENERIC_500 } from '../queries/errors';
 import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
 import { WebDashboard } from './constructs/web-dashboard';
 import {

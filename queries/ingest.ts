@@ -1,7 +1,7 @@
 // POST /events body: a JSON array of events, or NDJSON. The API does not judge events (the processor
 // alone decides outcomes); it only refuses a body that is neither form. An NDJSON line that is not
 // JSON is forwarded as its raw text, so the processor counts it as `malformed` like any other.
-import { BadRequestError } from '../lambdas/shared/errors';
+import { BadRequestError } from './errors';
 
 export const BODY_SHAPE = 'the body must be a JSON array of events or NDJSON (one JSON event per line)';
 

@@ -6,6 +6,7 @@
 // in the rollup name dictionary (storage/rollup-store.ts), so summing a dozen 100,000-user blocks is
 // typed-array arithmetic, not map lookups.
 
+import { compareNames } from '../domain/name-list';
 import type { BlockData } from '../storage/rollup-codec';
 
 export type Metric = 'network-strength' | 'referral-points';
@@ -17,11 +18,6 @@ export interface RankedItem {
   rank: number;
   name: string;
   value: number;
-}
-
-/** Code-unit order, the order of every name listing in the API. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -1,8 +1,9 @@
 // Per-user answers (SPEC section 5) from committed user items. Pure: the caller loads the items.
+
+import { compareNames } from '../domain/name-list';
 import { toIso } from '../domain/time';
 import { friendsOf, referralsOf, strengthOf, type UserItem } from '../storage/user-item';
 import { encodeNameCursor } from './cursor';
-import { compareNames } from './leaderboard';
 
 export interface ProfileView {
   name: string;

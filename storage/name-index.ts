@@ -5,7 +5,7 @@
 // in memory, sorted, and read only the groups written since their last look (one small Query), so a
 // prefix count or a page is a binary search instead of a count over the whole index.
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { SortedNames } from '../queries/name-list';
+import { SortedNames } from '../domain/name-list';
 import { slices } from './batch-io';
 
 export const REGISTRATIONS_PARTITION = 'registrations';

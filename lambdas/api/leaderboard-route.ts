@@ -1,9 +1,9 @@
 // The two leaderboard routes differ only in their metric.
 import { toIso } from '../../domain/time';
+import { BadRequestError } from '../../queries/errors';
 import type { Metric } from '../../queries/leaderboard';
 import { QUERY } from '../../queries/params';
 import { answeredRange } from '../../queries/range';
-import { BadRequestError } from '../shared/errors';
 import { route } from '../shared/http';
 import { reader } from './reader';
 

@@ -1,11 +1,11 @@
 // POST /events: forwards a JSON array or NDJSON of events into the stream, in order.
 
 import { MAX_POST_BYTES } from '../../lib/definitions';
+import { PayloadTooLargeError, TooManyRequestsError } from '../../queries/errors';
 import { parseEventsBody } from '../../queries/ingest';
 import { QUERY } from '../../queries/params';
 import { ProducerError, StreamProducer } from '../../stream/producer';
 import { depsFromEnv } from '../shared/deps';
-import { PayloadTooLargeError, TooManyRequestsError } from '../shared/errors';
 import { Reply, route } from '../shared/http';
 import { BatchedSendError, EventBatcher } from './event-batcher';
 

@@ -22,6 +22,8 @@
 //   with the checkpoint read afresh for each call, so every batch committed before a call counts. In
 //   the Lambdas that read joins the BatchGetItem of the users asked for in the same turn
 //   (storage/user-reads.ts): a round of concurrent requests costs one call, not three.
+
+import { NotFoundError } from '../../queries/errors';
 import { type BlockData, type Metric, type RankedItem, rankBlocks } from '../../queries/leaderboard';
 import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
@@ -31,7 +33,6 @@ import { SNAPSHOT_KEY, type SnapshotState } from '../../storage/snapshot-store';
 import type { UserItem } from '../../storage/user-item';
 import { UserReads } from '../../storage/user-reads';
 import { depsFromEnv } from '../shared/deps';
-import { NotFoundError } from '../shared/errors';
 import { type FigureBase, FigureIndex, type Figures, FreshRead } from './figure-index';
 
 export interface ReaderOptions {

@@ -1,8 +1,9 @@
 // GET /users/{name}/friends-count?from&to&interval
+
+import { BadRequestError } from '../../queries/errors';
 import { QUERY } from '../../queries/params';
 import { friendsCountSeries, friendsCountView, seriesRange } from '../../queries/series';
 import { decodeHistory } from '../../storage/user-item';
-import { BadRequestError } from '../shared/errors';
 import { route } from '../shared/http';
 import { reader } from './reader';
 

@@ -5,8 +5,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import { ROUTES } from '../../lib/definitions';
+import { AppError, BadRequestError, type ErrorBody, errorBody, GENERIC_500 } from '../../queries/errors';
 import { requireEnvironment } from './deps';
-import { AppError, BadRequestError, type ErrorBody, errorBody, GENERIC_500 } from './errors';
 import { makeLogger } from './logger';
 
 export const logger = makeLogger('bacefook-api');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BadRequestError } from '../../lambdas/shared/errors';
+import { BadRequestError } from '../../queries/errors';
 import { parseEventsBody } from '../../queries/ingest';
 
 const ev = (n: string) => ({ type: 'register', name: n, created_at: '20250101T000000Z' });

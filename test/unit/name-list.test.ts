@@ -1,10 +1,10 @@
-// SortedNames (queries/name-list.ts) against brute force: any names, added in any groups (a group may
+// SortedNames (domain/name-list.ts) against brute force: any names, added in any groups (a group may
 // repeat names or be added twice), answer every prefix count and every page exactly as a filter over
 // the sorted set does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { SortedNames } from '../../queries/name-list';
+import { SortedNames } from '../../domain/name-list';
 
 // Small alphabets, so prefixes and cursors hit and miss, including lone surrogates and astral characters.
 const name = fc.string({

@@ -1,6 +1,10 @@
 // The registered names in code-unit order, for /meta/users: prefix counts and pages by binary search.
 // Pure; storage/name-index.ts keeps one up to date from the processor's registration groups.
-import { compareNames } from './leaderboard';
+
+/** Code-unit order, the order of every name listing in the API. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export class SortedNames {
   private names: string[] = [];

@@ -1,5 +1,7 @@
 // One small error hierarchy for the whole API. A 4xx message is shown to the caller as written;
-// anything else becomes a generic 500 and its details go to the log only.
+// anything else becomes a generic 500 and its details go to the log only. It belongs to the API's
+// contract, beside its parameter and answer schemas: the queries throw these errors on bad input, the
+// handlers (lambdas/shared/http.ts) answer them, and the stack's gateway responses use the same body.
 
 export abstract class AppError extends Error {
   abstract readonly status: number;
