@@ -1,23 +1,34 @@
-// The embedded runtime's event feed: a seeded EventGenerator batch every few seconds, stamped with the
+// The embedded runtime's event feed: a seeded generator batch every few seconds, stamped with the
 // current time and sent into the stream (through the ordered producer). Never two sends at once.
+// `families` chooses what the batches hold (domain/family-generator.ts): social alone by default, or
+// the marketplace's events too (after each social batch, with the same created_at).
 //
-// With a data directory the generator's state (EventGenerator.snapshot) is saved after every batch, and a
+// With a data directory the generator's state (MixedGenerator.snapshot) is saved after every batch, and a
 // restart continues from it: otherwise it would register user00001... again, and every event of the new
-// run would be rejected or a noop.
+// run would be rejected or a noop. A state saved before families existed (a plain social snapshot) is
+// continued too; a family asked for that the saved state lacks starts afresh (its catalogue first).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RawEvent } from '../domain/events';
-import { EventGenerator, type GeneratorSnapshot } from '../domain/generator';
+import {
+  DEFAULT_FAMILIES,
+  type FamilyName,
+  type FamilyOptions,
+  MixedGenerator,
+  type MixedGeneratorSnapshot,
+} from '../domain/family-generator';
+import type { GeneratorSnapshot } from '../domain/generator';
 import type { RuntimeLogger } from './logs';
 
-export interface GeneratorLoopOptions {
+export interface GeneratorLoopOptions extends FamilyOptions {
   users: number;
   /** Later batches stop registering users past this many (default: unlimited). */
   maxUsers?: number;
   everyMs: number;
   seed?: number;
+  /** The event families the batches hold (default: social only). */
+  families?: readonly FamilyName[];
   /** Sends one batch of events into the stream, in order. */
-  send: (events: RawEvent[]) => Promise<unknown>;
+  send: (events: unknown[]) => Promise<unknown>;
   /** Where to save the generator's state (e.g. `<dataDir>/generator.json`). */
   stateFile?: string;
   logger?: RuntimeLogger;
@@ -33,7 +44,7 @@ export interface GeneratorStats {
 
 interface SavedState {
   seed: number;
-  generator: GeneratorSnapshot;
+  generator: MixedGeneratorSnapshot | GeneratorSnapshot;
 }
 
 function readState(file: string | undefined): SavedState | null {
@@ -51,7 +62,7 @@ function readState(file: string | undefined): SavedState | null {
 
 export class GeneratorLoop {
   private readonly opts: GeneratorLoopOptions;
-  private gen: EventGenerator | null = null;
+  private gen: MixedGenerator | null = null;
   private seed = 0;
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
@@ -78,11 +89,16 @@ export class GeneratorLoop {
     const saved = readState(this.opts.stateFile);
     if (saved) {
       try {
-        this.gen = EventGenerator.restore(saved.generator);
+        this.gen = MixedGenerator.restore(saved.generator, {
+          families: this.opts.families ?? DEFAULT_FAMILIES,
+          seed: saved.seed,
+          marketplace: this.opts.marketplace,
+        });
         this.seed = saved.seed;
-        if (saved.generator.initialUsers !== this.opts.users) {
+        const social = 'kind' in saved.generator ? saved.generator.social : saved.generator;
+        if (social.initialUsers !== this.opts.users) {
           this.opts.logger?.log('warn', 'generator', 'continuing the saved generator', {
-            savedUsers: saved.generator.initialUsers,
+            savedUsers: social.initialUsers,
             requestedUsers: this.opts.users,
           });
         }
@@ -94,7 +110,13 @@ export class GeneratorLoop {
       }
     }
     this.seed = this.opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.gen = new EventGenerator({ users: this.opts.users, seed: this.seed, maxUsers: this.opts.maxUsers });
+    this.gen = new MixedGenerator({
+      users: this.opts.users,
+      seed: this.seed,
+      maxUsers: this.opts.maxUsers,
+      families: this.opts.families ?? DEFAULT_FAMILIES,
+      marketplace: this.opts.marketplace,
+    });
   }
 
   stats(): GeneratorStats {
@@ -145,6 +167,7 @@ export class GeneratorLoop {
         batch: gen.batches,
         events: events.length,
         users: gen.userCount,
+        families: gen.families,
       });
     } catch (err) {
       // The generator has moved on; this batch is lost (a producer retries throttling itself).
@@ -154,7 +177,7 @@ export class GeneratorLoop {
     this.save(gen);
   }
 
-  private save(gen: EventGenerator): void {
+  private save(gen: MixedGenerator): void {
     const file = this.opts.stateFile;
     if (!file) return;
     mkdirSync(dirname(file), { recursive: true });

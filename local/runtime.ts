@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import type { RawEvent } from '../domain/events';
+import type { FamilyName } from '../domain/family-generator';
 import { ENV, METRICS_NAMESPACE, PROCESSOR, ROUTES, type RouteDef, SNAPSHOT } from '../lib/definitions';
 import { type PipelineView, pipelineView } from '../queries/pipeline';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
@@ -65,6 +65,11 @@ export interface LocalRuntimeOptions {
   /** Time between generated batches (default 5000 ms). */
   generatorEveryMs?: number;
   generatorSeed?: number;
+  /**
+   * The event families the generator feeds (default: social only, until the processor folds the
+   * marketplace; then `npm start` turns it on by default).
+   */
+  generatorFamilies?: readonly FamilyName[];
   /** Nothing on the terminal (logs still go to the files). */
   quiet?: boolean;
   /** Snapshot job period (default SNAPSHOT.localEveryMs); false = never run it on a schedule. */
@@ -286,7 +291,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
         maxUsers: opts.generatorMaxUsers ?? users * 10,
         everyMs: opts.generatorEveryMs ?? DEFAULT_GENERATOR_EVERY_MS,
         seed: opts.generatorSeed,
-        send: (events: RawEvent[]) => producer.send(events),
+        families: opts.generatorFamilies,
+        send: (events: unknown[]) => producer.send(events),
         stateFile: dataDir ? join(dataDir, 'generator.json') : undefined,
         logger: logs,
       });

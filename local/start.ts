@@ -17,6 +17,7 @@ const HELP = `Usage: npm start -- [options]
   --users N         users registered by the generator's first batch (default 1000)
   --max-users N     the generator stops adding users past N (default 10 × --users)
   --every MS        time between generated batches (default 5000)
+  --families LIST   event families the generator feeds: social (default), marketplace
   --kinesis-port N  kinesalite port (default 4567)
   --dynamo-port N   dynalite port (default 4568)
   --faults SPEC     inject faults into the processor, e.g. throttle=0.05,crash=0.1,seed=7
@@ -50,6 +51,7 @@ function parse() {
         users: { type: 'string' },
         'max-users': { type: 'string' },
         every: { type: 'string' },
+        families: { type: 'string' },
         'kinesis-port': { type: 'string' },
         'dynamo-port': { type: 'string' },
         faults: { type: 'string' },
@@ -106,6 +108,15 @@ async function main(): Promise<void> {
   }
   const generator = !args['no-generator'];
   const users = int('users', args.users, 1);
+  const { parseFamilies } = await import('../domain/family-generator');
+  let families: ReturnType<typeof parseFamilies> | undefined;
+  if (args.families !== undefined) {
+    try {
+      families = parseFamilies(args.families);
+    } catch (err) {
+      fail(`--${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const { startLocalRuntime, DEFAULT_GENERATOR_USERS, DEFAULT_GENERATOR_EVERY_MS } = await import(
     './runtime'
   );
@@ -129,6 +140,7 @@ async function main(): Promise<void> {
     generatorUsers: users,
     generatorMaxUsers: int('max-users', args['max-users'], 1),
     generatorEveryMs: int('every', args.every, 100),
+    generatorFamilies: families,
     faults,
     // The processor on a thread of its own keeps the dashboard and the API responsive while a large
     // batch folds; the fault switch reaches it only on the main thread.
@@ -151,7 +163,9 @@ async function main(): Promise<void> {
       generator
         ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users (growing to ${fmt.format(
             int('max-users', args['max-users'], 1) ?? (users ?? DEFAULT_GENERATOR_USERS) * 10,
-          )}), a batch every ${(int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000} s`
+          )}), a batch every ${(int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000} s, ${(
+            families ?? ['social']
+          ).join(' + ')} events`
         : 'off'
     }`,
     '',
