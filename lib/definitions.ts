@@ -29,6 +29,11 @@ export const STREAM = {
   localName: 'bacefook-events',
   shardCount: 1,
   retentionHours: 24,
+  /**
+   * The embedded stream's retention: a record the event source mapping is done with is deleted this
+   * long after it arrived (local/stream-retention.ts); one it has not processed is kept, however old.
+   */
+  localRetentionMinutes: 15,
 } as const;
 
 export interface KeyDef {

@@ -7,6 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
+import { installIteratorFix } from './dynalite-iterators';
+import {
+  captureKinesaliteStores,
+  type TrimRequest,
+  takeKinesaliteStore,
+  trimStream,
+} from './stream-retention';
 
 export interface ServerOptions {
   kinesisPort: number;
@@ -17,8 +24,20 @@ export interface ServerOptions {
   only?: 'kinesis' | 'dynamodb';
 }
 
+/** The parent's trim request to an emulator worker; it answers `{ id, trimmed }` or `{ id, error }`. */
+export interface TrimMessage {
+  type: 'trim';
+  id: number;
+  trim: TrimRequest;
+}
+
 export interface RunningServers {
   ports: { kinesis: number; dynamodb: number };
+  /**
+   * Deletes the records of a stream that arrived before `before` and are at or before `through`
+   * (local/stream-retention.ts); resolves with how many went. 0 when kinesalite is not started here.
+   */
+  trimStream(r: TrimRequest): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -88,14 +107,20 @@ export async function startServers(opts: ServerOptions): Promise<RunningServers>
   try {
     let kinesis = 0;
     let dynamodb = 0;
+    let trim: RunningServers['trimStream'] = async () => 0;
     if (want.kinesis) {
       const zero = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 };
+      captureKinesaliteStores();
       const kServer = kinesalite({ ...zero, path: paths?.kinesis });
+      const kStore = takeKinesaliteStore();
+      trim = (r) => trimStream(kStore, r);
       idleOf.set(kServer, trackRequests(kServer));
       kinesis = await listen(kServer, opts.kinesisPort, opts.host, 'kinesalite');
       started.push(kServer);
     }
     if (want.dynamodb) {
+      // Before the store is made: its Query and Scan streams must close their iterators.
+      installIteratorFix();
       const dServer = dynalite({
         createTableMs: 0,
         deleteTableMs: 0,
@@ -108,6 +133,7 @@ export async function startServers(opts: ServerOptions): Promise<RunningServers>
     }
     return {
       ports: { kinesis, dynamodb },
+      trimStream: trim,
       stop: async () => {
         await Promise.all(started.map(close));
       },

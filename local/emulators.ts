@@ -19,8 +19,9 @@ import {
 import { GRAPH_TABLE, HISTORY_TABLE, META_TABLE, STREAM, type TableDef } from '../lib/definitions';
 import { makeKinesisClient, markEmulatorEndpoints } from '../storage/clients';
 import { provisionTables } from '../storage/provision';
-import { type RunningServers, type ServerOptions, startServers } from './emulator-servers';
+import { type RunningServers, type ServerOptions, startServers, type TrimMessage } from './emulator-servers';
 import { LOCAL_REGION } from './lambda';
+import type { TrimRequest } from './stream-retention';
 import { nextMessage, startTsWorker } from './ts-worker';
 
 export const DEFAULT_KINESIS_PORT = 4567;
@@ -60,6 +61,11 @@ export interface Emulators {
    * for always are). Resolves with the stream's ARN. Nothing may be reading or writing them meanwhile.
    */
   reset(o?: { stream?: boolean }): Promise<string>;
+  /**
+   * Deletes this stream's records that arrived before `before` and are at or before `through` (the
+   * consumer's checkpoint): local/stream-retention.ts. Resolves with how many went.
+   */
+  trimStream(r: Omit<TrimRequest, 'streamName'>): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -133,13 +139,37 @@ async function startInWorker(opts: ServerOptions): Promise<RunningServers> {
     await worker.terminate();
     throw new Error(first.error ?? 'the emulator worker did not start');
   }
+  // Answers to trim requests, by id; the stop answer is `{ stopped: true }`.
+  const trims = new Map<number, { resolve(n: number): void; reject(err: Error): void }>();
+  let nextId = 0;
+  let stopped: (() => void) | null = null;
+  worker.on('message', (m: { id?: number; trimmed?: number; error?: string; stopped?: boolean }) => {
+    if (m.stopped) stopped?.();
+    else if (m.id !== undefined) {
+      const t = trims.get(m.id);
+      trims.delete(m.id);
+      if (m.error !== undefined) t?.reject(new Error(m.error));
+      else t?.resolve(m.trimmed ?? 0);
+    }
+  });
   return {
     ports: first.ports,
+    trimStream: (trim) =>
+      new Promise<number>((resolve, reject) => {
+        const id = nextId++;
+        trims.set(id, { resolve, reject });
+        const msg: TrimMessage = { type: 'trim', id, trim };
+        worker.postMessage(msg);
+      }),
     stop: async () => {
-      const stopped = new Promise((resolve) => worker.once('message', resolve));
+      const done = new Promise<void>((resolve) => {
+        stopped = resolve;
+      });
       worker.postMessage('stop');
-      await Promise.race([stopped, sleep(10_000)]);
+      await Promise.race([done, sleep(10_000)]);
       await worker.terminate();
+      for (const t of trims.values()) t.reject(new Error('the emulator worker stopped'));
+      trims.clear();
     },
   };
 }
@@ -160,6 +190,7 @@ async function startInWorkers(opts: ServerOptions): Promise<RunningServers> {
   }
   return {
     ports: { kinesis: k.value.ports.kinesis, dynamodb: d.value.ports.dynamodb },
+    trimStream: (r) => k.value.trimStream(r),
     stop: async () => {
       await Promise.all([k.value.stop(), d.value.stop()]);
     },
@@ -224,6 +255,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
         emulators.streamArn = await provision({ stream: o.stream ?? true, tables: true });
         return emulators.streamArn;
       },
+      trimStream: (r) => servers.trimStream({ ...r, streamName }),
       stop: () => servers.stop(),
     };
     return emulators;

@@ -18,7 +18,15 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { FamilyName } from '../domain/family-generator';
-import { ENV, METRICS_NAMESPACE, PROCESSOR, ROUTES, type RouteDef, SNAPSHOT } from '../lib/definitions';
+import {
+  ENV,
+  METRICS_NAMESPACE,
+  PROCESSOR,
+  ROUTES,
+  type RouteDef,
+  SNAPSHOT,
+  STREAM,
+} from '../lib/definitions';
 import { type PipelineView, pipelineView } from '../queries/pipeline';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PipelineStore } from '../storage/pipeline-store';
@@ -45,6 +53,8 @@ export { REPO_ROOT };
 export const DEFAULT_API_PORT = 3000;
 export const DEFAULT_GENERATOR_USERS = 1_000;
 export const DEFAULT_GENERATOR_EVERY_MS = 5_000;
+/** How often the stream is trimmed to its retention. */
+const TRIM_EVERY_MS = 30_000;
 
 export interface LocalRuntimeOptions {
   /** API port (default 3000; 0 = ephemeral). */
@@ -93,6 +103,12 @@ export interface LocalRuntimeOptions {
   processorThread?: 'main' | 'worker';
   /** Faults injected into the processor (local/faults.ts), as a plan or `throttle=0.05,crash=0.1,...`. */
   faults?: FaultPlan | string;
+  /**
+   * How long the local stream keeps a record once the event source mapping is done with it (default
+   * STREAM.localRetentionMinutes); a record the pipeline has not processed is never dropped. false:
+   * keep every record (tests and soaks that read the whole stream back).
+   */
+  streamRetentionMinutes?: number | false;
 }
 
 export interface RuntimeStats {
@@ -261,6 +277,32 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     let esm = new KinesisEventSourceMapping(mappingOptions);
     await esm.start();
     cleanup.push(() => esm.stop());
+
+    // The stream's retention: records the mapping is done with go once they are old enough.
+    const retentionMinutes =
+      opts.streamRetentionMinutes === undefined ? STREAM.localRetentionMinutes : opts.streamRetentionMinutes;
+    if (retentionMinutes !== false) {
+      const retentionMs = retentionMinutes * 60_000;
+      let trimming = false;
+      const trim = async () => {
+        if (trimming) return;
+        trimming = true;
+        try {
+          const trimmed = await emu.trimStream({
+            before: Date.now() - retentionMs,
+            through: esm.stats().checkpoint,
+          });
+          if (trimmed > 0) logs.log('debug', 'stream', 'trimmed records past retention', { trimmed });
+        } catch (err) {
+          logs.log('warn', 'stream', 'trimming the stream failed', { error: err });
+        } finally {
+          trimming = false;
+        }
+      };
+      const timer = setInterval(() => void trim(), Math.min(TRIM_EVERY_MS, Math.max(1_000, retentionMs / 2)));
+      timer.unref();
+      cleanup.push(async () => clearInterval(timer));
+    }
 
     const snapshot = new Scheduler({
       fn: SNAPSHOT,

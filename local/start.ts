@@ -18,6 +18,8 @@ const HELP = `Usage: npm start -- [options]
   --max-users N     the generator stops adding users past N (default 10 × --users)
   --every MS        time between generated batches (default 5000)
   --families LIST   event families the generator feeds: social (default), marketplace
+  --retention MIN   keep a record in the local stream MIN minutes once the pipeline has processed
+                    it (default 15; an unprocessed record is always kept)
   --kinesis-port N  kinesalite port (default 4567)
   --dynamo-port N   dynalite port (default 4568)
   --faults SPEC     inject faults into the processor, e.g. throttle=0.05,crash=0.1,seed=7
@@ -52,6 +54,7 @@ function parse() {
         'max-users': { type: 'string' },
         every: { type: 'string' },
         families: { type: 'string' },
+        retention: { type: 'string' },
         'kinesis-port': { type: 'string' },
         'dynamo-port': { type: 'string' },
         faults: { type: 'string' },
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
     generatorMaxUsers: int('max-users', args['max-users'], 1),
     generatorEveryMs: int('every', args.every, 100),
     generatorFamilies: families,
+    streamRetentionMinutes: int('retention', args.retention, 1),
     faults,
     // The processor on a thread of its own keeps the dashboard and the API responsive while a large
     // batch folds; the fault switch reaches it only on the main thread.

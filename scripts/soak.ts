@@ -80,6 +80,8 @@ const main: ScriptMain = async (argv, io) => {
     snapshotEveryMs: 1_000,
     faults: plan,
     mapping: { retryBaseMs: 20, retryMaxMs: 1_000 },
+    // Every check reads the whole stream back for the reference model.
+    streamRetentionMinutes: false,
   });
   const doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
   const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
