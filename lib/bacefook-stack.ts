@@ -62,6 +62,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { errorBody, GENERIC_500 } from '../queries/errors';
 import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
+import { keepFinding } from './constructs/nag';
 import { WebDashboard } from './constructs/web-dashboard';
 import {
   API_THROTTLE,
@@ -180,6 +181,13 @@ export class BacefookStack extends Stack {
       encryption: this.target === 'localstack' ? StreamEncryption.UNENCRYPTED : StreamEncryption.MANAGED,
     });
     stream.applyRemovalPolicy(this.removalPolicy);
+    if (this.target === 'localstack') {
+      keepFinding(
+        stream,
+        'AwsSolutions-KDS1',
+        "LocalStack only: its free tier has no stream encryption, and the emulated stream's data never leaves the machine; on AWS the stream is encrypted with the AWS-managed key",
+      );
+    }
     return stream;
   }
 
@@ -194,6 +202,13 @@ export class BacefookStack extends Stack {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: this.retainData },
         removalPolicy: this.removalPolicy,
       });
+      if (!this.retainData) {
+        keepFinding(
+          table,
+          'AwsSolutions-DDB3',
+          'Point-in-time recovery is on with retainData=true; by default the tables are destroyed with the stack, and the graph is rebuilt from the stream, so recovery would cost money for nothing',
+        );
+      }
       for (const index of def.indexes) {
         table.addGlobalSecondaryIndex({
           indexName: index.name,
@@ -213,12 +228,18 @@ export class BacefookStack extends Stack {
 
   /** Where the event source mapping reports a batch it gave up on (retries or record age exhausted). */
   private createFailureQueue(): Queue {
-    return new Queue(this, 'FailureQueue', {
+    const queue = new Queue(this, 'FailureQueue', {
       retentionPeriod: FAILURE_QUEUE_RETENTION,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy: this.removalPolicy,
     });
+    keepFinding(
+      queue,
+      'AwsSolutions-SQS3',
+      "This queue is itself a dead-letter destination: the event source mapping's on-failure destination, read by an operator (an alarm fires on any message)",
+    );
+    return queue;
   }
 
   /** A function from its FunctionDef, with exactly the table and stream access it declares. */
@@ -374,9 +395,15 @@ export class BacefookStack extends Stack {
       this.routeFunctions.set(route.id, fn);
       const resource = api.root.resourceForPath(route.path);
       // allowTestInvoke off: one invoke permission per method instead of two.
-      resource.addMethod(route.method, new LambdaIntegration(fn.fn, { allowTestInvoke: false }), {
-        apiKeyRequired,
-      });
+      const method = resource.addMethod(
+        route.method,
+        new LambdaIntegration(fn.fn, { allowTestInvoke: false }),
+        { apiKeyRequired },
+      );
+      const open =
+        'An analytics API without users of its own (SPEC section 5): throttled by the stage and its usage plan, and behind an API key with apiKey=true; there is no user pool to sign in to';
+      keepFinding(method, 'AwsSolutions-APIG4', open);
+      keepFinding(method, 'AwsSolutions-COG4', open);
       methodsByResource.set(resource, [...(methodsByResource.get(resource) ?? []), route.method]);
     }
     // Preflight only where a route is, allowing only that path's methods (the dashboard may be
@@ -390,6 +417,20 @@ export class BacefookStack extends Stack {
     }
 
     this.addGatewayResponses(api);
+    keepFinding(
+      api,
+      'AwsSolutions-APIG2',
+      "Each handler validates its path, query and body (zod) and answers a 400 naming the parameter in the API's error shape; a gateway validator would answer first, in its own shape",
+    );
+    const noStageLogs =
+      "API Gateway's access and execution logs need the account-wide CloudWatch role, a singleton this stack must not own (cloudWatchRole: false); each route's function logs every request with its request id, and the dashboard charts the API's metrics";
+    keepFinding(api.deploymentStage, 'AwsSolutions-APIG1', noStageLogs);
+    keepFinding(api.deploymentStage, 'AwsSolutions-APIG6', noStageLogs);
+    keepFinding(
+      api.deploymentStage,
+      'AwsSolutions-APIG3',
+      'No web ACL: the stage and its usage plan throttle the API, and a WAF web ACL is a monthly charge per ACL and rule; put one in front for a public deployment',
+    );
 
     // The usage plan always exists, so switching the key requirement on is a one-flag deploy.
     const plan = api.addUsagePlan('UsagePlan', {

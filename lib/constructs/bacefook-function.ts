@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -23,6 +24,7 @@ import {
   type TableAccess,
   type TableDef,
 } from '../definitions';
+import { keepFinding } from './nag';
 
 export type TableKind = keyof FunctionDef['tables'];
 
@@ -92,8 +94,16 @@ export class BacefookFunction extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
+    // A role of its own with no managed policy: AWSLambdaBasicExecutionRole would let the function
+    // create log groups and write to any of them; it writes only to its own group (granted below).
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${functionName}: its log group, and the grants its definition declares`,
+    });
+
     this.fn = new NodejsFunction(this, 'Fn', {
       functionName,
+      role,
       entry: path.join(projectRoot, def.entry),
       handler: 'handler',
       projectRoot,
@@ -128,6 +138,18 @@ export class BacefookFunction extends Construct {
         externalModules: [],
       },
     });
+    // Through the function, so the function waits for the policy (it may be invoked during the deploy).
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    keepFinding(
+      this.fn,
+      'AwsSolutions-L1',
+      'nodejs22.x on purpose: the newest Node line the project is tested on (docs/operations.md, Node versions); a newer runtime follows once the tests run on it',
+    );
   }
 
   /** Grants `access` on the table and tells the function its name, in one step. */

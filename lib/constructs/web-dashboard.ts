@@ -15,7 +15,7 @@
 // build nothing, as with the functions.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { AssetHashType, CustomResource, DockerImage, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, CustomResource, DockerImage, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -27,12 +27,13 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { CONFIG_SCRIPT_NAME, dashboardConfigScript } from '../../web/src/config-script';
 import { WEB_DEPLOY } from '../definitions';
 import { BacefookFunction } from './bacefook-function';
+import { keepFinding } from './nag';
 
 /** LocalStack's S3 website endpoint: `http://<bucket>.<this>/`, from the host as from its containers. */
 export const LOCALSTACK_WEBSITE_HOST = 's3-website.localhost.localstack.cloud:4566';
@@ -110,6 +111,18 @@ export class WebDashboard extends Construct {
             enforceSSL: true,
           }),
     });
+    keepFinding(
+      this.bucket,
+      'AwsSolutions-S1',
+      "The dashboard's static files, rewritten by each deploy: server access logs would need a bucket of their own to say who fetched them",
+    );
+    if (localstack) {
+      const website =
+        "LocalStack only: the dashboard is the bucket's website endpoint there (CloudFront is paid on LocalStack), which serves anonymous reads over HTTP only; the bucket holds nothing but the dashboard's public files. On AWS it is private behind CloudFront, TLS only";
+      keepFinding(this.bucket, 'AwsSolutions-S2', website);
+      keepFinding(this.bucket, 'AwsSolutions-S5', website);
+      keepFinding(this.bucket, 'AwsSolutions-S10', website);
+    }
 
     if (!localstack) {
       this.distribution = new Distribution(this, 'Cdn', {
@@ -130,6 +143,26 @@ export class WebDashboard extends Construct {
         // A demo: North America and Europe edges are enough, and the cheapest.
         priceClass: PriceClass.PRICE_CLASS_100,
       });
+      keepFinding(
+        this.distribution,
+        'AwsSolutions-CFR1',
+        'A dashboard of public analytics figures: no country is to be kept out',
+      );
+      keepFinding(
+        this.distribution,
+        'AwsSolutions-CFR2',
+        'No web ACL: static files of a demo dashboard, cached at the edge; a WAF web ACL is a monthly charge per ACL and rule',
+      );
+      keepFinding(
+        this.distribution,
+        'AwsSolutions-CFR3',
+        "No standard logs: they need a log bucket with ACLs enabled; the distribution's CloudWatch metrics show its traffic and errors",
+      );
+      keepFinding(
+        this.distribution,
+        'AwsSolutions-CFR4',
+        "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy CloudFront sets (the viewer minimum can only be chosen with a custom domain and certificate); viewers are redirected to HTTPS",
+      );
     }
 
     // The project's function defaults (nodejs22.x, our esbuild, no layers, its own log group); its only
@@ -162,6 +195,12 @@ export class WebDashboard extends Construct {
         actions: ['s3:PutObject', 's3:DeleteObject'],
         resources: [this.bucket.arnForObjects('*')],
       }),
+    );
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    keepFinding(
+      this.copier,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      "Every object of the site bucket, and only of it: the copier writes the build's files and deletes those a new build no longer has, whose names it learns at deploy time",
     );
 
     // CloudFormation invokes the copier directly (no provider framework, so no function outside our

@@ -233,6 +233,27 @@ describe('functions', () => {
 });
 
 describe('IAM least privilege', () => {
+  test('no managed policy on any role; a function writes logs only to its own log group', () => {
+    const s = plain();
+    for (const [id, role] of ofType(s.resources, 'AWS::IAM::Role')) {
+      assert.equal(role.Properties.ManagedPolicyArns, undefined, `${id} has a managed policy`);
+    }
+    for (const def of FUNCTIONS) {
+      const groupId = s.resources[functionId(s, def)].Properties.LoggingConfig.LogGroup.Ref;
+      const logs = statements(s, def).filter((st) => actionsOf(st).some((a) => a.startsWith('logs:')));
+      assert.deepEqual(
+        logs.map((st) => ({ actions: actionsOf(st).sort(), resource: st.Resource })),
+        [
+          {
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resource: { 'Fn::GetAtt': [groupId, 'Arn'] },
+          },
+        ],
+        def.id,
+      );
+    }
+  });
+
   test('table grants match each definition: reads only where read, never an undeclared table', () => {
     const s = plain();
     for (const def of FUNCTIONS) {

@@ -173,7 +173,7 @@ describe('copier (custom resource)', () => {
     }
   });
 
-  test('grants: read this build from the asset bucket; list, put and delete in the site bucket; nothing else', () => {
+  test('grants: its own log group; read this build from the asset bucket; list, put and delete in the site bucket; nothing else', () => {
     for (const s of [aws(), ls()]) {
       const [, cr] = deployment(s);
       const site = bucketId(s);
@@ -196,18 +196,20 @@ describe('copier (custom resource)', () => {
           ],
         ],
       };
+      const logGroup = s.resources[copierId(s)].Properties.LoggingConfig.LogGroup.Ref;
       const want = [
+        {
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+        },
         { Action: 's3:GetObject', Resource: asset },
         { Action: 's3:ListBucket', Resource: bucketArn(site) },
         { Action: ['s3:PutObject', 's3:DeleteObject'], Resource: objectsArn(site) },
       ].map((st) => normalize({ ...st, Effect: 'Allow' }));
       assert.deepEqual(got, want);
-      // The role's managed policy is Lambda's basic execution (logs) only.
+      // No managed policy: its logs go to its own group (the first statement), nowhere else.
       const roleId = s.resources[copierId(s)].Properties.Role['Fn::GetAtt'][0];
-      const managed = s.resources[roleId].Properties.ManagedPolicyArns.map(render);
-      assert.deepEqual(managed, [
-        `arn:${tok({ Ref: 'AWS::Partition' })}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
-      ]);
+      assert.equal(s.resources[roleId].Properties.ManagedPolicyArns, undefined);
     }
   });
 
