@@ -261,6 +261,8 @@ export const PROCESSOR_METRICS = {
   applied: 'EventsApplied',
   noop: 'EventsNoop',
   rejected: 'EventsRejected',
+  /** marked records skipped as a producer's resend (domain/marks.ts) */
+  resent: 'RecordsResent',
   batchDuration: 'BatchDuration',
   iteratorAge: 'IteratorAge',
 } as const;

@@ -11,6 +11,8 @@ export interface PipelineView {
   lastEventAt: string | null;
   batches: number;
   users: number;
+  /** marked records skipped as a producer's resend of a record already folded */
+  resentRecords: number;
 }
 
 export function pipelineView(s: PipelineState): PipelineView {
@@ -23,5 +25,6 @@ export function pipelineView(s: PipelineState): PipelineView {
     lastEventAt: s.lastEventAt === null ? null : toIso(s.lastEventAt),
     batches: s.batches,
     users: s.users,
+    resentRecords: s.resentRecords ?? 0,
   };
 }

@@ -94,6 +94,9 @@ export const MetaPipelineSchema = z.strictObject({
   lastEventAt: iso.nullable(),
   batches: int,
   users: int,
+  resentRecords: int.describe(
+    "marked records skipped as a producer's resend of a record already folded (their events are counted once)",
+  ),
 });
 
 export const RejectionsSchema = z.strictObject({

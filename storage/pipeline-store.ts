@@ -10,6 +10,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { MarkState } from '../domain/marks';
 import type { Tally } from '../domain/tally';
 import { emptyTally } from '../domain/tally';
 import { batchGet, batchWrite, settleAll, slices, type WriteRequest } from './batch-io';
@@ -53,6 +54,10 @@ export interface PipelineState {
   users: number;
   /** DynamoDB item writes made by the processor so far (the benchmark's writes per 1,000 events) */
   itemWrites: number;
+  /** marked records skipped as a producer's resend of a record already folded (domain/marks.ts) */
+  resentRecords: number;
+  /** per producer, the highest record number folded and when it was last seen (domain/marks.ts) */
+  marks: MarkState;
 }
 
 export interface Rejection {
@@ -94,6 +99,8 @@ export function emptyPipelineState(): PipelineState {
     batches: 0,
     users: 0,
     itemWrites: 0,
+    resentRecords: 0,
+    marks: {},
   };
 }
 

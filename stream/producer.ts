@@ -15,7 +15,9 @@
 // that says how far it got. Concurrent send() calls on one producer are queued, never interleaved.
 //
 // Delivery is at least once: a request that timed out may have been stored, and its retry then stores
-// the record a second time, right after the first. The processor is idempotent for exactly this.
+// the record a second time, right after the first. So every record is marked (stream/marks.ts,
+// domain/marks.ts): its partition key carries the producer's id and the record's number, the same on
+// every retry of it, and the processor skips a marked record it has already folded.
 import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import {
   KINESIS_MAX_RECORD_BYTES,
@@ -23,6 +25,7 @@ import {
   type PackOptions,
   pack,
 } from '../domain/record-encoding';
+import { MAX_MARK_BYTES, RecordMarks } from './marks';
 
 export interface ProducerProgress {
   events: number;
@@ -36,7 +39,15 @@ export interface SendResult extends ProducerProgress {
 }
 
 export interface ProducerOptions extends PackOptions {
-  /** Partition key of every record (one shard: any constant works). Default DEFAULT_PARTITION_KEY. */
+  /**
+   * The marks of this producer's records (default: a new RecordMarks with a random id). A RecordMarks
+   * may be shared only by producers that never send at the same time (see stream/marks.ts).
+   */
+  marks?: RecordMarks;
+  /**
+   * Puts every record unmarked under this constant partition key instead (as a third party would):
+   * the processor then cannot tell a resend from a new record. Not with `marks`.
+   */
   partitionKey?: string;
   /** Called after every record put, with the producer's running totals since it was created. */
   onProgress?: (p: ProducerProgress) => void;
@@ -122,7 +133,10 @@ function describe(err: unknown): string {
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StreamProducer {
+  /** null: unmarked records under `partitionKey` */
+  readonly marks: RecordMarks | null;
   private readonly partitionKey: string;
+  /** Bytes of the longest key a record can get. */
   private readonly keyBytes: number;
   private readonly maxRetries: number;
   private readonly baseDelayMs: number;
@@ -138,8 +152,12 @@ export class StreamProducer {
     private readonly streamName: string,
     private readonly o: ProducerOptions = {},
   ) {
+    if (o.marks !== undefined && o.partitionKey !== undefined) {
+      throw new RangeError('give marks or partitionKey, not both');
+    }
+    this.marks = o.partitionKey === undefined ? (o.marks ?? new RecordMarks()) : null;
     this.partitionKey = o.partitionKey ?? DEFAULT_PARTITION_KEY;
-    this.keyBytes = Buffer.byteLength(this.partitionKey);
+    this.keyBytes = this.marks === null ? Buffer.byteLength(this.partitionKey) : MAX_MARK_BYTES;
     if (this.keyBytes < 1 || this.keyBytes > 256) throw new RangeError('partitionKey must be 1–256 bytes');
     this.maxRetries = o.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.baseDelayMs = o.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
@@ -189,7 +207,9 @@ export class StreamProducer {
           { ...result },
         );
       }
-      result.lastSequenceNumber = await this.putOne(data, i, result);
+      // One key per record, the same on every retry of it: that is what makes a resend recognizable.
+      const key = this.marks === null ? this.partitionKey : this.marks.take();
+      result.lastSequenceNumber = await this.putOne(data, key, i, result);
       result.events += events;
       result.records++;
       result.bytes += data.length;
@@ -202,7 +222,12 @@ export class StreamProducer {
   }
 
   /** Puts one record, retrying until it is stored; returns its sequence number. */
-  private async putOne(data: Buffer, index: number, sofar: SendResult): Promise<string | undefined> {
+  private async putOne(
+    data: Buffer,
+    key: string,
+    index: number,
+    sofar: SendResult,
+  ): Promise<string | undefined> {
     let lastProblem = '';
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
@@ -211,7 +236,7 @@ export class StreamProducer {
         res = await this.kinesis.send(
           new PutRecordsCommand({
             StreamName: this.streamName,
-            Records: [{ Data: data, PartitionKey: this.partitionKey }],
+            Records: [{ Data: data, PartitionKey: key }],
           }),
         );
       } catch (err) {

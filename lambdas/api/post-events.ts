@@ -4,6 +4,7 @@ import { MAX_POST_BYTES } from '../../lib/definitions';
 import { PayloadTooLargeError, TooManyRequestsError } from '../../queries/errors';
 import { parseEventsBody } from '../../queries/ingest';
 import { QUERY } from '../../queries/params';
+import { MarkLanes } from '../../stream/marks';
 import { ProducerError, StreamProducer } from '../../stream/producer';
 import { depsFromEnv } from '../shared/deps';
 import { Reply, route } from '../shared/http';
@@ -12,9 +13,13 @@ import { BatchedSendError, EventBatcher } from './event-batcher';
 const { kinesis, config } = depsFromEnv();
 // Each shared send gets a producer of its own: sends of different rounds of requests are independent,
 // as separate Lambda invocations are, and none waits in another's queue. Fewer retries than the CLI
-// producer: an API caller is waiting and can resend.
+// producer: an API caller is waiting and can resend. Sends may run side by side (a big body goes
+// alone), so each takes a lane of marks of its own for its duration (stream/marks.ts).
+const lanes = new MarkLanes();
 const batcher = new EventBatcher((events) =>
-  new StreamProducer(kinesis, config.streamName, { maxRetries: 4 }).send(events),
+  lanes.with((marks) =>
+    new StreamProducer(kinesis, config.streamName, { maxRetries: 4, marks }).send(events),
+  ),
 );
 
 export const handler = route({ id: 'PostEvents', query: QUERY.none }, async ({ body, event }) => {

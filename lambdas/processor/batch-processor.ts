@@ -4,6 +4,8 @@
 //    first.
 // 2. Skip what is at or before the checkpoint (already applied: a replay): whole records before the
 //    checkpoint's record undecoded, and the applied events of the checkpoint's record; decode the rest.
+//    Of the records after it, a marked one whose producer's record was already folded (a producer's
+//    resend, domain/marks.ts) is skipped without decoding; the marks book commits with the checkpoint.
 // 3. Load every user the batch names, and the referral ancestors of every referral's users.
 // 4. Fold in stream order, in memory.
 // 5. Write, in this order: the state with a pending marker (which carries the state after the batch);
@@ -16,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventReader } from '../../domain/events';
 import { Graph, REJECT_REASONS, type UserState } from '../../domain/graph';
+import { MarkBook, parseMark } from '../../domain/marks';
 import { indexOf, ORIGIN, position } from '../../domain/position';
 import { decodeRecord, Unreadable } from '../../domain/records';
 import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
@@ -33,6 +36,10 @@ import { toUserItem, toUserState } from '../../storage/user-item';
 export interface StreamRecord {
   sequenceNumber: string;
   data: Uint8Array;
+  /** The record's partition key: a producer's mark (domain/marks.ts), or anything (unmarked). */
+  partitionKey?: string;
+  /** ApproximateArrivalTimestamp in ms (absent in records built by hand: taken as the latest seen). */
+  arrivalMs?: number;
 }
 
 export interface ProcessorDeps {
@@ -55,6 +62,8 @@ export interface BatchSummary {
   skippedRecords: number;
   /** Events at or before the checkpoint inside the checkpoint's own record: a replay, skipped. */
   skippedEvents: number;
+  /** marked records skipped as a producer's resend of a record already folded */
+  resent: number;
   tally: Tally;
   firstPosition: string | null;
   lastPosition: string | null;
@@ -100,6 +109,19 @@ interface Chunk {
   events: number;
   /** index of the chunk's first record in the batch (for a partial batch failure) */
   firstRecord: number;
+  /** records skipped as resends; they commit with the chunk (count and checkpoint) */
+  resent: number;
+  /** position of the chunk's end: its last event, or past a resent record that came after it */
+  end: string;
+  /** sequence number of the chunk's last record */
+  endSeq: string;
+}
+
+/** Index of a checkpoint past every event of a record (a resent record, skipped whole). */
+const PAST_RECORD = 99_999_999;
+
+function emptyChunk(firstRecord: number): Chunk {
+  return { runs: [], events: 0, firstRecord, resent: 0, end: '', endSeq: '' };
 }
 
 function emptySummary(records: number): BatchSummary {
@@ -107,6 +129,7 @@ function emptySummary(records: number): BatchSummary {
     records,
     skippedRecords: 0,
     skippedEvents: 0,
+    resent: 0,
     tally: emptyTally(),
     firstPosition: null,
     lastPosition: null,
@@ -153,8 +176,10 @@ export class BatchProcessor {
     const checkpoint = state.checkpoint;
     const cpSeq = checkpoint.slice(0, 64);
     const cpIndex = checkpoint === '' ? -1 : indexOf(checkpoint);
+    // Marks of the records folded so far, this batch's included; each chunk commits the book as it is.
+    const marks = new MarkBook(state.marks);
 
-    let chunk: Chunk = { runs: [], events: 0, firstRecord: 0 };
+    let chunk = emptyChunk(0);
     for (let r = 0; r < records.length; r++) {
       const rec = records[r];
       const padded = rec.sequenceNumber.padStart(64, '0');
@@ -162,6 +187,16 @@ export class BatchProcessor {
       // In the checkpoint's own record, the events up to the checkpoint's index are skipped.
       if (padded < cpSeq) {
         summary.skippedRecords++;
+        continue;
+      }
+      // After the checkpoint, a marked record already folded is a producer's resend: skipped whole.
+      const mark = padded === cpSeq ? null : parseMark(rec.partitionKey);
+      if (mark !== null && marks.isResent(mark, rec.arrivalMs)) {
+        summary.resent++;
+        if (chunk.runs.length === 0 && chunk.resent === 0) chunk.firstRecord = r;
+        chunk.resent++;
+        chunk.end = position(rec.sequenceNumber, PAST_RECORD);
+        chunk.endSeq = rec.sequenceNumber;
         continue;
       }
       const values = decodeRecord(rec.data);
@@ -172,26 +207,32 @@ export class BatchProcessor {
         chunk.events > 0 &&
         chunk.events + values.length - from > (this.deps.maxEventsPerCommit ?? MAX_EVENTS_PER_COMMIT)
       ) {
-        state = await this.commitOrReport(chunk, state, summary, records);
+        state = await this.commitOrReport(chunk, state, marks, summary, records);
         if (summary.failedAtSequenceNumber !== null) return summary;
-        chunk = { runs: [], events: 0, firstRecord: r };
+        chunk = emptyChunk(r);
       }
-      if (chunk.runs.length === 0) chunk.firstRecord = r;
+      if (chunk.runs.length === 0 && chunk.resent === 0) chunk.firstRecord = r;
       chunk.runs.push({ seq: rec.sequenceNumber, from, values: from === 0 ? values : values.slice(from) });
       chunk.events += values.length - from;
+      chunk.end = position(rec.sequenceNumber, values.length - 1);
+      chunk.endSeq = rec.sequenceNumber;
+      // Noted only now, after the previous chunk committed: the book a chunk commits holds its records.
+      if (mark !== null) marks.folded(mark, rec.arrivalMs);
     }
-    if (chunk.events > 0) await this.commitOrReport(chunk, state, summary, records);
+    if (chunk.events > 0 || chunk.resent > 0)
+      await this.commitOrReport(chunk, state, marks, summary, records);
     return summary;
   }
 
   private async commitOrReport(
     chunk: Chunk,
     state: PipelineState,
+    marks: MarkBook,
     summary: BatchSummary,
     records: StreamRecord[],
   ): Promise<PipelineState> {
     try {
-      return await this.commit(chunk, state, summary);
+      return await this.commit(chunk, state, marks, summary);
     } catch (err) {
       if (summary.commits === 0) throw err;
       summary.failedAtSequenceNumber = records[chunk.firstRecord].sequenceNumber;
@@ -201,7 +242,12 @@ export class BatchProcessor {
   }
 
   /** Folds one chunk and commits it (see the file header for the write order). */
-  private async commit(chunk: Chunk, state: PipelineState, summary: BatchSummary): Promise<PipelineState> {
+  private async commit(
+    chunk: Chunk,
+    state: PipelineState,
+    marks: MarkBook,
+    summary: BatchSummary,
+  ): Promise<PipelineState> {
     const t0 = performance.now();
     // The fold mutates the loaded (possibly cached) states: until this chunk commits, the cache is void.
     const { users, existed, fromCache, lastAt } = await this.loadUsers(
@@ -209,7 +255,8 @@ export class BatchProcessor {
       state.checkpoint,
       state.checkpoint === ORIGIN,
     );
-    this.cache = null;
+    // (A chunk of resent records only folds nothing: the cache stays true at its new checkpoint.)
+    if (chunk.events > 0) this.cache = null;
     summary.usersFromCache += fromCache;
     this.deps.onPhase?.('loaded');
     const t1 = performance.now();
@@ -242,9 +289,8 @@ export class BatchProcessor {
     const t2 = performance.now();
 
     const firstRun = chunk.runs[0];
-    const lastRun = chunk.runs[chunk.runs.length - 1];
-    const first = position(firstRun.seq, firstRun.from);
-    const last = position(lastRun.seq, lastRun.from + lastRun.values.length - 1);
+    const first = firstRun === undefined ? chunk.end : position(firstRun.seq, firstRun.from);
+    const last = chunk.end;
 
     const puts: RedoPut[] = [];
     const registeredNames: string[] = [];
@@ -268,11 +314,13 @@ export class BatchProcessor {
     const next: Omit<PipelineState, 'pending'> = {
       tally: addTally(structuredClone(state.tally), tally),
       checkpoint: last,
-      lastSequenceNumber: lastRun.seq,
+      lastSequenceNumber: chunk.endSeq,
       lastEventAt,
       batches: state.batches + 1,
       users: state.users + registered,
       itemWrites: (state.itemWrites ?? 0) + writes,
+      resentRecords: (state.resentRecords ?? 0) + chunk.resent,
+      marks: marks.toState(),
     };
     for (const reason of REJECT_REASONS) next.tally.rejectedByReason[reason] ??= 0;
 

@@ -26,6 +26,8 @@ export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>({ t
     const records = event.Records.map((r) => ({
       sequenceNumber: r.kinesis.sequenceNumber,
       data: Buffer.from(r.kinesis.data, 'base64'),
+      partitionKey: r.kinesis.partitionKey,
+      arrivalMs: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
     }));
     const s = await processor.process(records);
     const last = event.Records.at(-1);
@@ -33,6 +35,7 @@ export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>({ t
     metrics.addMetric(PROCESSOR_METRICS.applied, MetricUnit.Count, s.tally.applied);
     metrics.addMetric(PROCESSOR_METRICS.noop, MetricUnit.Count, s.tally.noop);
     metrics.addMetric(PROCESSOR_METRICS.rejected, MetricUnit.Count, s.tally.rejected);
+    metrics.addMetric(PROCESSOR_METRICS.resent, MetricUnit.Count, s.resent);
     metrics.addMetric(
       PROCESSOR_METRICS.batchDuration,
       MetricUnit.Milliseconds,

@@ -12,8 +12,10 @@ import { EventGenerator } from '../../domain/generator';
 import type { FaultPlan, FaultStats } from '../../local/faults';
 import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient, makeKinesisClient } from '../../storage/clients';
+import { PipelineStore } from '../../storage/pipeline-store';
 import { StreamProducer } from '../../stream/producer';
 import { dirty, garbageRecords, pack } from '../support/fault-streams';
+import { lossyKinesis } from '../support/lossy-kinesis';
 import { scanAll } from '../support/pipeline-harness';
 import { startTestRuntime } from '../support/runtime';
 import { assertMatchesModel, expectedFrom, failedRecords, streamRecords } from '../support/runtime-check';
@@ -58,6 +60,10 @@ async function underFaults(
   const records = await streamRecords(rt);
   await assertMatchesModel(rt, doc, expectedFrom(records, failedRecords(rt, records)), label);
   return injected;
+}
+
+async function resentRecords(): Promise<number> {
+  return (await new PipelineStore(doc, rt.tables).readState()).resentRecords;
 }
 
 before(async () => {
@@ -127,19 +133,36 @@ describe('the pipeline under injected faults (embedded runtime, reference model)
   });
 
   it('records delivered twice, redelivered across the checkpoint, and resent by the producer apply once', async () => {
+    const resentBefore = await resentRecords();
+    let lostReplies = 0;
     await underFaults(
       { duplicate: 0.4, redeliver: 0.4, seed: 5 },
       async () => {
         const events: unknown[] = [];
         for (let i = 0; i < 2; i++) events.push(...gen.nextBatch());
         const records = pack(dirty(events, seed++), 12);
-        // The producer resends some records (a lost PutRecords reply): the same bytes at new positions.
-        const resent = records.flatMap((r, i) => (i % 5 === 2 ? [r, r] : [r]));
-        await producer.sendRecords(resent);
+        // An unmarked resend (a third party's, or a client that repacks): the same bytes at a new
+        // position, with a new mark; its events apply again (as noops and rejections the model counts).
+        const again = records.flatMap((r, i) => (i % 5 === 2 ? [r, r] : [r]));
+        await producer.sendRecords(again);
+        // Marked resends: every third PutRecords reply is lost, so the producer puts that record again
+        // with the same mark, and the processor skips the second copy.
+        const lossy = new StreamProducer(
+          lossyKinesis(kinesis, (n) => {
+            const lose = n % 3 === 1;
+            if (lose) lostReplies++;
+            return lose;
+          }),
+          rt.streamName,
+          { sleep: async () => undefined },
+        );
+        await lossy.sendRecords(pack(dirty(gen.nextBatch(), seed++), 12));
       },
       'duplicates',
       (s) => s.duplicates > 0 && s.redeliveries > 0,
     );
+    assert.ok(lostReplies > 0);
+    assert.equal(await resentRecords(), resentBefore + lostReplies, 'each marked resend skipped once');
     assert.equal(rt.failures().length, 0);
   });
 

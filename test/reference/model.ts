@@ -635,3 +635,54 @@ export class ReferenceModel {
 export function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** A stream record as the model reads it (SPEC 10, "Producer resends"). */
+export interface ModelRecord {
+  data: Uint8Array;
+  partitionKey?: string;
+  arrivalMs?: number;
+}
+
+/** A producer's mark in a partition key: `bfk1.<producer>.<number>` (the README states the format). */
+const MODEL_MARK = /^bfk1\.([A-Za-z0-9_-]{1,64})\.([1-9][0-9]{0,15})$/;
+/** The stream's retention: a producer silent this long is forgotten (so is what it sent). */
+const MODEL_MARK_TTL_MS = 24 * 3600 * 1000;
+
+/**
+ * The records the processor folds, in order, and how many it skips as resends: a marked record is a
+ * resend when a record of the same producer with the same or a higher number was folded earlier, and
+ * the producer had not been silent for more than 24 h (by arrival) since its previous record. Unmarked
+ * records are always folded. (Written by brute force over the earlier records, independently of
+ * domain/marks.ts.) A record without an arrival time counts as arriving with the one before it.
+ */
+export function withoutResends<R extends ModelRecord>(
+  records: readonly R[],
+): { folded: R[]; resent: number } {
+  const folded: R[] = [];
+  let resent = 0;
+  const seen: { producer: string; n: number; at: number; folded: boolean }[] = [];
+  let lastAt = 0;
+  for (const r of records) {
+    const at = r.arrivalMs ?? lastAt;
+    lastAt = Math.max(lastAt, at);
+    const m = MODEL_MARK.exec(r.partitionKey ?? '');
+    if (m === null || !Number.isSafeInteger(Number(m[2]))) {
+      folded.push(r);
+      continue;
+    }
+    const producer = m[1];
+    const n = Number(m[2]);
+    // The producer's records since its last silence of more than 24 h.
+    const mine = seen.filter((s) => s.producer === producer);
+    let eraStart = 0;
+    for (let i = 1; i <= mine.length; i++) {
+      const next = i < mine.length ? mine[i].at : at;
+      if (next - mine[i - 1].at > MODEL_MARK_TTL_MS) eraStart = i;
+    }
+    const isResent = mine.slice(eraStart).some((s) => s.folded && s.n >= n);
+    seen.push({ producer, n, at, folded: !isResent });
+    if (isResent) resent++;
+    else folded.push(r);
+  }
+  return { folded, resent };
+}

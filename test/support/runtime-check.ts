@@ -11,7 +11,7 @@ import type { StreamRecord } from '../../lambdas/processor/batch-processor';
 import type { LocalRuntime } from '../../local/runtime';
 import * as S from '../../queries/schemas';
 import { makeKinesisClient } from '../../storage/clients';
-import { type LeaderboardMetric, ReferenceModel } from '../reference/model';
+import { type LeaderboardMetric, ReferenceModel, withoutResends } from '../reference/model';
 import { committedGraph, modelGraph } from './pipeline-harness';
 
 /** Every record of the runtime's stream, from the trim horizon, in order. */
@@ -33,7 +33,12 @@ export async function streamRecords(rt: LocalRuntime): Promise<StreamRecord[]> {
     while (it) {
       const res = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
       for (const r of res.Records ?? [])
-        out.push({ sequenceNumber: r.SequenceNumber ?? '', data: r.Data ?? new Uint8Array() });
+        out.push({
+          sequenceNumber: r.SequenceNumber ?? '',
+          data: r.Data ?? new Uint8Array(),
+          partitionKey: r.PartitionKey,
+          arrivalMs: r.ApproximateArrivalTimestamp?.getTime(),
+        });
       if ((res.Records ?? []).length === 0) break;
       it = res.NextShardIterator;
     }
@@ -49,23 +54,29 @@ export interface Expected {
   seqs: string[];
   /** sequence number of the last record that reached the processor */
   lastSequenceNumber: string | null;
+  /** marked records the processor skips as a producer's resend */
+  resentRecords: number;
   model: ReferenceModel;
 }
 
-/** The reference built from the stream, leaving out records the mapping sent to the failure queue. */
+/**
+ * The reference built from the stream, leaving out records the mapping sent to the failure queue, and
+ * the producers' resends.
+ */
 export function expectedFrom(records: StreamRecord[], skipped: ReadonlySet<string> = new Set()): Expected {
   const items: unknown[] = [];
   const seqs: string[] = [];
   let lastSequenceNumber: string | null = null;
-  for (const r of records) {
-    if (skipped.has(r.sequenceNumber)) continue;
-    lastSequenceNumber = r.sequenceNumber;
+  const reached = records.filter((r) => !skipped.has(r.sequenceNumber));
+  const { folded, resent } = withoutResends(reached);
+  for (const r of reached) lastSequenceNumber = r.sequenceNumber;
+  for (const r of folded) {
     for (const item of decodeRecord(r.data)) {
       items.push(item);
       seqs.push(r.sequenceNumber);
     }
   }
-  return { items, seqs, lastSequenceNumber, model: ReferenceModel.fromItems(items) };
+  return { items, seqs, lastSequenceNumber, resentRecords: resent, model: ReferenceModel.fromItems(items) };
 }
 
 /** Sequence numbers of every record the mapping sent to the failure queue. */
@@ -143,6 +154,7 @@ export async function assertMatchesModel(
     lastSequenceNumber: expected.lastSequenceNumber,
     lastEventAt: lastEventAt === null ? null : toIso(lastEventAt),
     users: model.names().length,
+    resentRecords: expected.resentRecords,
   };
   const view = async () => {
     const p = await ok(rt, S.MetaPipelineSchema, '/meta/pipeline');
@@ -154,6 +166,7 @@ export async function assertMatchesModel(
       lastSequenceNumber: p.lastSequenceNumber,
       lastEventAt: p.lastEventAt,
       users: p.users,
+      resentRecords: p.resentRecords,
     };
   };
   let pipeline = await view();

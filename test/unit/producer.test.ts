@@ -9,8 +9,10 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
+import { parseMark } from '../../domain/marks';
 import { packRecords } from '../../domain/record-encoding';
 import { decodeRecord } from '../../domain/records';
+import { MarkLanes, RecordMarks } from '../../stream/marks';
 import { isRetryable, ProducerError, type ProducerProgress, StreamProducer } from '../../stream/producer';
 
 const kinesis = new KinesisClient({
@@ -93,7 +95,14 @@ describe('StreamProducer (mocked Kinesis)', () => {
     const input = events(40);
     const result = await p.send(input);
     assert.ok(calls.length > 3, `${calls.length} records`);
-    assert.ok(calls.every((c) => c.entries === 1 && c.stream === 'bacefook-events' && c.key === 'bacefook'));
+    assert.ok(calls.every((c) => c.entries === 1 && c.stream === 'bacefook-events'));
+    // Every record is marked: one producer id, numbered 1, 2, 3... in the order sent.
+    const marks = calls.map((c) => parseMark(c.key));
+    assert.ok(marks.every((m) => m !== null && m.producer === p.marks?.producerId));
+    assert.deepEqual(
+      marks.map((m) => m?.n),
+      calls.map((_, i) => i + 1),
+    );
     assert.deepEqual(
       calls.flatMap((c) => decodeRecord(c.data)),
       input,
@@ -120,6 +129,11 @@ describe('StreamProducer (mocked Kinesis)', () => {
     const result = await p.sendRecords(records);
     const sent = calls.map((c) => records.findIndex((r) => r.equals(c.data)));
     assert.deepEqual(sent, [0, 1, 1, 1, ...records.slice(2).map((_, i) => i + 2)]);
+    // A retry is the same record: the same mark, so the processor can tell a stored retry is a resend.
+    assert.deepEqual(
+      calls.map((c) => parseMark(c.key)?.n),
+      [1, 2, 2, 2, ...records.slice(2).map((_, i) => i + 3)],
+    );
     assert.equal(result.records, records.length);
     // Exponential: 100 ms then 200 ms ceilings, with equal jitter at random() = 0.5.
     assert.deepEqual(sleeps, [75, 150]);
@@ -202,6 +216,58 @@ describe('StreamProducer (mocked Kinesis)', () => {
     const stored = calls.slice(2).flatMap((c) => decodeRecord(c.data));
     assert.deepEqual(stored, [...a, ...b]);
     assert.deepEqual(p.sent.events, 40);
+  });
+
+  test('a record given up on keeps its number; the next record gets the next one', async () => {
+    const calls = script(['ok', 'throttled-entry', 'throttled-entry']);
+    const { p } = producer({ maxRetries: 1 });
+    const records = packRecords(events(30), { compression: 'none', maxRecordBytes: 600 });
+    await assert.rejects(p.sendRecords(records), ProducerError);
+    await p.sendRecords(records.slice(1, 2));
+    assert.deepEqual(
+      calls.map((c) => parseMark(c.key)?.n),
+      [1, 2, 2, 3],
+    );
+  });
+
+  test('a shared RecordMarks continues its numbers; partitionKey puts records unmarked', async () => {
+    const calls = script([]);
+    const marks = new RecordMarks('gen-abc', 41);
+    await producer({ marks }).p.send(events(1));
+    await producer({ marks }).p.send(events(1));
+    assert.equal(marks.next, 43);
+    await producer({ partitionKey: 'plain' }).p.send(events(1));
+    assert.deepEqual(
+      calls.map((c) => c.key),
+      ['bfk1.gen-abc.41', 'bfk1.gen-abc.42', 'plain'],
+    );
+    assert.throws(() => producer({ marks, partitionKey: 'x' }), RangeError);
+    assert.throws(() => new RecordMarks('has.dot'), RangeError);
+  });
+
+  test('MarkLanes: sends side by side never share an id; a freed lane is reused', async () => {
+    const lanes = new MarkLanes('api');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const seen: string[] = [];
+    const a = lanes.with(async (m) => {
+      seen.push(m.take());
+      await gate;
+      seen.push(m.take());
+    });
+    const b = lanes.with(async (m) => {
+      seen.push(m.take());
+    });
+    await b;
+    release();
+    await a;
+    await lanes.with(async (m) => {
+      seen.push(m.take());
+    });
+    assert.deepEqual(seen, ['bfk1.api-0.1', 'bfk1.api-1.1', 'bfk1.api-0.2', 'bfk1.api-0.3']);
+    assert.equal(lanes.lanes, 2);
   });
 
   test('a failed send does not block the next one', async () => {
