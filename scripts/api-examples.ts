@@ -371,6 +371,8 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       lastEventAt: 'created_at of the last valid event in stream order',
       batches: 'batches committed',
       users: 'registered users',
+      resentRecords:
+        'records a producer sent again (same mark) and the processor skipped: their events are counted once',
     },
     examples: [
       {
@@ -391,6 +393,7 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
           lastEventAt: '2025-07-18T20:56:55.000Z',
           batches: 1,
           users: 4,
+          resentRecords: 0,
         },
         varies: ['lastSequenceNumber'],
       },

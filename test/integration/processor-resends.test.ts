@@ -13,7 +13,6 @@ import { PipelineStore } from '../../storage/pipeline-store';
 import { ReferenceModel } from '../reference/model';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 import {
-  batches,
   committedGraph,
   faultyDoc,
   InjectedCrash,
