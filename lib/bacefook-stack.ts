@@ -594,6 +594,8 @@ export class BacefookStack extends Stack {
       new GraphWidget({
         title: 'Processor outcomes per minute',
         left: [applied, noop, rejected],
+        // Records a producer sent again and the processor skipped (their events are not in the outcomes).
+        right: [custom(PROCESSOR, p.resent, Stats.SUM, 'resent records')],
         stacked: true,
         width: 8,
       }),
