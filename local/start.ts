@@ -6,9 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FaultPlan } from './faults';
 
-// Calm output: the AWS SDK's "upgrade Node" notice is not news to someone running the demo.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const HELP = `Usage: npm start -- [options]
 
   --port N          API and dashboard port (default 3000)

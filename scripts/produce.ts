@@ -291,8 +291,6 @@ export async function produceMain(argv: string[], io: Io): Promise<void> {
   }
 
   if (target.endpoint && targetKind === 'local') await checkReachable(target.endpoint);
-  // The SDK's Node 20 end-of-support notice would break the progress bar; it says nothing about this run.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const kinesis = makeKinesisClient({ endpoint: target.endpoint });
   try {
     await checkStream(kinesis, target);

@@ -148,7 +148,7 @@ export class BacefookFunction extends Construct {
     keepFinding(
       this.fn,
       'AwsSolutions-L1',
-      'nodejs22.x on purpose: the newest Node line the project is tested on (docs/operations.md, Node versions); a newer runtime follows once the tests run on it',
+      'nodejs22.x on purpose: the newest Node line the project is tested on (README.md, Node versions); a newer runtime follows once the tests run on it',
     );
   }
 
