@@ -28,7 +28,6 @@
 //   `profileUpserted` needs `display_name` or `email` (or both).
 // - Extra fields are ignored, as zod does.
 import { z } from 'zod';
-import { eventKind } from '../event-kind';
 import { parseCreatedAt } from '../time';
 import { amountCents } from './money';
 
@@ -404,9 +403,15 @@ function timeOf(v: unknown, arrivalMs: number): number {
  * MarketplaceEventSchema accepts, and gives what fromMarketplaceRaw gives.
  */
 export function readMarketplaceEvent(v: unknown, arrivalMs: number): MarketplaceEvent | null {
-  const kind = eventKind(v);
-  if (!isMarketplaceType(kind)) return null;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   const o = v as Record<string, unknown>;
+  // domain/event-kind.ts eventKind, inlined: the kind is read once per event on the hot path.
+  let kind = o.type;
+  if (kind === undefined || kind === null) {
+    kind = o.event_name;
+    if (kind === undefined || kind === null) kind = o.event;
+  }
+  if (typeof kind !== 'string') return null;
   const at = timeOf(o.created_at, arrivalMs);
   if (Number.isNaN(at)) return null;
   switch (kind) {
@@ -510,6 +515,8 @@ export function readMarketplaceEvent(v: unknown, arrivalMs: number): Marketplace
       const user = o.user;
       return isText(user, 1, MAX_NAME_LENGTH) ? { type: kind, at, user } : null;
     }
+    default:
+      return null;
   }
 }
 

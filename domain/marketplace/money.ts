@@ -46,7 +46,11 @@ export function decimalCents(s: string): number | null {
  */
 export function amountCents(v: unknown): number | null {
   if (typeof v === 'string') return decimalCents(v);
-  if (typeof v === 'number') return v >= 0 ? decimalCents(String(v)) : null;
+  if (typeof v === 'number') {
+    // A whole number needs no decimal text: v * 100 is exact for integers up to 1e12.
+    if (Number.isInteger(v)) return v >= 0 && v <= 1e12 ? v * 100 + 0 : null;
+    return v >= 0 ? decimalCents(String(v)) : null;
+  }
   return null;
 }
 
