@@ -15,7 +15,7 @@
 //   failure queue and move on.
 // Every batch is delivered in stream order, and the next one only after the previous one settled.
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   DescribeStreamCommand,
@@ -61,6 +61,11 @@ export interface EventSourceMappingOptions extends Partial<MappingConfig> {
   fn?: FunctionIdentity;
   /** Persist the checkpoint (and failures.ndjson) under this directory. Default: in memory. */
   dataDir?: string;
+  /**
+   * Delete the checkpoint saved under `dataDir` when starting, and read from `startingPosition`
+   * (a replay into emptied tables). Default false: continue after the saved checkpoint.
+   */
+  forgetCheckpoint?: boolean;
   /** Where on-failure records go. Default: a new FailureQueue (on `<dataDir>/failures.ndjson`). */
   failureQueue?: FailureQueue;
   logger?: RuntimeLogger;
@@ -184,6 +189,7 @@ export class KinesisEventSourceMapping {
   private readonly maxPayloadBytes: number;
   private readonly now: () => number;
   private readonly dataDir?: string;
+  private readonly forgetCheckpoint: boolean;
 
   private shardId = '';
   private streamArn = '';
@@ -232,6 +238,7 @@ export class KinesisEventSourceMapping {
     this.fn = opts.fn ?? PROCESSOR;
     this.logger = opts.logger;
     this.dataDir = opts.dataDir;
+    this.forgetCheckpoint = opts.forgetCheckpoint ?? false;
     this.failures =
       opts.failureQueue ?? new FailureQueue(opts.dataDir ? failureQueueFile(opts.dataDir) : undefined);
     this.pollIntervalMs = opts.pollIntervalMs ?? 25;
@@ -264,6 +271,7 @@ export class KinesisEventSourceMapping {
         'checkpoints',
         `${localFunctionName(this.fn.id)}.${this.streamName}.${this.shardId}.json`,
       );
+      if (this.forgetCheckpoint) rmSync(this.checkpointFile, { force: true });
       this.checkpointSeq = this.readCheckpoint(this.checkpointFile);
     }
     this.log('info', 'started', {

@@ -11,7 +11,7 @@
 // Threads: kinesalite and dynalite each run on a worker thread (local/emulators.ts); the processor
 // runs on one of its own when `processorThread` is 'worker' (npm start, the benchmarks), else on the
 // main thread with the mapping, the gateway, the route handlers and the snapshot job.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -158,6 +158,36 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/**
+ * `<dataDir>/replay.json` is there while a replay into fresh tables has emptied (or is emptying) the
+ * tables but the mapping's saved checkpoint still points at the old end of the stream.
+ */
+const REPLAY_MARKER = 'replay.json';
+
+function writeReplayMarker(dataDir: string): void {
+  const file = join(dataDir, REPLAY_MARKER);
+  writeFileSync(
+    `${file}.tmp`,
+    `${JSON.stringify({ freshTables: true, startedAt: new Date().toISOString() })}\n`,
+  );
+  renameSync(`${file}.tmp`, file);
+}
+
+function readReplayMarker(dataDir: string): { startedAt: string } | null {
+  try {
+    const m = JSON.parse(readFileSync(join(dataDir, REPLAY_MARKER), 'utf8')) as { startedAt?: unknown };
+    return { startedAt: String(m.startedAt) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // Unreadable (cut short while written): the replay had begun all the same.
+    return { startedAt: 'unknown' };
+  }
+}
+
+function clearReplayMarker(dataDir: string): void {
+  rmSync(join(dataDir, REPLAY_MARKER), { force: true });
+}
+
 /** Endpoints the handler modules of this process were loaded against (see the header comment). */
 let loadedAgainst: { kinesis: string; dynamodb: string } | null = null;
 
@@ -274,8 +304,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       dataDir,
       logger: logs,
     };
-    let esm = new KinesisEventSourceMapping(mappingOptions);
+    // A replay into fresh tables that was cut short (the process killed): its tables may be half
+    // emptied and half refilled while nothing on disk says where it got to. Start it over.
+    const unfinished = dataDir ? readReplayMarker(dataDir) : null;
+    if (unfinished) {
+      logs.log('warn', 'runtime', 'finishing a replay into fresh tables that was interrupted', unfinished);
+      await emu.reset({ stream: false });
+    }
+    let esm = new KinesisEventSourceMapping({ ...mappingOptions, forgetCheckpoint: unfinished !== null });
     await esm.start();
+    if (dataDir && unfinished) clearReplayMarker(dataDir);
     cleanup.push(() => esm.stop());
 
     // The stream's retention: records the mapping is done with go once they are old enough.
@@ -382,16 +420,32 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       failures: () => [...esm.failures.records],
       replay: async ({ freshTables = false } = {}) => {
         await esm.stop();
-        // The same stream, read again: only the tables start empty.
-        if (freshTables) await emu.reset({ stream: false });
-        // No data dir: the saved checkpoint (if any) is left as it was and this mapping starts over.
+        if (!freshTables) {
+          // Into the same tables: the processor skips what they hold, so the saved checkpoint can stay
+          // as it was (a kill part way leaves nothing to redo) and this mapping's lives in memory.
+          esm = new KinesisEventSourceMapping({
+            ...mappingOptions,
+            dataDir: undefined,
+            failureQueue: esm.failures,
+            startingPosition: 'TRIM_HORIZON',
+          });
+          await esm.start();
+          return;
+        }
+        // Into fresh tables, crash-safe with a data dir: the marker goes down before the tables are
+        // emptied and comes off only once the saved checkpoint is gone, so a restart in between
+        // empties the tables again and reads from the trim horizon (see readReplayMarker above). After
+        // that the new mapping saves its progress as any mapping does, and a restart continues it.
+        if (dataDir) writeReplayMarker(dataDir);
+        await emu.reset({ stream: false });
         esm = new KinesisEventSourceMapping({
           ...mappingOptions,
-          dataDir: undefined,
           failureQueue: esm.failures,
           startingPosition: 'TRIM_HORIZON',
+          forgetCheckpoint: true,
         });
         await esm.start();
+        if (dataDir) clearReplayMarker(dataDir);
       },
       reset: async () => {
         if (dataDir || generator !== null) {
