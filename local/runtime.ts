@@ -43,11 +43,12 @@ import {
 } from './event-source-mapping';
 import { type FaultInjector, type FaultPlan, installFaults } from './faults';
 import { FunctionThread } from './function-thread';
-import { GeneratorLoop, type GeneratorStats } from './generator-loop';
+import { GeneratorLoop, type GeneratorStats, type GeneratorStep } from './generator-loop';
 import { loadHandler, REPO_ROOT } from './handler-module';
 import { LOCAL_REGION } from './lambda';
 import { LogFiles, localLogDir } from './logs';
 import { type ScheduledHandler, Scheduler, type SchedulerStats } from './scheduler';
+import { landedPrefix } from './stream-landed';
 
 export { REPO_ROOT };
 export const DEFAULT_API_PORT = 3000;
@@ -80,6 +81,10 @@ export interface LocalRuntimeOptions {
    * marketplace; then `npm start` turns it on by default).
    */
   generatorFamilies?: readonly FamilyName[];
+  /** The generator stops after this many batches in all (default: never). */
+  generatorMaxBatches?: number;
+  /** Called after each step of a generated batch (tests: a kill at an exact point; local/generator-loop.ts). */
+  generatorOnStep?: (step: GeneratorStep, batch: number) => void;
   /** Nothing on the terminal (logs still go to the files). */
   quiet?: boolean;
   /** Snapshot job period (default SNAPSHOT.localEveryMs); false = never run it on a schedule. */
@@ -372,7 +377,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
         everyMs: opts.generatorEveryMs ?? DEFAULT_GENERATOR_EVERY_MS,
         seed: opts.generatorSeed,
         families: opts.generatorFamilies,
+        maxBatches: opts.generatorMaxBatches,
+        onStep: opts.generatorOnStep,
         send: (events: unknown[]) => producer.send(events),
+        landed: (events: unknown[], after: string | undefined) =>
+          landedPrefix(kinesis, emu.streamName, events, after),
         stateFile: dataDir ? join(dataDir, 'generator.json') : undefined,
         logger: logs,
       });

@@ -7,8 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EventGenerator } from '../../domain/generator';
+import { pack } from '../../domain/record-encoding';
 import { GeneratorLoop } from '../../local/generator-loop';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { landedPrefix } from '../../local/stream-landed';
+import { makeKinesisClient } from '../../storage/clients';
+import { StreamProducer } from '../../stream/producer';
 
 let rt: LocalRuntime;
 const dirs: string[] = [];
@@ -65,6 +69,7 @@ describe('local runtime generator', () => {
         stateFile,
         send: async (events) => {
           sent.push(events);
+          return undefined;
         },
       });
     const first = loop(11);
@@ -83,5 +88,66 @@ describe('local runtime generator', () => {
     const batches = Array.from({ length: before + 1 }, () => reference.nextBatch());
     const strip = (b: readonly unknown[]) => b.map((e) => ({ ...(e as object), created_at: '' }));
     assert.deepEqual(strip(sent[before]), strip(batches[before]));
+  });
+
+  it("landedPrefix finds how much of a batch is in the stream, passing over other producers' records", async () => {
+    const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
+    try {
+      const other = new StreamProducer(kinesis, rt.streamName);
+      const at = '20250718T205354320Z';
+      const start = await other.send([{ type: 'register', name: 'landed-probe', created_at: at }]);
+      const batch = new EventGenerator({ users: 40, seed: 3 }).nextBatch();
+      const records = pack(batch, { maxEventsPerRecord: 25 });
+      assert.ok(records.length >= 4);
+      const ours = new StreamProducer(kinesis, rt.streamName);
+      const landed = () => landedPrefix(kinesis, rt.streamName, batch, start.lastSequenceNumber);
+      assert.equal(await landed(), 0);
+      await ours.sendRecords(records.slice(0, 2));
+      await other.send([{ type: 'register', name: 'landed-probe-2', created_at: at }]);
+      assert.equal(await landed(), records[0].events + records[1].events);
+      await ours.send(batch.slice(records[0].events + records[1].events));
+      assert.equal(await landed(), batch.length);
+      // From the trim horizon (no batch before it) too.
+      assert.equal(await landedPrefix(kinesis, rt.streamName, batch, undefined), batch.length);
+    } finally {
+      kinesis.destroy();
+    }
+  });
+
+  it('a send that fails part way is finished before the next batch: each batch once, in order', async () => {
+    const stream: unknown[] = [];
+    let failures = 1;
+    const loop = new GeneratorLoop({
+      users: 20,
+      everyMs: 1,
+      seed: 13,
+      maxBatches: 4,
+      send: async (events) => {
+        if (events.length > 10 && failures-- > 0) {
+          stream.push(...events.slice(0, 10));
+          throw new Error('the producer gave up after 10 events');
+        }
+        stream.push(...events);
+        return undefined;
+      },
+      landed: async (events) => {
+        // The stream's tail holds the batch's first n events when it stopped part way.
+        for (let n = Math.min(events.length, stream.length); n > 0; n--) {
+          const tail = stream.slice(stream.length - n);
+          if (JSON.stringify(tail) === JSON.stringify(events.slice(0, n))) return n;
+        }
+        return 0;
+      },
+    });
+    await loop.start();
+    while (loop.stats().made < 4 || loop.stats().pending) {
+      await loop.idle().then(() => new Promise((r) => setTimeout(r, 2)));
+    }
+    await loop.stop();
+    assert.equal(loop.stats().errors, 1);
+    const reference = new EventGenerator({ users: 20, seed: 13 });
+    const expected = Array.from({ length: 4 }, () => reference.nextBatch()).flat();
+    const strip = (b: readonly unknown[]) => b.map((e) => ({ ...(e as object), created_at: '' }));
+    assert.deepEqual(strip(stream), strip(expected));
   });
 });

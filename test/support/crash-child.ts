@@ -11,13 +11,16 @@
 //                drains and stops
 //   check        starts a runtime on the data dir, drains, and compares everything with the
 //                reference model built from the stream (exit 1 with the message when it differs)
-//   generator    starts a runtime with its generator on (fast batches) and keeps it running; with
-//                CRASH_AT=<step>:<batch> it kills itself at that step of that batch (GeneratorLoop's
-//                onStep hook); with GENERATOR_BATCHES=N the generator stops after N batches
-//   generator-check  as check, and prints the generated events the stream holds
-
-import { generateEvents } from '../../domain/generator';
-import { type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime';
+//   generator    starts a runtime with its generator on (small batches every 150 ms, at most
+//                GENERATOR_BATCHES in all, default 12) and says each step of each batch; with
+//                CRASH_AT=<step>:<batch> it kills itself (SIGKILL) at that step of that batch
+//                (GeneratorLoop's onStep: saved, sent, marked); it stops once the last batch is sent
+//   generator-check  as generator, without a crash; once the last batch is in, compares the stream
+//                with an uninterrupted generator's batches and everything with the reference model
+import assert from 'node:assert/strict';
+import type { RawEvent } from '../../domain/events';
+import { EventGenerator, generateEvents } from '../../domain/generator';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime';
 import { makeDynamoClient, makeKinesisClient } from '../../storage/clients';
 import { StreamProducer } from '../../stream/producer';
 import { assertMatchesModel, expectedFrom, failedRecords, streamRecords } from './runtime-check';
@@ -81,7 +84,87 @@ async function check(): Promise<void> {
   }
 }
 
-const modes: Record<string, () => Promise<void>> = { fill, replay, check };
+const GENERATOR_USERS = 30;
+const batchesWanted = Number(process.env.GENERATOR_BATCHES ?? 12);
+
+function generatorRuntime(): LocalRuntimeOptions {
+  const crashAt = process.env.CRASH_AT;
+  return {
+    ...base,
+    generator: true,
+    generatorUsers: GENERATOR_USERS,
+    generatorMaxUsers: 2 * GENERATOR_USERS,
+    generatorEveryMs: 150,
+    generatorSeed: seed,
+    generatorMaxBatches: batchesWanted,
+    generatorOnStep: (step, batch) => {
+      say(step, { batch });
+      if (crashAt === `${step}:${batch}`) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
+
+async function untilGenerated(rt: LocalRuntime): Promise<void> {
+  for (;;) {
+    const g = rt.stats().generator;
+    if (g && g.made >= batchesWanted && !g.pending) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await rt.drain(120_000);
+}
+
+async function generator(): Promise<void> {
+  const rt = await startLocalRuntime(generatorRuntime());
+  say('started');
+  await untilGenerated(rt);
+  say('generated');
+  await rt.stop();
+}
+
+async function generatorCheck(): Promise<void> {
+  const rt = await startLocalRuntime(generatorRuntime());
+  say('started');
+  const doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
+  try {
+    await untilGenerated(rt);
+    const records = await streamRecords(rt);
+    const expected = expectedFrom(records);
+    // The same events as one uninterrupted generator's, batch after batch, each batch with one time.
+    const reference = new EventGenerator({
+      users: GENERATOR_USERS,
+      seed,
+      maxUsers: 2 * GENERATOR_USERS,
+    });
+    const got = expected.items as RawEvent[];
+    let offset = 0;
+    for (let b = 1; b <= batchesWanted; b++) {
+      const batch = reference.nextBatch();
+      const slice = got.slice(offset, offset + batch.length);
+      const times = new Set(slice.map((e) => e.created_at));
+      assert.equal(times.size, 1, `batch ${b} has one created_at`);
+      const strip = (es: RawEvent[]) => es.map((e) => ({ ...e, created_at: '' }));
+      assert.deepEqual(strip(slice), strip(batch), `batch ${b}: the events of an uninterrupted run`);
+      offset += batch.length;
+    }
+    assert.equal(got.length, offset, 'nothing in the stream but the generated batches');
+    await assertMatchesModel(rt, doc, expected, 'generator after kills');
+    const p = await rt.pipeline();
+    assert.equal(p.rejectedByReason.duplicate_register ?? 0, 0);
+    assert.equal(p.rejected, 0, 'the generator never emits an event that must be rejected');
+    say('matches', { records: records.length, events: got.length });
+  } finally {
+    doc.destroy();
+    await rt.stop();
+  }
+}
+
+const modes: Record<string, () => Promise<void>> = {
+  fill,
+  replay,
+  check,
+  generator,
+  'generator-check': generatorCheck,
+};
 
 const run = modes[mode];
 if (!run || !dataDir) {
