@@ -92,29 +92,36 @@ export function parseIsoWithZone(s: string): number | null {
   return utc(y, mo - 1, d, h, mi, sec, frac) - offsetMin * 60_000;
 }
 
-/** `created_at` of an event: compact form or ISO 8601 with a zone. */
+/**
+ * The instants we accept anywhere, in events and in query parameters alike: the years the compact
+ * form can write, 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z (epoch milliseconds
+ * -62,167,219,200,000 to 253,402,300,799,999). Arithmetic on them never leaves safe integers.
+ */
+export const MIN_TIME_MS = -62_167_219_200_000;
+export const MAX_TIME_MS = 253_402_300_799_999;
+
+/** `created_at` of an event: compact form or ISO 8601 with a zone, inside [MIN_TIME_MS, MAX_TIME_MS]. */
 export function parseCreatedAt(s: string): number | null {
   if (s.length === 16 || s.length === 19) {
     const compact = parseCompact(s);
     if (compact !== null) return compact;
   }
-  return parseIsoWithZone(s);
+  const v = parseIsoWithZone(s);
+  // An offset can carry the first or last day of the years 0000-9999 past either end.
+  return v !== null && v >= MIN_TIME_MS && v <= MAX_TIME_MS ? v : null;
 }
 
-/** Largest epoch-ms value we accept anywhere (year 9999), so arithmetic never leaves safe integers. */
-export const MAX_TIME_MS = 253_402_300_799_999;
-
 /**
- * An instant given as a query parameter: ISO 8601 (with a zone), epoch milliseconds, or the compact form.
- * Returns null when it is none of those.
+ * An instant given as a query parameter: ISO 8601 (with a zone), epoch milliseconds (negative before
+ * 1970), or the compact form; the same instants an event's created_at may hold. Returns null when it
+ * is none of those.
  */
 export function parseInstant(s: string): number | null {
   if (/^-?\d{1,16}$/.test(s)) {
     const v = Number(s);
-    return v >= 0 && v <= MAX_TIME_MS ? v : null;
+    return v >= MIN_TIME_MS && v <= MAX_TIME_MS ? v : null;
   }
-  const v = parseCreatedAt(s);
-  return v !== null && v >= 0 && v <= MAX_TIME_MS ? v : null;
+  return parseCreatedAt(s);
 }
 
 export function toIso(ms: number): string {

@@ -73,7 +73,9 @@ const interval = z
     error: () => `must be one of ${INTERVAL_NAMES.join(', ')}`,
   })
   .optional()
-  .describe('series step; default: the finest that gives at most 1,000 points');
+  .describe(
+    'series step; default: the finest that gives at most 1,000 points (1d over the last 1,000 days of the range when even 1d gives more)',
+  );
 
 const from = instant('range start (inclusive), floored to its 5-second bucket; default: the beginning');
 const to = instant('range end (exclusive), ceiled to its 5-second bucket; default: now');
@@ -84,7 +86,7 @@ export const QUERY = {
   topFriends: z.strictObject({ limit: intIn(1, 100, 3) }),
   series: z.strictObject({
     from: instant(
-      "series start, floored to its 5-second bucket; default: the step holding the user's registration",
+      "series start, floored to its 5-second bucket; default: the beginning of time (the step holding the user's registration or earliest-dated event)",
     ),
     to: instant('series end, ceiled to its 5-second bucket; default: the end of the step holding now'),
     interval,

@@ -34,8 +34,13 @@ export interface SeriesRequest {
   from?: number;
   to?: number;
   interval?: Interval;
-  /** when the user registered: the default start */
+  /** when the user registered */
   registeredAt: number;
+  /**
+   * The bucket of the user's earliest history cell: an event dated before the registration (stream
+   * order decides, created_at only places an event in time) puts one there. Default: none.
+   */
+  firstActivity?: number;
   now: number;
 }
 
@@ -48,14 +53,27 @@ function rangeFor(q: SeriesRequest, interval: Interval): SeriesRange {
   // Given edges are widened to 5-second buckets (SPEC section 4); defaulted edges are aligned to
   // the interval, so a default series has whole steps: from the step holding the registration to
   // the step holding now.
-  const from = q.from === undefined ? Math.floor(q.registeredAt / ms) * ms : bucketOf(q.from);
   const to = q.to === undefined ? Math.ceil((q.now + 1) / ms) * ms : bucketCeil(q.to);
+  let from: number;
+  if (q.from !== undefined) from = bucketOf(q.from);
+  else {
+    // No `from` is the beginning of time. Nothing of the user's lies before its registration or its
+    // earliest-dated event, so the series starts at the step holding the earlier of the two; a range
+    // that ends at or before that (a `to` that early, or a user registered after now) is all zeros,
+    // answered as the one step before `to`.
+    const begin = Math.min(q.registeredAt, q.firstActivity ?? q.registeredAt);
+    from = Math.floor(begin / ms) * ms;
+    if (from >= to) from = Math.floor((to - 1) / ms) * ms;
+  }
   return { from, to, interval, intervalMs: ms, points: pointsOf(from, to, ms) };
 }
 
 /**
  * The range and steps a series answers. Without `interval`, the finest interval that fits in
- * MAX_POINTS is chosen (a dashboard asking for "this user's history" gets as much detail as allowed).
+ * MAX_POINTS is chosen (a dashboard asking for "this user's history" gets as much detail as allowed);
+ * when even 1d steps do not fit, the series keeps its end and covers the last MAX_POINTS days of the
+ * range (the answer says which range it answered; atStart and cumulative count everything before it).
+ * A request that gives no parameter is always answered.
  */
 export function seriesRange(q: SeriesRequest): SeriesRangeResult {
   const candidates = q.interval === undefined ? INTERVAL_NAMES : [q.interval];
@@ -72,8 +90,14 @@ export function seriesRange(q: SeriesRequest): SeriesRangeResult {
     if (r.points <= MAX_POINTS) return { ok: true, range: r };
   }
   const last = r as SeriesRange;
+  if (q.interval === undefined) {
+    // The last MAX_POINTS steps of the coarsest interval, aligned to it, the last one clipped at `to`.
+    const from =
+      Math.floor((last.to - 1) / last.intervalMs) * last.intervalMs - (MAX_POINTS - 1) * last.intervalMs;
+    return { ok: true, range: { ...last, from, points: pointsOf(from, last.to, last.intervalMs) } };
+  }
   const hint =
-    q.interval === undefined || last.interval === '1d'
+    last.interval === '1d'
       ? 'even at 1d; ask for a shorter range'
       : 'ask for a coarser interval or a shorter range';
   return {

@@ -12,8 +12,9 @@ export const handler = route(
   async ({ path, query }) => {
     const r = reader();
     const user = await r.requireUser(path.name);
-    const range = seriesRange({ ...query, registeredAt: user.ra, now: r.now() });
+    const cells = decodeHistory(user.h);
+    const range = seriesRange({ ...query, registeredAt: user.ra, firstActivity: cells[0]?.b, now: r.now() });
     if (!range.ok) throw new BadRequestError(range.message);
-    return friendsCountView(user.pk, range.range, friendsCountSeries(decodeHistory(user.h), range.range));
+    return friendsCountView(user.pk, range.range, friendsCountSeries(cells, range.range));
   },
 );

@@ -145,8 +145,46 @@ describe('seriesRange', () => {
     const empty = seriesRange({ from: BASE + 5_000, to: BASE + 1, interval: '5s', registeredAt, now: BASE });
     assert.ok(!empty.ok);
     assert.equal(empty.param, 'from');
-    const huge = seriesRange({ from: 0, to: BASE, registeredAt, now: BASE });
+    const huge = seriesRange({ from: 0, to: BASE, interval: '1d', registeredAt, now: BASE });
     assert.ok(!huge.ok);
     assert.equal(huge.param, 'interval');
+    assert.match(huge.message, /even at 1d/);
+  });
+
+  it('without interval, a range too long even for 1d keeps its end and covers the last 1,000 days', () => {
+    const DAY = 86_400_000;
+    const huge = seriesRange({ from: 0, to: BASE, registeredAt, now: BASE });
+    assert.ok(huge.ok);
+    assert.equal(huge.range.interval, '1d');
+    assert.equal(huge.range.to, BASE);
+    assert.equal(huge.range.points, MAX_POINTS);
+    assert.equal(huge.range.from % DAY, 0);
+    assert.ok(huge.range.from > 0 && BASE - huge.range.from <= MAX_POINTS * DAY);
+    // A user registered in 1970 (or long before), asked with no parameter at all.
+    for (const at of [Date.UTC(1970, 0, 1, 0, 0, 1), Date.UTC(500, 5, 1) - 0, -62_167_219_200_000]) {
+      const r = seriesRange({ registeredAt: at, now: BASE });
+      assert.ok(r.ok, String(at));
+      assert.equal(r.range.interval, '1d');
+      assert.equal(r.range.points, MAX_POINTS);
+      assert.equal(r.range.to, Math.ceil((BASE + 1) / DAY) * DAY);
+    }
+  });
+
+  it('without from, a range that ends at or before the registration is one step of nothing before its end', () => {
+    for (const to of [registeredAt - 60_000, registeredAt - 1, registeredAt]) {
+      for (const interval of [undefined, '5s', '1m', '1d'] as const) {
+        const r = seriesRange({ to, interval, registeredAt, now: BASE + 10 * 86_400_000 });
+        assert.ok(r.ok, `${to} ${interval}`);
+        assert.equal(r.range.to, Math.ceil(to / 5_000) * 5_000);
+        assert.ok(r.range.from < r.range.to);
+        assert.equal(r.range.points, 1);
+        assert.equal(r.range.interval, interval ?? '5s');
+      }
+    }
+    // A user registered after now: no parameter still answers (the step holding now, all zeros).
+    const future = seriesRange({ registeredAt: Date.UTC(2999, 0, 1), now: BASE });
+    assert.ok(future.ok);
+    assert.equal(future.range.points, 1);
+    assert.ok(future.range.from <= BASE && BASE < future.range.to);
   });
 });
