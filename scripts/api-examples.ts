@@ -371,8 +371,6 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       lastEventAt: 'created_at of the last valid event in stream order',
       batches: 'batches committed',
       users: 'registered users',
-      resentRecords:
-        'records a producer sent again (same mark) and the processor skipped: their events are counted once',
     },
     examples: [
       {
