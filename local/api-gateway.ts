@@ -31,6 +31,11 @@ export interface ApiGatewayOptions {
   stage?: string;
   /** Folder served at `/` when it exists (checked per request, so a dashboard built later shows up). */
   staticDir?: string;
+  /**
+   * Files served beside the static folder's, by name at `/` (text, e.g. the dashboard's config.js,
+   * which the deployed stack writes next to index.html). Served whenever `staticDir` is set.
+   */
+  generatedFiles?: Record<string, string>;
   /** Largest request body. Default MAX_POST_BYTES. */
   maxBodyBytes?: number;
   logger?: RuntimeLogger;
@@ -162,6 +167,7 @@ export class LocalApiGateway {
   private readonly routes: CompiledRoute[];
   private readonly stage: string;
   private readonly staticDir?: string;
+  private readonly generatedFiles: Map<string, Buffer>;
   private readonly maxBodyBytes: number;
   private readonly logger?: RuntimeLogger;
   private readonly server: Server;
@@ -181,6 +187,9 @@ export class LocalApiGateway {
     }));
     this.stage = opts.stage ?? 'local';
     this.staticDir = opts.staticDir ? resolve(opts.staticDir) : undefined;
+    this.generatedFiles = new Map(
+      Object.entries(opts.generatedFiles ?? {}).map(([name, text]) => [name, Buffer.from(text)]),
+    );
     this.maxBodyBytes = opts.maxBodyBytes ?? MAX_POST_BYTES;
     this.logger = opts.logger;
     this.port = opts.port ?? 3000;
@@ -607,6 +616,16 @@ export class LocalApiGateway {
   /** Serves a file of the static folder; false when there is no such file. */
   private serveStatic(segments: string[], method: string, res: ServerResponse): boolean {
     if (!this.staticDir) return false;
+    const generated = segments.length === 1 ? this.generatedFiles.get(segments[0]) : undefined;
+    if (generated !== undefined) {
+      res.statusCode = 200;
+      res.setHeader('content-type', STATIC_TYPES[extname(segments[0]).toLowerCase()] ?? 'text/plain');
+      res.setHeader('content-length', generated.length);
+      // As the deployed config.js: read again on every load.
+      res.setHeader('cache-control', 'no-cache');
+      res.end(method === 'HEAD' ? undefined : generated);
+      return true;
+    }
     if (segments.some((s) => s.includes('\0') || s.includes('/') || s.includes('\\'))) return false;
     let file = resolve(this.staticDir, ...segments);
     if (file !== this.staticDir && !file.startsWith(this.staticDir + sep)) return false;

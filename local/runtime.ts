@@ -31,6 +31,7 @@ import { type PipelineView, pipelineView } from '../queries/pipeline';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PipelineStore } from '../storage/pipeline-store';
 import { StreamProducer } from '../stream/producer';
+import { CONFIG_SCRIPT_NAME, dashboardConfigScript } from '../web/src/config-script';
 import { type ApiGatewayStats, type ApiHandler, LocalApiGateway } from './api-gateway';
 import { type Emulators, startEmulators, type TableNames } from './emulators';
 import {
@@ -362,6 +363,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       port: apiPort,
       host: opts.host,
       staticDir,
+      // The dashboard asks for the config.js the deployed stack writes next to it; here the API is
+      // the page's own origin, which an empty base URL means.
+      generatedFiles: { [CONFIG_SCRIPT_NAME]: dashboardConfigScript('') },
       logger: logs,
     });
     const apiUrl = await api.start();

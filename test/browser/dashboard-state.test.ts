@@ -18,6 +18,7 @@ import {
 } from '../../web/src/range';
 import { eventsPerSecond } from '../../web/src/rate';
 import { formatRoute, parseHash, type Route, userLink } from '../../web/src/route';
+import { ThroughputHistory } from '../../web/src/throughput';
 import type { UserNetwork } from '../../web/src/types';
 
 const T = Date.UTC(2025, 6, 18, 20, 53, 55, 0);
@@ -155,6 +156,34 @@ describe('dashboard measures', () => {
       ]),
       0,
     );
+  });
+
+  it('throughput over the last minutes: a point per poll, gaps where polling paused or counters fell', () => {
+    const h = new ThroughputHistory(6_000, 60_000);
+    h.add({ at: 0, total: 0 });
+    assert.equal(h.current(), null);
+    assert.deepEqual(h.series(), []);
+    for (let t = 2_000; t <= 20_000; t += 2_000) h.add({ at: t, total: t / 10 });
+    assert.equal(h.current(), 100);
+    assert.equal(h.series().length, 10);
+    assert.ok(h.series().every((p) => p.eps === 100));
+    // 30 s away (another page, a hidden tab): a gap, then a new run that needs two samples again.
+    h.add({ at: 50_000, total: 9_000 });
+    assert.equal(h.current(), null);
+    assert.deepEqual(h.series().at(-1), { at: 35_000, eps: null });
+    h.add({ at: 52_000, total: 9_400 });
+    assert.equal(h.current(), 200);
+    // Counters that went back (a reset pipeline) are not a negative rate: a new run.
+    h.add({ at: 54_000, total: 10 });
+    assert.equal(h.current(), null);
+    assert.equal(h.series().at(-1)?.eps, null);
+    h.add({ at: 56_000, total: 30 });
+    assert.equal(h.current(), 10);
+    // Only the window's last minute is kept.
+    for (let t = 58_000; t <= 200_000; t += 2_000) h.add({ at: t, total: 30 + (t - 56_000) / 100 });
+    const pts = h.series();
+    assert.ok(pts[0].at >= 200_000 - 60_000, String(pts[0].at));
+    assert.ok(pts.every((p) => p.eps === 10));
   });
 
   it('joins the API base with a stage path and a query', () => {

@@ -1,6 +1,7 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by playwright-core, against the
-// local runtime fed with a generated stream. Checks what a user sees against what the API answers,
-// and saves the README's screenshots (docs/screenshots/*.png).
+// local runtime fed with a generated stream. Checks that every page loads without a failed request,
+// and what a user sees against what the API answers. With BACEFOOK_SCREENSHOTS=1 (`npm run
+// screenshots`) it also saves the README's screenshots (docs/screenshots/*.png); `npm test` does not.
 //
 // Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the suite is
 // skipped, except under CI (process.env.CI), where a missing browser is a failure.
@@ -10,7 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page, type Request, type Response } from 'playwright-core';
 import type { RawEvent } from '../../domain/events';
 import { EventGenerator } from '../../domain/generator';
 import type { LocalRuntime } from '../../local/runtime';
@@ -29,6 +30,7 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const SCREENSHOTS = process.env.BACEFOOK_SCREENSHOTS === '1';
 const FRIENDS_PAGE = 20;
 /** Any single wait for the page (a condition, never a timed assertion). */
 const WAIT_MS = 20_000;
@@ -74,6 +76,13 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
 
   const dataValue = async (selector: string) => page.getAttribute(selector, 'data-value');
 
+  /** Saves the page as docs/screenshots/NAME.png, only when asked to (npm run screenshots). */
+  const shot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
   before(async () => {
     if (!haveChromium) {
       throw new Error(`${CHROMIUM} is missing on CI: the CI entry (.ci/run) must apt-get install chromium`);
@@ -98,13 +107,53 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     context.setDefaultTimeout(WAIT_MS);
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await mkdir(SHOTS, { recursive: true });
   });
 
   after(async () => {
     await context?.close().catch(() => {});
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
     await rt?.stop();
+  });
+
+  it('every page loads with no failed request, config.js included', async () => {
+    const failed: string[] = [];
+    const seen: string[] = [];
+    let watching = false;
+    const onResponse = (r: Response) => {
+      if (!watching) return;
+      seen.push(`${r.status()} ${new URL(r.url()).pathname}`);
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    };
+    const onFailed = (r: Request) => {
+      if (watching) failed.push(`failed (${r.failure()?.errorText}) ${r.method()} ${r.url()}`);
+    };
+    page.on('response', onResponse);
+    page.on('requestfailed', onFailed);
+    try {
+      const pages: [string, string][] = [
+        ['#/', '[data-page=overview][data-state=ready]'],
+        ['#/leaderboards', '[data-metric="network-strength"][data-state=ready]'],
+        ['#/users', '[data-page=user-search]'],
+        ['#/users/user00001', '[data-page=user][data-state=ready] #chart-friends-count[data-state=ready]'],
+        ['#/no-such-page', '[data-page=not-found]'],
+      ];
+      for (const [hash, ready] of pages) {
+        // A fresh load for each page (a hash change alone would load nothing).
+        await page.goto('about:blank');
+        watching = true;
+        await page.goto(`${rt.apiUrl}/${hash}`);
+        await page.waitForSelector(ready);
+        // Let the page's first round of requests finish (the overview polls again every 2 s).
+        await page.waitForLoadState('networkidle');
+        watching = false;
+      }
+    } finally {
+      watching = false;
+      page.off('response', onResponse);
+      page.off('requestfailed', onFailed);
+    }
+    assert.deepEqual(failed, [], 'no request failed');
+    assert.ok(seen.includes('200 /config.js'), `config.js is served: ${seen.join(', ')}`);
   });
 
   it('overview shows the pipeline counters and follows them live', async () => {
@@ -127,8 +176,30 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(await dataValue('[data-field=rejected]'), String(last.rejected));
     assert.equal(await dataValue('[data-field=last-event-at]'), last.lastEventAt);
     assert.ok(Number(await dataValue('[data-field=events-per-second]')) > 0, 'events per second measured');
+    // The throughput chart: points of the last minutes, the batch's burst among them, drawn in its color.
+    await page.waitForFunction(() => {
+      const el = document.querySelector<HTMLElement>('#throughput-chart[data-state=ready]');
+      return el !== null && Number(el.dataset.points) >= 2 && Number(el.dataset.max) > 0;
+    });
+    const lineDrawn = await page.$eval('#throughput-chart canvas', (el) => {
+      const c = el as HTMLCanvasElement;
+      const px = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+      if (!px) return false;
+      // The line's own colour (#2f7fd1), opaque: not the axes, the grid or the light fill.
+      for (let i = 0; i < px.length; i += 4) {
+        if (
+          Math.abs(px[i] - 0x2f) < 12 &&
+          Math.abs(px[i + 1] - 0x7f) < 12 &&
+          Math.abs(px[i + 2] - 0xd1) < 12 &&
+          px[i + 3] > 200
+        )
+          return true;
+      }
+      return false;
+    });
+    assert.ok(lineDrawn, 'the throughput line is drawn');
     await page.waitForSelector('#snapshots dl');
-    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+    await shot('overview');
   });
 
   const readBoard = (metric: string) =>
@@ -148,7 +219,7 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
       assert.ok(lb.items.length > 0);
       assert.deepEqual(await readBoard(metric), lb.items, `${metric}, all time`);
     }
-    await page.screenshot({ path: join(SHOTS, 'leaderboards.png'), fullPage: true });
+    await shot('leaderboards');
 
     // A custom range, from the address: batches 2 to 4 (net change of strength, points awarded there).
     const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
@@ -219,7 +290,7 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     }
     await page.waitForSelector('#top-friends[data-state=ready]');
     await page.waitForSelector('#friends[data-state=ready]');
-    await page.screenshot({ path: join(SHOTS, 'user.png'), fullPage: true });
+    await shot('user');
 
     // Top influential friends: the API's top 3, in its order.
     const topApi = await api<{ items: { name: string }[] }>(`/users/${name}/top-friends?limit=3`);

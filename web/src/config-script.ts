@@ -1,5 +1,6 @@
 // The dashboard's deployment configuration: the stack writes `config.js` next to index.html with the
-// API's URL, and the page reads it before its first request (absent locally: same origin).
+// API's URL, and the page reads it before its first request. The local runtime serves the same script
+// with an empty URL: the API is the page's own origin there.
 // Pure, so the CDK stack can import it: lib/constructs/web-dashboard.ts passes
 // `dashboardConfigScript(apiUrl)` to its deployment custom resource (a deploy-time token in `apiUrl` is
 // fine: it stays a placeholder inside the string, which CloudFormation fills in).

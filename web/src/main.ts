@@ -16,7 +16,10 @@ declare global {
   }
 }
 
-/** Loads `config.js` next to the page when there is one (the deployed stack writes it; locally it is absent). */
+/**
+ * Loads `config.js` next to the page: the deployed stack writes it with the API's URL, the local runtime
+ * serves one with an empty URL (the page's own origin). Without one, the page's origin is used too.
+ */
 function loadConfig(): Promise<void> {
   return new Promise((resolve) => {
     const s = document.createElement('script');

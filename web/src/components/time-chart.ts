@@ -4,9 +4,11 @@
 import uPlot from 'uplot';
 import { h } from '../dom';
 import { formatNumber } from '../range';
+import type { RatePoint } from '../throughput';
 import type { FriendsCountSeries, ReferralSeries } from '../types';
 
 const COLORS = {
+  throughput: '#2f7fd1',
   referrals: '#7b5cd6',
   cumulative: '#e4572e',
   friends: '#2f7fd1',
@@ -173,6 +175,66 @@ export function friendsCountChart(el: HTMLElement, s: FriendsCountSeries, interv
     data,
     s.series.length,
   );
+}
+
+export interface LiveChart extends ChartHandle {
+  /** Redraws with `points`, the x axis spanning the `windowMs` before `now`. */
+  update(points: readonly RatePoint[], now: number): void;
+}
+
+/** The overview's events per second over the last minutes: one line, redrawn at each poll. */
+export function throughputChart(el: HTMLElement, windowMs: number): LiveChart {
+  const height = 200;
+  const width = () => Math.max(280, Math.floor(el.clientWidth || 600));
+  let now = Date.now();
+  const plot = new uPlot(
+    {
+      padding: [12, 20, 0, 8],
+      width: width(),
+      height,
+      tzDate: utc,
+      scales: {
+        x: { time: true, range: () => [(now - windowMs) / 1000, now / 1000] },
+        y: { range: (_u, _min, max) => [0, headroom(max)] },
+      },
+      series: [
+        {},
+        {
+          label: 'Events / s',
+          stroke: COLORS.throughput,
+          fill: `${COLORS.throughput}22`,
+          width: 2,
+          spanGaps: false,
+          points: { show: false },
+          value: (_u, v) => (v === null ? '—' : formatNumber(Math.round(v))),
+        },
+      ],
+      axes: [xAxis(), axis('y')],
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+    },
+    [[], []],
+    el,
+  );
+  const ro = new ResizeObserver(() => {
+    const w = width();
+    if (w !== plot.width) plot.setSize({ width: w, height });
+  });
+  ro.observe(el);
+  return {
+    update(points, at) {
+      now = at;
+      plot.setData([points.map((p) => p.at / 1000), points.map((p) => p.eps)]);
+      const drawn = points.flatMap((p) => (p.eps === null ? [] : [p.eps]));
+      el.dataset.points = String(drawn.length);
+      el.dataset.max = String(Math.round(Math.max(0, ...drawn)));
+      el.dataset.state = 'ready';
+    },
+    destroy() {
+      ro.disconnect();
+      plot.destroy();
+    },
+  };
 }
 
 export function chartSummary(items: [string, string | number][]): HTMLElement {

@@ -1,37 +1,24 @@
-// Overview: the pipeline's counters (GET /meta/pipeline), events per second measured between polls,
-// the last event's time, the snapshot job's progress and the latest rejections; refreshed every 2 s
-// while the tab is visible.
+// Overview: the pipeline's counters (GET /meta/pipeline), events per second measured between polls
+// and charted over the last minutes, the last event's time, the snapshot job's progress and the
+// latest rejections; refreshed every 2 s while the tab is visible.
 import { describeError, isAbort } from '../api';
 import { emptyState, errorState, h, loadingState, replace } from '../dom';
 import { formatAgo, formatIsoUtc, formatNumber } from '../range';
-import { eventsPerSecond, type Sample } from '../rate';
+import { RATE_WINDOW_MS } from '../rate';
+import { THROUGHPUT_WINDOW_MS, ThroughputHistory } from '../throughput';
 import type { PipelineMeta, Rejections, SnapshotsMeta } from '../types';
 import type { AppContext, View } from '../view';
 
 export const POLL_MS = 2_000;
-/** Samples and rates kept for the sparkline. */
-const HISTORY = 90;
-function sparkline(values: readonly number[]): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 300 60');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  svg.setAttribute('class', 'sparkline');
-  svg.setAttribute('aria-hidden', 'true');
-  if (values.length < 2) return svg;
-  const max = Math.max(1, ...values);
-  const step = 300 / (HISTORY - 1);
-  const offset = 300 - (values.length - 1) * step;
-  const pts = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(58 - (v / max) * 54).toFixed(1)}`);
-  const area = document.createElementNS(ns, 'polygon');
-  area.setAttribute('points', `${offset.toFixed(1)},60 ${pts.join(' ')} 300,60`);
-  area.setAttribute('class', 'spark-area');
-  const line = document.createElementNS(ns, 'polyline');
-  line.setAttribute('points', pts.join(' '));
-  line.setAttribute('class', 'spark-line');
-  svg.append(area, line);
-  return svg;
-}
+/**
+ * Throughput measured while the page is open, kept across visits to the other pages: coming back to
+ * the overview shows the minutes before (with a gap for the time away).
+ */
+const history = new ThroughputHistory(POLL_MS * 3);
+
+type ChartModule = typeof import('../components/time-chart');
+/** The chart library loads with the first chart (its own chunk, shared with the user page). */
+let chartModule: Promise<ChartModule> | null = null;
 
 function card(field: string, label: string, value: string, raw: string | number | null, sub?: Node | string) {
   return h(
@@ -46,7 +33,24 @@ function card(field: string, label: string, value: string, raw: string | number 
 export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContext): View {
   const status = h('span', { class: 'live', 'data-live': 'connecting' }, 'Connecting…');
   const cards = h('div', { class: 'cards cards-4', id: 'pipeline-cards' }, loadingState());
-  const rate = h('div', { class: 'panel-body' });
+  const rateNow = h('div', { class: 'rate-now' }, 'measuring…');
+  const chartEl = h('div', {
+    class: 'chart throughput-chart',
+    id: 'throughput-chart',
+    'data-state': 'loading',
+    'aria-label': `Events per second over the last ${THROUGHPUT_WINDOW_MS / 60_000} minutes`,
+  });
+  const rate = h(
+    'div',
+    { class: 'panel-body' },
+    rateNow,
+    chartEl,
+    h(
+      'p',
+      { class: 'muted' },
+      `The last ${THROUGHPUT_WINDOW_MS / 60_000} minutes, measured from the counters every ${POLL_MS / 1000} s while this dashboard is open (each point averages ${RATE_WINDOW_MS / 1000} s).`,
+    ),
+  );
   const reasons = h('div', { class: 'panel-body', id: 'rejected-by-reason' }, loadingState());
   const snapshots = h('div', { class: 'panel-body', id: 'snapshots' }, loadingState());
   const rejections = h('div', { class: 'panel-body', id: 'rejections' }, loadingState());
@@ -65,9 +69,19 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   );
   root.setAttribute('data-page', 'overview');
 
-  const samples: Sample[] = [];
-  const rates: number[] = [];
   let last: PipelineMeta | null = null;
+  let chart: import('../components/time-chart').LiveChart | null = null;
+  let lastNow = ctx.now();
+  const drawChart = () => chart?.update(history.series(), lastNow);
+  chartModule ??= import('../components/time-chart');
+  chartModule.then(
+    (m) => {
+      if (stopped) return;
+      chart = m.throughputChart(chartEl, THROUGHPUT_WINDOW_MS);
+      drawChart();
+    },
+    (err: unknown) => replace(chartEl, errorState(err)),
+  );
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ac = new AbortController();
   let stopped = false;
@@ -75,7 +89,7 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   let loopId = 0;
 
   const renderPipeline = (p: PipelineMeta, now: number) => {
-    const eps = eventsPerSecond(samples);
+    const eps = history.current();
     const lastAt = p.lastEventAt ? Date.parse(p.lastEventAt) : null;
     const processed = p.applied + p.noop + p.rejected;
     replace(
@@ -107,20 +121,9 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
         p.batches === undefined ? undefined : `${formatNumber(p.batches)} batches`,
       ),
     );
-    replace(
-      rate,
-      h(
-        'div',
-        { class: 'rate-now' },
-        eps === null ? 'measuring…' : `${formatNumber(Math.round(eps))} events/s`,
-      ),
-      sparkline(rates),
-      h(
-        'p',
-        { class: 'muted' },
-        `Measured from the counters every ${POLL_MS / 1000} s while this page is open.`,
-      ),
-    );
+    rateNow.textContent = eps === null ? 'measuring…' : `${formatNumber(Math.round(eps))} events/s`;
+    lastNow = now;
+    drawChart();
     const entries = Object.entries(p.rejectedByReason);
     entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     if (entries.length === 0) replace(reasons, emptyState('No event has been rejected.'));
@@ -222,13 +225,7 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
     const now = ctx.now();
     if (p.status === 'fulfilled') {
       const v = p.value;
-      samples.push({ at: now, total: v.applied + v.noop + v.rejected });
-      if (samples.length > HISTORY) samples.shift();
-      const eps = eventsPerSecond(samples, POLL_MS * 1.5);
-      if (eps !== null) {
-        rates.push(eps);
-        if (rates.length > HISTORY) rates.shift();
-      }
+      history.add({ at: now, total: v.applied + v.noop + v.rejected });
       last = v;
       renderPipeline(v, now);
       status.dataset.live = 'live';
@@ -243,7 +240,6 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
           errorState(p.reason, () => void restart()),
         );
         replace(reasons);
-        replace(rate);
         root.setAttribute('data-state', 'error');
       }
     }
@@ -269,11 +265,9 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
     void tick();
   };
 
+  // Back from a hidden tab: the history marks the pause as a gap, not as a slow rate.
   const onVisibility = () => {
-    if (!document.hidden) {
-      samples.length = 0; // a gap would read as a slow rate
-      restart();
-    }
+    if (!document.hidden) restart();
   };
   document.addEventListener('visibilitychange', onVisibility);
   void tick();
@@ -281,6 +275,7 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   return {
     destroy() {
       stopped = true;
+      chart?.destroy();
       clearTimeout(timer);
       ac.abort();
       document.removeEventListener('visibilitychange', onVisibility);
