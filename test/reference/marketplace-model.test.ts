@@ -525,3 +525,20 @@ describe('marketplace model: event frequencies and arrival times', () => {
     );
   });
 });
+
+describe('marketplace model: producer resends', () => {
+  test('a marked record at or below its producer’s highest number is skipped and counted', () => {
+    const sale = { type: 'productSold', product_id: 1, no_of_units: 1, amount: '2.50', created_at: ca(0) };
+    const m = MarketplaceModel.fromRecords([
+      { arrivalMs: ARRIVAL, events: [sale], mark: { producer: 'p', n: 1 } },
+      { arrivalMs: ARRIVAL + 1, events: [sale], mark: { producer: 'p', n: 1 } }, // resend
+      { arrivalMs: ARRIVAL + 2, events: [sale], mark: { producer: 'q', n: 1 } }, // another producer
+      { arrivalMs: ARRIVAL + 3, events: [sale] }, // unmarked: folded as it comes
+      { arrivalMs: ARRIVAL + 4, events: [sale, sale], mark: { producer: 'p', n: 2 } },
+      { arrivalMs: ARRIVAL + 5, events: [sale], mark: { producer: 'q', n: 1 } }, // resend
+    ]);
+    assert.equal(m.resentRecords, 2);
+    assert.deepEqual(m.product('1')?.sales, { orders: 5, units: 5, revenue: 12.5 });
+    assert.equal(m.pipeline().applied, 5);
+  });
+});

@@ -76,6 +76,13 @@ const MAX_POINTS = 1_000;
 export interface ModelRecord {
   arrivalMs: number;
   events: readonly unknown[];
+  /**
+   * The producer's mark (SPEC 10, domain/marks.ts), when the record carries one: a marked record whose
+   * number is at or below the highest already folded for its producer is a resend, skipped whole and
+   * counted in `resentRecords`. (The processor also forgets producers silent for a day; test streams
+   * are shorter, so the model does not.)
+   */
+  mark?: { producer: string; n: number };
 }
 
 export interface EventVerdict {
@@ -395,10 +402,28 @@ export class MarketplaceModel {
   /** Profiles now. */
   readonly profiles = new Map<string, ProfileEntry>();
 
+  /** Records skipped as producer resends. */
+  resentRecords = 0;
+  /** Per producer, the highest record number folded. */
+  private readonly highestMark = new Map<string, number>();
+
   static fromRecords(records: readonly ModelRecord[]): MarketplaceModel {
     const m = new MarketplaceModel();
-    for (const r of records) for (const e of r.events) m.push(e, r.arrivalMs);
+    for (const r of records) m.pushRecord(r);
     return m;
+  }
+
+  /** Folds one more record (or skips it as a resend). */
+  pushRecord(r: ModelRecord): void {
+    if (r.mark !== undefined) {
+      const highest = this.highestMark.get(r.mark.producer);
+      if (highest !== undefined && r.mark.n <= highest) {
+        this.resentRecords++;
+        return;
+      }
+      this.highestMark.set(r.mark.producer, r.mark.n);
+    }
+    for (const e of r.events) this.push(e, r.arrivalMs);
   }
 
   /** Every event in one record per event, all arriving at `arrivalMs` (for small hand-written streams). */
