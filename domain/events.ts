@@ -44,12 +44,27 @@ export const UnfriendEventSchema = z.object({
   user2_name: name,
   created_at: createdAt,
 });
-export const RawEventSchema = z.discriminatedUnion('type', [
-  RegisterEventSchema,
-  ReferralEventSchema,
-  AddFriendEventSchema,
-  UnfriendEventSchema,
-]);
+/**
+ * An object whose kind is given as `event_name` or `event` (where `type` is absent or null), as
+ * producers in the wild write it, read as if it were `type`.
+ */
+export function withTypeField(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  if (o.type !== undefined && o.type !== null) return v;
+  const kind = o.event_name ?? o.event;
+  return kind === undefined ? v : { ...o, type: kind };
+}
+
+export const RawEventSchema = z.preprocess(
+  withTypeField,
+  z.discriminatedUnion('type', [
+    RegisterEventSchema,
+    ReferralEventSchema,
+    AddFriendEventSchema,
+    UnfriendEventSchema,
+  ]),
+);
 export type RawEvent = z.infer<typeof RawEventSchema>;
 
 /** Converts a zod-validated event to the fold's shape. */
@@ -105,7 +120,8 @@ export class EventReader {
     if (typeof ca !== 'string') return null;
     let a: unknown;
     let b: unknown;
-    const type = o.type;
+    // The kind is `type`, or where it is absent (or null) `event_name`, else `event`.
+    const type = o.type ?? o.event_name ?? o.event;
     switch (type) {
       case 'register':
         a = o.name;

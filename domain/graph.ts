@@ -201,6 +201,11 @@ export class Graph {
     return this.changedUsers;
   }
 
+  /** created_at (ms) of the last event applyItem read as well formed. */
+  get eventAt(): number {
+    return this.at;
+  }
+
   /** Starts a new unit of change tracking (a processor batch). */
   beginBatch(): void {
     this.sync();

@@ -7,11 +7,12 @@
 // typed-array arithmetic, not map lookups.
 
 import { compareNames } from '../domain/name-list';
+import { SOCIAL_POINTS, SOCIAL_STRENGTH } from '../domain/social-family';
 import type { BlockData } from '../storage/rollup-codec';
 
 export type Metric = 'network-strength' | 'referral-points';
 
-/** One rollup block as the API keeps it in memory: user ids and the net changes of both metrics. */
+/** One rollup block as the API keeps it in memory: key ids and the net changes of each column. */
 export type { BlockData } from '../storage/rollup-codec';
 
 export interface RankedItem {
@@ -79,21 +80,27 @@ export function rankValues(values: ReadonlyMap<string, number>, limit: number): 
   return topK(names, vals, names.keys(), limit);
 }
 
+/** The column of the social figure set (domain/social-family.ts) each social leaderboard ranks. */
+export const METRIC_COLUMN: Record<Metric, number> = {
+  'network-strength': SOCIAL_STRENGTH,
+  'referral-points': SOCIAL_POINTS,
+};
+
 /**
- * The leaderboard of `metric` over the union of `blocks`, at most `limit` users; `names[id]` is the
- * name of id `id` (every id in the blocks must have one).
+ * The ranking by column `column` of the sums over the union of `blocks`, at most `limit` keys;
+ * `names[id]` is the name of id `id` (every id in the blocks must have one).
  */
 export function rankBlocks(
   names: readonly string[],
   blocks: readonly BlockData[],
-  metric: Metric,
+  column: number,
   limit: number,
 ) {
   const sums = new Float64Array(names.length);
   const seen = new Uint8Array(names.length);
   const touched: number[] = [];
   for (const b of blocks) {
-    const v = metric === 'network-strength' ? b.strength : b.points;
+    const v = b.cols[column];
     const ids = b.ids;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];

@@ -7,6 +7,8 @@ export interface PipelineView {
   noop: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
+  byFamily: Record<string, { applied: number; noop: number; rejected: number }>;
+  byType: Record<string, number>;
   lastSequenceNumber: string | null;
   lastEventAt: string | null;
   batches: number;
@@ -21,10 +23,12 @@ export function pipelineView(s: PipelineState): PipelineView {
     noop: s.tally.noop,
     rejected: s.tally.rejected,
     rejectedByReason: s.tally.rejectedByReason,
+    byFamily: s.tally.byFamily,
+    byType: s.tally.byType,
     lastSequenceNumber: s.lastSequenceNumber,
     lastEventAt: s.lastEventAt === null ? null : toIso(s.lastEventAt),
     batches: s.batches,
-    users: s.users,
+    users: s.counters.users ?? 0,
     resentRecords: s.resentRecords ?? 0,
   };
 }

@@ -90,6 +90,10 @@ export const MetaPipelineSchema = z.strictObject({
   noop: int,
   rejected: int,
   rejectedByReason: z.record(z.string(), int),
+  /** per family: applied, noop and rejected events (an event of no known kind is in no family) */
+  byFamily: z.record(z.string(), z.strictObject({ applied: int, noop: int, rejected: int })),
+  /** applied events per kind */
+  byType: z.record(z.string(), int),
   lastSequenceNumber: z.string().nullable(),
   lastEventAt: iso.nullable(),
   batches: int,

@@ -1,4 +1,5 @@
-// The registry of user names behind /meta/users. Each batch that registers users writes the new names
+// A registry of names: the user names behind /meta/users, and (another partition) the product ids
+// behind /products. Each batch that registers users writes the new names
 // as one group of chunk items (meta table, pk 'registrations', sk = `<batch's first position>#<i>`),
 // through its redo log like every other put: a handful of items per batch instead of one per new user,
 // which was a quarter of all item writes when a stream registers users quickly. Readers keep the names
@@ -11,11 +12,15 @@ import { slices } from './batch-io';
 export const REGISTRATIONS_PARTITION = 'registrations';
 
 /** The items that record the names a batch registered (none when it registered nobody). */
-export function registrationItems(first: string, names: readonly string[]): Record<string, unknown>[] {
+export function registrationItems(
+  first: string,
+  names: readonly string[],
+  partition = REGISTRATIONS_PARTITION,
+): Record<string, unknown>[] {
   if (names.length === 0) return [];
   const parts = slices(JSON.stringify(names));
   return parts.map((d, i) => ({
-    pk: REGISTRATIONS_PARTITION,
+    pk: partition,
     sk: `${first}#${i.toString().padStart(4, '0')}`,
     first,
     n: parts.length,
@@ -32,6 +37,8 @@ export class NameIndex {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    /** the registry read: user names by default; the product ids are another (storage/marketplace) */
+    private readonly partition = REGISTRATIONS_PARTITION,
   ) {}
 
   /**
@@ -47,14 +54,14 @@ export class NameIndex {
 
   private async load(): Promise<void> {
     let start: Record<string, unknown> | undefined =
-      this.after === undefined ? undefined : { pk: REGISTRATIONS_PARTITION, sk: this.after };
+      this.after === undefined ? undefined : { pk: this.partition, sk: this.after };
     let group: { first: string; n: number; parts: string[] } | null = null;
     do {
       const res: QueryCommandOutput = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': REGISTRATIONS_PARTITION },
+          ExpressionAttributeValues: { ':pk': this.partition },
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),

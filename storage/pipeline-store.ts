@@ -1,6 +1,6 @@
 // The processor's bookkeeping in DynamoDB: the pipeline state item (counters, checkpoint, pending
-// batch), the redo log of the batch being written, each batch's journal (per-bucket deltas, read
-// by the snapshot job) and its rejected events (read by /meta/rejections).
+// batch), the redo log of the batch being written, each batch's journal (per-bucket figure rows of
+// every family, read by the snapshot job) and its rejected events (read by /meta/rejections).
 
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import {
@@ -10,9 +10,10 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { FigureDeltas, FigureRows } from '../domain/figures';
 import type { MarkState } from '../domain/marks';
 import type { Tally } from '../domain/tally';
-import { emptyTally } from '../domain/tally';
+import { addTally, emptyTally } from '../domain/tally';
 import { batchGet, batchWrite, settleAll, slices, type WriteRequest } from './batch-io';
 
 export interface PendingBatch {
@@ -50,8 +51,11 @@ export interface PipelineState {
   pending: PendingBatch | null;
   /** number of committed batches */
   batches: number;
-  /** registered users (applied register events) */
-  users: number;
+  /**
+   * Running counts the families keep beside the tallies (the social family's `users`: registered
+   * users), added up batch by batch.
+   */
+  counters: Record<string, number>;
   /** DynamoDB item writes made by the processor so far (the benchmark's writes per 1,000 events) */
   itemWrites: number;
   /** marked records skipped as a producer's resend of a record already folded (domain/marks.ts) */
@@ -69,12 +73,19 @@ export interface Rejection {
   index: number;
 }
 
-/** A batch's journal: its span and the per-bucket deltas the snapshot job folds into rollups. */
+/** One committed batch's figure rows for the snapshot job (domain/figures.ts), by figure set. */
 export interface Journal {
   first: string;
   last: string;
-  /** flat [bucketMs, name, strengthDelta, pointsDelta, ...] */
-  deltas: (string | number)[];
+  sets: FigureDeltas;
+}
+
+/** The social set's id in journals written before figure sets existed (their body was `{deltas}`). */
+const LEGACY_SET = 'social';
+
+function journalSets(body: { s?: FigureDeltas; deltas?: FigureRows }): FigureDeltas {
+  if (body.s !== undefined) return body.s;
+  return body.deltas === undefined ? {} : { [LEGACY_SET]: body.deltas };
 }
 
 export const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
@@ -97,7 +108,7 @@ export function emptyPipelineState(): PipelineState {
     lastEventAt: null,
     pending: null,
     batches: 0,
-    users: 0,
+    counters: {},
     itemWrites: 0,
     resentRecords: 0,
     marks: {},
@@ -119,8 +130,12 @@ export class PipelineStore {
       new GetCommand({ TableName: this.tables.meta, Key: PIPELINE_KEY, ConsistentRead: true }),
     );
     if (!res.Item) return emptyPipelineState();
-    const { pk: _pk, sk: _sk, ...state } = res.Item;
-    return { ...emptyPipelineState(), ...(state as Partial<PipelineState>) };
+    const { pk: _pk, sk: _sk, users, ...state } = res.Item;
+    const read = { ...emptyPipelineState(), ...(state as Partial<PipelineState>) };
+    // States written before family counters kept the registered users at the top level.
+    if (typeof users === 'number' && read.counters.users === undefined)
+      read.counters = { ...read.counters, users };
+    return { ...read, tally: addTally(emptyTally(), read.tally) };
   }
 
   /** One PutItem: atomic, so a state is either fully old or fully new. */
@@ -129,7 +144,7 @@ export class PipelineStore {
   }
 
   journalWrites(j: Journal): WriteRequest[] {
-    const parts = slices(JSON.stringify({ deltas: j.deltas }));
+    const parts = slices(JSON.stringify({ s: j.sets }));
     return parts.map((d, i) => ({
       PutRequest: {
         Item: { pk: JOURNAL_PK, sk: chunkKey(j.first, i), first: j.first, last: j.last, n: parts.length, d },
@@ -186,11 +201,11 @@ export class PipelineStore {
   }
 
   /**
-   * The deltas of the committed journals whose `first` is after `after` ('' for all), in stream order.
+   * The figure rows of the committed journals whose `first` is after `after` ('' for all), in stream order.
    * Stops at the first journal ending after `checkpoint`: batches commit in stream order, so that one
    * and every later one are pending or abandoned (an abandoned one may be rewritten by its retry).
    */
-  async *committedDeltas(after: string, checkpoint: string): AsyncGenerator<Journal> {
+  async *committedJournals(after: string, checkpoint: string): AsyncGenerator<Journal> {
     // Chunk keys are `${first}#0000`...; '~' sorts after every digit, so this skips `after`'s chunks.
     const from = after === '' ? undefined : `${after}#~`;
     let start: Record<string, unknown> | undefined;
@@ -218,8 +233,7 @@ export class PipelineStore {
         group ??= { first, last, n: it.n as number, parts: [] };
         group.parts.push(it.d as string);
         if (group.parts.length === group.n) {
-          const body = JSON.parse(group.parts.join('')) as Pick<Journal, 'deltas'>;
-          yield { first, last, deltas: body.deltas };
+          yield { first, last, sets: journalSets(JSON.parse(group.parts.join(''))) };
           group = null;
         }
       }

@@ -47,8 +47,8 @@ export class ReadStore {
   }
 
   /** Deltas of the committed journals after the one starting at `after` ('' for all), in stream order. */
-  committedDeltas(after: string, checkpoint: string): AsyncGenerator<Journal> {
-    return this.pipeline.committedDeltas(after, checkpoint);
+  committedJournals(after: string, checkpoint: string): AsyncGenerator<Journal> {
+    return this.pipeline.committedJournals(after, checkpoint);
   }
 
   snapshotState(): Promise<SnapshotState> {

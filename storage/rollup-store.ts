@@ -1,9 +1,11 @@
-// Rollup items in the history table, written by the snapshot job, read by leaderboards: per time
-// block (5 s, 1 min, 1 h, 1 d) the net change of every user's network strength and referral points;
-// one "all data so far" block (the sum of every journal folded, with the span of buckets it holds);
-// and the name dictionary that gives every user the integer id blocks store.
+// Rollup items in the history table, written by the snapshot job, read by leaderboards and ranged
+// figures: per figure set (domain/figures.ts) and time block (5 s, 1 min, 1 h, 1 d) the net change
+// of every key's columns; per set one "all data so far" block (the sum of every journal folded, with
+// the span of buckets it holds); and the name dictionary that gives every key the integer id blocks
+// store. The dictionary interns key strings for every set (a user name and a product id are just
+// strings to it); the blocks are what a set owns.
 //
-// Layout. A block's head item (pk `rollup2#<levelMs>#<startMs>`, or `rollup2#all`; sk `h`) carries
+// Layout. A block's head item (pk `rollup3#<set>#<levelMs>#<startMs>`, or `rollup3#<set>#all`; sk `h`) carries
 // the block's version `upTo` (the `first` position of the last journal folded into it) and its
 // entries as gzipped bytes (binary attribute `z`, storage/rollup-codec.ts: ids and packed integers,
 // a fraction of the former JSON of names once gzipped, docs/performance.md). A block still too large
@@ -14,15 +16,16 @@
 // never a mix of two. Old chunks are deleted after the switch; a reader that races that delete sees a
 // missing chunk and re-reads the head.
 //
-// The name dictionary (pk `rollup2#names`, sk `n#<base>`) is append-only: each item holds the names of
+// The name dictionary (pk `rollup3#names`, sk `n#<base>`) is append-only: each item holds the names of
 // ids [base, base + count) (gzipped, storage/rollup-codec.ts), and items tile the ids with no gap. The snapshot job puts
 // a run's new names (one item at a time, in order, each conditional on its key being free) before any
 // block that uses them, so every id a reader finds in a block is already in the dictionary, and a
 // crashed run leaves a prefix that the re-run reads back and extends. An id never changes its name.
 //
-// The `rollup2#` keys are the second format (the first stored names in every block, under
-// `rollup#`). Journals are kept, so a store written by the first format is simply rebuilt from them
-// under the new keys (storage/snapshot-store.ts keys its state by format too); old items stay unused.
+// The `rollup3#` keys are the third format (the first stored names in every block, under `rollup#`;
+// the second had no figure sets and two 32-bit columns, under `rollup2#`). A store written by an
+// older format is rebuilt from the journals it still holds under the new keys
+// (storage/snapshot-store.ts keys its state by format too); old items stay unused.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -36,13 +39,16 @@ import { type BlockData, decodeBlock, decodeNames, encodeNames, nameBytes } from
 
 export const ROLLUP_HEAD_SK = 'h';
 
-export function rollupPk(levelMs: number, start: number): string {
-  return `rollup2#${levelMs}#${start}`;
+/** The block of figure set `set` for [start, start + levelMs). */
+export function rollupPk(set: string, levelMs: number, start: number): string {
+  return `rollup3#${set}#${levelMs}#${start}`;
 }
 
-/** The block holding every journal folded so far, whatever its buckets (head `lvl` 0). */
-export const TOTAL_PK = 'rollup2#all';
-const NAMES_PK = 'rollup2#names';
+/** The block of `set` holding every journal folded so far, whatever its buckets (head `lvl` 0). */
+export function totalPk(set: string): string {
+  return `rollup3#${set}#all`;
+}
+const NAMES_PK = 'rollup3#names';
 
 function namesSk(base: number): string {
   return `n#${base.toString().padStart(12, '0')}`;

@@ -1,4 +1,4 @@
-// The snapshot job's state item in the meta table (pk 'snapshot', sk 'state2').
+// The snapshot job's state item in the meta table (pk 'snapshot', sk 'state3').
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RollupConflictError } from './rollup-store';
@@ -23,13 +23,15 @@ export interface SnapshotState {
    * a store rebuilt from scratch gives ids to names anew.
    */
   namesId: string;
+  /** figure sets that have rollups (each has an all-data block and time blocks) */
+  sets: string[];
 }
 
 /**
- * Keyed by the rollup format (storage/rollup-store.ts): a store whose rollups were written by the
- * first format has no state under this key, so the snapshot job rebuilds them from the journals.
+ * Keyed by the rollup format (storage/rollup-store.ts): a store whose rollups were written by an older
+ * format has no state under this key, so the snapshot job rebuilds them from the journals.
  */
-export const SNAPSHOT_KEY = { pk: 'snapshot', sk: 'state2' };
+export const SNAPSHOT_KEY = { pk: 'snapshot', sk: 'state3' };
 
 export function emptySnapshotState(): SnapshotState {
   return {
@@ -41,6 +43,7 @@ export function emptySnapshotState(): SnapshotState {
     buckets: {},
     coveredUntil: null,
     namesId: '',
+    sets: [],
   };
 }
 

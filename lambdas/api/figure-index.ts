@@ -16,6 +16,7 @@
 // Journals are applied one whole journal at a time between awaits, so the map always holds a
 // committed prefix of the stream: a request reading it while a refresh is under way sees a state the
 // pipeline really had (at least as new as the checkpoint it asked for, once `at` resolves).
+import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import type { Journal } from '../../storage/pipeline-store';
 
 export interface Figures {
@@ -110,14 +111,16 @@ export class FigureIndex {
       // A clear() or a rebuild while this ran: its journals belong to a state no longer kept.
       if (this.state !== s) return;
       const { sums } = s;
-      const d = j.deltas;
-      for (let i = 0; i < d.length; i += 4) {
+      const d = j.sets[SOCIAL_FIGURES.id] ?? [];
+      const s0 = 2 + SOCIAL_STRENGTH;
+      const p0 = 2 + SOCIAL_POINTS;
+      for (let i = 0; i < d.length; i += 2 + SOCIAL_FIGURES.columns.length) {
         const name = d[i + 1] as string;
         const f = sums.get(name);
-        if (f === undefined) sums.set(name, { strength: d[i + 2] as number, points: d[i + 3] as number });
+        if (f === undefined) sums.set(name, { strength: d[i + s0] as number, points: d[i + p0] as number });
         else {
-          f.strength += d[i + 2] as number;
-          f.points += d[i + 3] as number;
+          f.strength += d[i + s0] as number;
+          f.points += d[i + p0] as number;
         }
       }
       s.applied = j.first;

@@ -23,12 +23,19 @@
 //   the Lambdas that read joins the BatchGetItem of the users asked for in the same turn
 //   (storage/user-reads.ts): a round of concurrent requests costs one call, not three.
 
+import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { NotFoundError } from '../../queries/errors';
-import { type BlockData, type Metric, type RankedItem, rankBlocks } from '../../queries/leaderboard';
+import {
+  type BlockData,
+  METRIC_COLUMN,
+  type Metric,
+  type RankedItem,
+  rankBlocks,
+} from '../../queries/leaderboard';
 import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
-import { rollupPk, TOTAL_PK } from '../../storage/rollup-store';
+import { rollupPk, totalPk } from '../../storage/rollup-store';
 import { SNAPSHOT_KEY, type SnapshotState } from '../../storage/snapshot-store';
 import type { UserItem } from '../../storage/user-item';
 import { UserReads } from '../../storage/user-reads';
@@ -137,7 +144,7 @@ export class Reader {
     this.userReads = o.userReads ?? null;
     this.figureIndex = new FigureIndex({
       base: () => this.totalSums(),
-      journals: (after, checkpoint) => store.committedDeltas(after, checkpoint),
+      journals: (after, checkpoint) => store.committedJournals(after, checkpoint),
     });
     // Past the TTL caches: through them this would pin a snapshot state for the leaderboards too,
     // which then might not see a snapshot run that just ended.
@@ -227,9 +234,12 @@ export class Reader {
   private async totalSums(): Promise<FigureBase> {
     const snap = await this.store.snapshotState();
     const sums = new Map<string, Figures>();
-    const total = (await this.store.rollups.readBlocks([TOTAL_PK])).get(TOTAL_PK);
+    const pk = totalPk(SOCIAL_FIGURES.id);
+    const total = (await this.store.rollups.readBlocks([pk])).get(pk);
     if (total === undefined || total.head.upTo === '') return { upTo: '', namesId: snap.namesId, sums };
-    const { ids, strength, points } = total.data;
+    const { ids } = total.data;
+    const strength = total.data.cols[SOCIAL_STRENGTH];
+    const points = total.data.cols[SOCIAL_POINTS];
     const maxId = ids.length > 0 ? ids[ids.length - 1] : -1;
     // The snapshot job appends names before any block that uses them, and they are read here after the
     // block: every id of it is in the dictionary.
@@ -250,7 +260,10 @@ export class Reader {
    */
   async userNames(prefix: string | null, limit: number, after: string | null) {
     // A prefix count is a binary search over the name registry the store keeps in memory: no cache.
-    const total = prefix === null ? this.pipelineState().then((s) => s.users) : this.store.countNames(prefix);
+    const total =
+      prefix === null
+        ? this.pipelineState().then((s) => s.counters.users ?? 0)
+        : this.store.countNames(prefix);
     let start = after;
     if (prefix !== null && start !== null && !start.startsWith(prefix)) {
       // A cursor from another listing: before the prefix's names starts at the first, after them ends.
@@ -305,6 +318,29 @@ export class Reader {
 
   /** The ranked users of `metric` over `range` (at most `limit`). */
   async leaderboard(metric: Metric, range: AnsweredRange, limit: number): Promise<LeaderboardAnswer> {
+    const sums = await this.rangeBlocks(SOCIAL_FIGURES.id, range);
+    if (sums === null) return { items: [] };
+    const key = `${metric}|${sums.version}`;
+    let ranked = this.answers.get(key);
+    if (ranked === undefined) {
+      ranked = rankBlocks(sums.names, sums.blocks, METRIC_COLUMN[metric], RANK_DEPTH);
+      if (this.answers.size >= MAX_CACHED_ANSWERS)
+        this.answers.delete(this.answers.keys().next().value as string);
+    } else this.answers.delete(key);
+    this.answers.set(key, ranked);
+    return { items: ranked.slice(0, limit) };
+  }
+
+  /**
+   * The rollup blocks of figure set `set` whose union is exactly `range` (the set's all-data block
+   * when the buckets it holds all lie in the range, else the fewest aligned blocks that tile it), the
+   * dictionary's names for their ids, and a string naming the exact block versions (for caching
+   * answers computed from them). Null when no block can hold data of the range.
+   */
+  async rangeBlocks(
+    set: string,
+    range: AnsweredRange,
+  ): Promise<{ blocks: BlockData[]; names: readonly string[]; version: string } | null> {
     const snap = await this.snapshotState();
     if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
     const dict = this.dictionary;
@@ -314,37 +350,65 @@ export class Reader {
     let blocks: Map<string, CachedBlock> | null = null;
     if (snap.earliest !== null && snap.latest !== null && coversSpan(range, snap.earliest, snap.latest)) {
       // The total block, if the buckets it holds (it may be a run ahead of the state) are all in range.
-      const total = await this.readBlocks([TOTAL_PK], snap.cursor);
-      const span = total.get(TOTAL_PK)?.span;
+      const pk = totalPk(set);
+      const total = await this.readBlocks([pk], snap.cursor);
+      const span = total.get(pk)?.span;
       if (span && coversSpan(range, span.lo, span.hi)) {
-        pks = [TOTAL_PK];
+        pks = [pk];
         blocks = total;
       }
     }
     if (pks === null || blocks === null) {
-      pks = blocksFor(range, snap.earliest, snap.latest).map((b) => rollupPk(b.levelMs, b.start));
-      if (pks.length === 0) return { items: [] };
+      pks = blocksFor(range, snap.earliest, snap.latest).map((b) => rollupPk(set, b.levelMs, b.start));
+      if (pks.length === 0) return null;
       blocks = await this.readBlocks(pks, snap.cursor);
     }
-    const key = `${metric}|${pks.map((pk) => `${pk}@${blocks.get(pk)?.upTo ?? ''}`).join(',')}`;
-    let ranked = this.answers.get(key);
-    if (ranked === undefined) {
-      const data: BlockData[] = [];
-      let maxId = -1;
+    const data: BlockData[] = [];
+    let maxId = -1;
+    for (const pk of pks) {
+      const d = blocks.get(pk)?.data;
+      if (d) {
+        data.push(d);
+        if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
+      }
+    }
+    const version = pks.map((pk) => `${pk}@${blocks.get(pk)?.upTo ?? ''}`).join(',');
+    return { blocks: data, names: await this.namesUpTo(dict, maxId), version };
+  }
+
+  /**
+   * For each step of a series (bucket-aligned [from, to) ranges), the rollup blocks of figure set
+   * `set` that tile it, read together (one read of every block the series needs, cached like the
+   * leaderboards' blocks), with the dictionary's names for their ids.
+   */
+  async stepBlocks(
+    set: string,
+    steps: readonly { from: number; to: number }[],
+  ): Promise<{ perStep: BlockData[][]; names: readonly string[] }> {
+    const snap = await this.snapshotState();
+    if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
+    const dict = this.dictionary;
+    if (dict.names.length === 0 && snap.latest !== null) this.readMoreNames(dict).catch(() => {});
+    const pksOf = steps.map((st) =>
+      blocksFor({ from: st.from, to: st.to }, snap.earliest, snap.latest).map((b) =>
+        rollupPk(set, b.levelMs, b.start),
+      ),
+    );
+    const all = [...new Set(pksOf.flat())];
+    const blocks = all.length > 0 ? await this.readBlocks(all, snap.cursor) : new Map<string, CachedBlock>();
+    let maxId = -1;
+    const perStep = pksOf.map((pks) => {
+      const out: BlockData[] = [];
       for (const pk of pks) {
         const d = blocks.get(pk)?.data;
         if (d) {
-          data.push(d);
+          out.push(d);
           if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
         }
       }
-      const names = await this.namesUpTo(dict, maxId);
-      ranked = rankBlocks(names, data, metric, RANK_DEPTH);
-      if (this.answers.size >= MAX_CACHED_ANSWERS)
-        this.answers.delete(this.answers.keys().next().value as string);
-    } else this.answers.delete(key);
-    this.answers.set(key, ranked);
-    return { items: ranked.slice(0, limit) };
+      return out;
+    });
+    return { perStep, names: await this.namesUpTo(dict, maxId) };
   }
 
   /** The dictionary's names, read at least up to id `maxId` (ids in a block are ascending). */

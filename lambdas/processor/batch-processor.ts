@@ -6,8 +6,9 @@
 //    checkpoint's record undecoded, and the applied events of the checkpoint's record; decode the rest.
 //    Of the records after it, a marked one whose producer's record was already folded (a producer's
 //    resend, domain/marks.ts) is skipped without decoding; the marks book commits with the checkpoint.
-// 3. Load every user the batch names, and the referral ancestors of every referral's users.
-// 4. Fold in stream order, in memory.
+// 3. Each family loads what the chunk's events of its kinds name (the social family: every user, and
+//    the referral ancestors of every referral's users; lambdas/processor/family-chunk.ts).
+// 4. Fold in stream order, in memory, each event by the family of its kind.
 // 5. Write, in this order: the state with a pending marker (which carries the state after the batch);
 //    the journal and the rejections; the redo log (every item the batch will put); the user items
 //    and name-index items, each once; the committed state.
@@ -16,29 +17,33 @@
 // but orphaned journal or rejection chunks, which the next attempt deletes, and folds again.
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EventReader } from '../../domain/events';
-import { Graph, REJECT_REASONS, type UserState } from '../../domain/graph';
+import { eventKind } from '../../domain/event-kind';
+import { FAMILIES, FAMILY_OF_TYPE } from '../../domain/families';
+import { EVENT_FIGURES, type FigureDeltas, KindCounter } from '../../domain/figures';
 import { MarkBook, parseMark } from '../../domain/marks';
 import { indexOf, ORIGIN, position } from '../../domain/position';
 import { decodeRecord, Unreadable } from '../../domain/records';
-import { addTally, count, emptyTally, type Tally } from '../../domain/tally';
+import { addTally, countEvent, emptyTally, type Tally } from '../../domain/tally';
+import { bucketOf } from '../../domain/time';
 import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
-import { GraphStore } from '../../storage/graph-store';
-import { registrationItems } from '../../storage/name-index';
 import {
   type PipelineState,
   PipelineStore,
   type RedoPut,
   type Rejection,
 } from '../../storage/pipeline-store';
-import { toUserItem, toUserState } from '../../storage/user-item';
+import { processorFamilies } from './families';
+import type { FamilyChunk, ProcessorFamily, Run } from './family-chunk';
 
 export interface StreamRecord {
   sequenceNumber: string;
   data: Uint8Array;
   /** The record's partition key: a producer's mark (domain/marks.ts), or anything (unmarked). */
   partitionKey?: string;
-  /** ApproximateArrivalTimestamp in ms (absent in records built by hand: taken as the latest seen). */
+  /**
+   * ApproximateArrivalTimestamp (epoch ms): the time of an event that carries no created_at (absent in
+   * records built by hand: taken as the latest seen).
+   */
   arrivalMs?: number;
 }
 
@@ -67,9 +72,10 @@ export interface BatchSummary {
   tally: Tally;
   firstPosition: string | null;
   lastPosition: string | null;
-  usersWritten: number;
-  /** users taken from the warm cache instead of read */
-  usersFromCache: number;
+  /** entity items (users, products, ...) the batch wrote */
+  itemsWritten: number;
+  /** entity items taken from a family's warm cache instead of read */
+  itemsFromCache: number;
   itemWrites: number;
   /** chunks committed (see MAX_EVENTS_PER_COMMIT) */
   commits: number;
@@ -94,13 +100,6 @@ function keepRejected(item: unknown): unknown {
   if (item instanceof Unreadable) return item.raw;
   const text = JSON.stringify(item) ?? String(item);
   return text.length > MAX_REJECTED_EVENT_CHARS ? `${text.slice(0, MAX_REJECTED_EVENT_CHARS)}…` : item;
-}
-
-/** A run of decoded events from one record, in order; `from` is the index of values[0] in the record. */
-interface Run {
-  seq: string;
-  from: number;
-  values: unknown[];
 }
 
 /** Events of a chunk, kept as runs per record (no per-event wrapper object on the hot path). */
@@ -133,8 +132,8 @@ function emptySummary(records: number): BatchSummary {
     tally: emptyTally(),
     firstPosition: null,
     lastPosition: null,
-    usersWritten: 0,
-    usersFromCache: 0,
+    itemsWritten: 0,
+    itemsFromCache: 0,
     itemWrites: 0,
     commits: 0,
     recovered: false,
@@ -143,22 +142,13 @@ function emptySummary(records: number): BatchSummary {
   };
 }
 
-/**
- * The warm cache: the processor is the only writer of the graph, so the users it folded stay true
- * for as long as the pipeline's checkpoint is the one they were committed at. A container that
- * stays warm skips reading and decoding them; any other checkpoint (another container ran, or a
- * commit failed) voids the cache. About 4 million entries is some 200 MB of heap at most.
- */
-export const CACHE_ENTRIES = 4_000_000;
-
 export class BatchProcessor {
   private readonly store: PipelineStore;
-  private readonly graphStore: GraphStore;
-  private cache: { checkpoint: string; users: Map<string, UserState>; entries: number } | null = null;
+  private readonly families: ProcessorFamily[];
 
   constructor(private readonly deps: ProcessorDeps) {
     this.store = new PipelineStore(deps.doc, deps.tables);
-    this.graphStore = new GraphStore(deps.doc, deps.tables.graph);
+    this.families = processorFamilies({ cacheEntries: deps.cacheEntries });
   }
 
   /**
@@ -180,6 +170,8 @@ export class BatchProcessor {
     const marks = new MarkBook(state.marks);
 
     let chunk = emptyChunk(0);
+    // A record built without an arrival time (tests) is taken to arrive with the latest one seen.
+    let lastArrival = 0;
     for (let r = 0; r < records.length; r++) {
       const rec = records[r];
       const padded = rec.sequenceNumber.padStart(64, '0');
@@ -212,7 +204,13 @@ export class BatchProcessor {
         chunk = emptyChunk(r);
       }
       if (chunk.runs.length === 0 && chunk.resent === 0) chunk.firstRecord = r;
-      chunk.runs.push({ seq: rec.sequenceNumber, from, values: from === 0 ? values : values.slice(from) });
+      if (rec.arrivalMs !== undefined && rec.arrivalMs > lastArrival) lastArrival = rec.arrivalMs;
+      chunk.runs.push({
+        seq: rec.sequenceNumber,
+        from,
+        values: from === 0 ? values : values.slice(from),
+        arrivalMs: rec.arrivalMs ?? lastArrival,
+      });
       chunk.events += values.length - from;
       chunk.end = position(rec.sequenceNumber, values.length - 1);
       chunk.endSeq = rec.sequenceNumber;
@@ -249,42 +247,48 @@ export class BatchProcessor {
     summary: BatchSummary,
   ): Promise<PipelineState> {
     const t0 = performance.now();
-    // The fold mutates the loaded (possibly cached) states: until this chunk commits, the cache is void.
-    const { users, existed, fromCache, lastAt } = await this.loadUsers(
-      chunk.runs,
-      state.checkpoint,
-      state.checkpoint === ORIGIN,
-    );
-    // (A chunk of resent records only folds nothing: the cache stays true at its new checkpoint.)
-    if (chunk.events > 0) this.cache = null;
-    summary.usersFromCache += fromCache;
+    const ctx = {
+      doc: this.deps.doc,
+      tables: this.deps.tables,
+      checkpoint: state.checkpoint,
+      emptyStore: state.checkpoint === ORIGIN,
+    };
+    const parts: FamilyChunk[] = await Promise.all(this.families.map((f) => f.begin(chunk.runs, ctx)));
+    for (const p of parts) summary.itemsFromCache += p.stats.itemsFromCache;
     this.deps.onPhase?.('loaded');
     const t1 = performance.now();
 
-    const graph = new Graph(users);
-    graph.beginBatch();
     const tally = emptyTally();
     const rejections: Rejection[] = [];
-    const lastEventAt = lastAt ?? state.lastEventAt;
+    const kinds = new KindCounter();
+    let lastEventAt = state.lastEventAt;
     for (let r = 0; r < chunk.runs.length; r++) {
       const run = chunk.runs[r];
       const values = run.values;
       for (let i = 0; i < values.length; i++) {
-        // Validates and applies the parsed item in one step (the benchmark measures this same call).
-        const outcome = graph.applyItem(values[i]);
-        count(tally, outcome);
+        const v = values[i];
+        const k = eventKind(v);
+        const kind = typeof k === 'string' ? k : null;
+        const f = kind === null ? undefined : FAMILY_OF_TYPE.get(kind);
+        let outcome: string;
+        if (f === undefined) outcome = 'malformed';
+        else {
+          const part = parts[f];
+          outcome = part.apply(kind as string, v, run.arrivalMs);
+          if (outcome !== 'malformed') lastEventAt = part.eventAt;
+          if (outcome === 'applied') kinds.add(bucketOf(part.eventAt), kind as string);
+        }
+        countEvent(tally, outcome, f === undefined ? null : FAMILIES[f].name, kind);
         if (outcome !== 'applied' && outcome !== 'noop') {
           rejections.push({
             reason: outcome,
-            event: keepRejected(values[i]),
+            event: keepRejected(v),
             sequenceNumber: run.seq,
             index: run.from + i,
           });
         }
       }
     }
-    // Only a register adds to the users map.
-    const registered = graph.users.size - existed.size;
     this.deps.onPhase?.('folded');
     const t2 = performance.now();
 
@@ -293,17 +297,20 @@ export class BatchProcessor {
     const last = chunk.end;
 
     const puts: RedoPut[] = [];
-    const registeredNames: string[] = [];
-    for (const u of graph.touched) {
-      puts.push({ table: 'graph', item: toUserItem(u, last) as unknown as Record<string, unknown> });
-      // A user absent before the batch was registered by it.
-      if (!existed.has(u.name)) registeredNames.push(u.name);
+    const sets: FigureDeltas = {};
+    const kindRows = kinds.flat();
+    if (kindRows.length > 0) sets[EVENT_FIGURES.id] = kindRows;
+    const counters: Record<string, number> = { ...state.counters };
+    let itemsWritten = 0;
+    for (const p of parts) {
+      const out = p.finish(first, last);
+      for (const put of out.puts) puts.push(put);
+      Object.assign(sets, out.sets);
+      for (const [k, n] of Object.entries(out.counters)) counters[k] = (counters[k] ?? 0) + n;
+      itemsWritten += p.stats.itemsWritten;
     }
-    for (const item of registrationItems(first, registeredNames)) puts.push({ table: 'meta', item });
-    const deltas: (string | number)[] = [];
-    for (const d of graph.batchDeltas()) deltas.push(d.bucket, d.name, d.strength, d.points);
     const journalWrites =
-      puts.length > 0 || deltas.length > 0 ? this.store.journalWrites({ first, last, deltas }) : [];
+      puts.length > 0 || Object.keys(sets).length > 0 ? this.store.journalWrites({ first, last, sets }) : [];
     const rejectionWrites = this.store.rejectionWrites(first, last, rejections);
     // Slots carry the attempt's id, so slots left by another attempt at the same position never mix in.
     const attempt = randomUUID();
@@ -312,17 +319,16 @@ export class BatchProcessor {
     const sideWrites = redoWrites.length + journalWrites.length + rejectionWrites.length;
     const writes = 1 + (sideWrites + puts.length > 0 ? 1 + sideWrites + puts.length : 0);
     const next: Omit<PipelineState, 'pending'> = {
-      tally: addTally(structuredClone(state.tally), tally),
+      tally: addTally(addTally(emptyTally(), state.tally), tally),
       checkpoint: last,
       lastSequenceNumber: chunk.endSeq,
       lastEventAt,
       batches: state.batches + 1,
-      users: state.users + registered,
+      counters,
       itemWrites: (state.itemWrites ?? 0) + writes,
       resentRecords: (state.resentRecords ?? 0) + chunk.resent,
       marks: marks.toState(),
     };
-    for (const reason of REJECT_REASONS) next.tally.rejectedByReason[reason] ??= 0;
 
     if (sideWrites + puts.length > 0) {
       await this.store.writeState({
@@ -347,14 +353,16 @@ export class BatchProcessor {
       await this.applyPuts(puts);
     }
     await this.store.writeState({ ...next, pending: null });
-    this.remember(last, graph.users);
+    this.families.forEach((f, i) => {
+      f.committed(parts[i], last);
+    });
     this.deps.onPhase?.('written');
     const t3 = performance.now();
 
     addTally(summary.tally, tally);
     summary.firstPosition ??= first;
     summary.lastPosition = last;
-    summary.usersWritten += graph.touched.length;
+    summary.itemsWritten += itemsWritten;
     summary.itemWrites += writes;
     summary.commits++;
     summary.durationsMs.load += t1 - t0;
@@ -371,103 +379,6 @@ export class BatchProcessor {
       batchWrite(this.deps.doc, this.deps.tables.graph, graph),
       batchWrite(this.deps.doc, this.deps.tables.meta, meta),
     ]);
-  }
-
-  /**
-   * Every user the batch names, plus the referral ancestors of referral users, as of `checkpoint`:
-   * from the warm cache when it is in step with the checkpoint, otherwise read and decoded.
-   */
-  private async loadUsers(
-    runs: Run[],
-    checkpoint: string,
-    /**
-     * Nothing has been committed yet: no user item exists (a batch writes user items only once it is
-     * decided, and a decided batch is settled and committed before anything else), so there is
-     * nothing to read. Saves a fresh pipeline's first batch one read per named user.
-     */
-    emptyGraph: boolean,
-  ): Promise<{
-    users: Map<string, UserState>;
-    existed: Set<string>;
-    fromCache: number;
-    lastAt: number | null;
-  }> {
-    const cache = this.cache !== null && this.cache.checkpoint === checkpoint ? this.cache.users : null;
-    if (cache === null) this.cache = null;
-    const users = new Map<string, UserState>();
-    let fromCache = 0;
-    const fetch = async (names: Iterable<string>): Promise<string[]> => {
-      const missing: string[] = [];
-      for (const n of names) {
-        if (users.has(n)) continue;
-        const hit = cache?.get(n);
-        if (hit !== undefined) {
-          users.set(n, hit);
-          fromCache++;
-        } else missing.push(n);
-      }
-      if (missing.length === 0 || emptyGraph) return [];
-      const read = await this.graphStore.readRaw(missing);
-      for (const [n, item] of read) users.set(n, toUserState(item));
-      return [...read.keys()];
-    };
-    const names = new Set<string>();
-    const referralNames = new Set<string>();
-    // created_at of the chunk's last well-formed event.
-    let lastAt: number | null = null;
-    const reader = new EventReader();
-    for (const run of runs) {
-      for (const v of run.values) {
-        const type = reader.read(v);
-        if (type === null) continue;
-        lastAt = reader.at;
-        names.add(reader.a);
-        if (type === 'register') continue;
-        names.add(reader.b);
-        if (type === 'referral') {
-          referralNames.add(reader.a);
-          referralNames.add(reader.b);
-        }
-      }
-    }
-    await fetch(names);
-    // Walk ancestor chains; each round loads the next missing generation.
-    let frontier = [...referralNames];
-    while (frontier.length > 0) {
-      const missing = new Set<string>();
-      for (const start of frontier) {
-        let cur = users.get(start);
-        while (cur !== undefined && cur.referredBy !== null) {
-          const parent = users.get(cur.referredBy);
-          if (parent === undefined) {
-            missing.add(cur.referredBy);
-            break;
-          }
-          cur = parent;
-        }
-      }
-      if (missing.size === 0) break;
-      await fetch(missing);
-      frontier = [...missing].filter((n) => users.has(n));
-    }
-    return { users, existed: new Set(users.keys()), fromCache, lastAt };
-  }
-
-  /** After a commit: the folded states are the committed ones at `checkpoint`. */
-  private remember(checkpoint: string, users: Map<string, UserState>): void {
-    let cache = this.cache?.users ?? new Map<string, UserState>();
-    let entries = this.cache?.entries ?? 0;
-    for (const [n, u] of users) {
-      if (!cache.has(n)) entries += 1 + u.friends.size + u.referrals.size + u.history.length;
-      cache.set(n, u);
-    }
-    if (entries > (this.deps.cacheEntries ?? CACHE_ENTRIES)) {
-      // Over budget: keep only this batch's users (the likeliest to come back).
-      cache = new Map(users);
-      entries = 0;
-      for (const u of users.values()) entries += 1 + u.friends.size + u.referrals.size + u.history.length;
-    }
-    this.cache = { checkpoint, users: cache, entries };
   }
 
   /**

@@ -1,10 +1,11 @@
 // The snapshot job: folds the processor's committed journals into time-bucketed rollups.
 //
-// Each committed batch leaves a journal (storage/pipeline-store.ts) with its per-(bucket, user)
-// deltas of network strength and referral points. A run reads the journals after its cursor, in
-// stream order, stopping at the first one not yet committed (its `last` is past the pipeline
-// checkpoint), and adds every delta to the blocks holding its bucket (5 s, 1 min, 1 h, 1 d). A late
-// event is nothing special: its delta names an old bucket, and that bucket's blocks are re-rolled.
+// Each committed batch leaves a journal (storage/pipeline-store.ts) with its figure rows: per figure
+// set (domain/figures.ts; each family declares its own), per (bucket, key), the change of each of the
+// set's columns. A run reads the journals after its cursor, in stream order, stopping at the first one
+// not yet committed (its `last` is past the pipeline checkpoint), and adds every row to the set's
+// blocks holding its bucket (5 s, 1 min, 1 h, 1 d). A late event is nothing special: its row names an
+// old bucket, and that bucket's blocks are re-rolled. Nothing here knows what a column means.
 //
 // Sealed blocks only. A range is answered from blocks that end at or before the end of the latest
 // bucket with data (queries/range.ts blocksFor), so a coarser block is only ever read once the data
@@ -14,13 +15,13 @@
 // materializes it once from its sub-blocks (12, 60 or 24 reads). So a run in a live system rewrites
 // the few 5-second blocks it touched, not the 100,000-user hour and day blocks every time.
 //
-// The total block. Besides the time blocks, one block holds every journal folded so far, whatever its
+// The total block. Besides the time blocks, one block per set holds every journal folded so far, whatever its
 // buckets, and the first and last bucket it holds (`lo`, `hi`): a range covering [lo, hi] (the
 // commonest question, "all time", `to` at or after the latest data) is exactly that one block, where
 // the decomposition reads a block per level and per edge (26 blocks of 1.45 M entries on the 100,000
 // user measurement graph). Every run with journals rewrites it, folded like any other block.
 //
-// Names. Blocks store users as integer ids from an append-only dictionary (storage/rollup-store.ts).
+// Names. Blocks store keys (users, products, ...) as integer ids from an append-only dictionary (storage/rollup-store.ts).
 // A run gives ids to the names its journals bring for the first time and appends them before it
 // writes any block; the dictionary is cached across runs (only its tail is read), for as long as the
 // snapshot state names the same dictionary (`namesId`).
@@ -42,6 +43,8 @@
 
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { figureSet } from '../../domain/families';
+import { EVENT_FIGURES, type FigureSet } from '../../domain/figures';
 import { BUCKET_MS, bucketOf } from '../../domain/time';
 import { blockOf, LEVELS_MS } from '../../queries/range';
 import { settleAll } from '../../storage/batch-io';
@@ -52,7 +55,7 @@ import {
   type RollupHead,
   RollupStore,
   rollupPk,
-  TOTAL_PK,
+  totalPk,
 } from '../../storage/rollup-store';
 import { type SnapshotState, SnapshotStore } from '../../storage/snapshot-store';
 
@@ -81,6 +84,7 @@ export interface SnapshotRunSummary {
 }
 
 interface Working {
+  set: FigureSet;
   /** 0 for the total block */
   levelMs: number;
   start: number;
@@ -121,94 +125,133 @@ async function pool<T>(tasks: T[], concurrency: number, run: (t: T) => Promise<v
   await settleAll(workers);
 }
 
-/** A block's entries while a run folds into it: per user id, the net change of both metrics. */
+/** A block's entries while a run folds into it: per key id, the net change of each column. */
 interface Sums {
-  add(id: number, s: number, p: number): void;
+  /** Adds the row `values[at .. at + width)` to id's entry. */
+  add(id: number, values: ArrayLike<number | string>, at: number): void;
   /** Adds every entry into `into`. */
   addTo(into: Sums): void;
-  /** The block's bytes (users whose changes cancel out are left out) and how many entries they hold. */
+  /** The block's bytes (keys whose changes cancel out are left out) and how many entries they hold. */
   encode(): { bytes: Uint8Array; count: number };
 }
 
-/** For blocks holding few of the users (most time blocks): a map by id. */
+/** For blocks holding few of the keys (most time blocks): a map by id. */
 class SparseSums implements Sums {
-  private readonly m = new Map<number, [number, number]>();
+  private readonly m = new Map<number, Float64Array>();
 
-  add(id: number, s: number, p: number): void {
-    const e = this.m.get(id);
-    if (e === undefined) this.m.set(id, [s, p]);
-    else {
-      e[0] += s;
-      e[1] += p;
+  constructor(private readonly width: number) {}
+
+  add(id: number, values: ArrayLike<number | string>, at: number): void {
+    let e = this.m.get(id);
+    if (e === undefined) {
+      e = new Float64Array(this.width);
+      this.m.set(id, e);
     }
+    for (let c = 0; c < this.width; c++) e[c] += values[at + c] as number;
   }
 
   addTo(into: Sums): void {
-    for (const [id, [s, p]] of this.m) into.add(id, s, p);
+    for (const [id, e] of this.m) into.add(id, e, 0);
   }
 
   encode(): { bytes: Uint8Array; count: number } {
     const n = this.m.size;
     const ids = new Float64Array(n);
-    const strength = new Float64Array(n);
-    const points = new Float64Array(n);
+    const cols = Array.from({ length: this.width }, () => new Float64Array(n));
     let i = 0;
     let count = 0;
-    for (const [id, [s, p]] of this.m) {
+    for (const [id, e] of this.m) {
       ids[i] = id;
-      strength[i] = s;
-      points[i] = p;
+      let zero = true;
+      for (let c = 0; c < this.width; c++) {
+        cols[c][i] = e[c];
+        if (e[c] !== 0) zero = false;
+      }
       i++;
-      if (s !== 0 || p !== 0) count++;
+      if (!zero) count++;
     }
-    return { bytes: encodeBlock(ids, strength, points), count };
+    return { bytes: encodeBlock(ids, cols), count };
   }
 }
 
-/** For the total block, which holds nearly every user: arrays indexed by id, no map, no sort. */
+/** For a total block holding nearly every key (a dense set's): arrays indexed by id, no map, no sort. */
 class DenseSums implements Sums {
-  private strength = new Float64Array(1_024);
-  private points = new Float64Array(1_024);
+  private cols: Float64Array[];
   /** 1 + the largest id added */
   private size = 0;
 
-  add(id: number, s: number, p: number): void {
-    if (id >= this.strength.length) {
-      const cap = Math.max(id + 1, this.strength.length * 2);
-      const strength = new Float64Array(cap);
-      const points = new Float64Array(cap);
-      strength.set(this.strength);
-      points.set(this.points);
-      this.strength = strength;
-      this.points = points;
+  constructor(private readonly width: number) {
+    this.cols = Array.from({ length: width }, () => new Float64Array(1_024));
+  }
+
+  add(id: number, values: ArrayLike<number | string>, at: number): void {
+    if (id >= this.cols[0].length) {
+      const cap = Math.max(id + 1, this.cols[0].length * 2);
+      this.cols = this.cols.map((old) => {
+        const grown = new Float64Array(cap);
+        grown.set(old);
+        return grown;
+      });
     }
-    this.strength[id] += s;
-    this.points[id] += p;
+    for (let c = 0; c < this.width; c++) this.cols[c][id] += values[at + c] as number;
     if (id >= this.size) this.size = id + 1;
   }
 
+  private nonZero(id: number): boolean {
+    for (let c = 0; c < this.width; c++) if (this.cols[c][id] !== 0) return true;
+    return false;
+  }
+
   addTo(into: Sums): void {
+    const row = new Float64Array(this.width);
     for (let id = 0; id < this.size; id++) {
-      if (this.strength[id] !== 0 || this.points[id] !== 0) into.add(id, this.strength[id], this.points[id]);
+      if (!this.nonZero(id)) continue;
+      for (let c = 0; c < this.width; c++) row[c] = this.cols[c][id];
+      into.add(id, row, 0);
     }
   }
 
   encode(): { bytes: Uint8Array; count: number } {
     const ids: number[] = [];
-    for (let id = 0; id < this.size; id++) if (this.strength[id] !== 0 || this.points[id] !== 0) ids.push(id);
-    const strength = ids.map((id) => this.strength[id]);
-    const points = ids.map((id) => this.points[id]);
-    return { bytes: encodeBlock(ids, strength, points), count: ids.length };
+    for (let id = 0; id < this.size; id++) if (this.nonZero(id)) ids.push(id);
+    const cols = this.cols.map((col) => ids.map((id) => col[id]));
+    return { bytes: encodeBlock(ids, cols), count: ids.length };
   }
+}
+
+function newSums(set: FigureSet, total: boolean): Sums {
+  const w = set.columns.length;
+  return total && set.dense === true ? new DenseSums(w) : new SparseSums(w);
 }
 
 /** `block`'s entries (none when absent) added into `into`. */
 function loadSums(block: RollupBlock | undefined, into: Sums): Sums {
   if (block !== undefined) {
-    const { ids, strength, points } = block.data;
-    for (let i = 0; i < ids.length; i++) into.add(ids[i], strength[i], points[i]);
+    const { ids, cols } = block.data;
+    const row = new Float64Array(cols.length);
+    for (let i = 0; i < ids.length; i++) {
+      for (let c = 0; c < cols.length; c++) row[c] = cols[c][i];
+      into.add(ids[i], row, 0);
+    }
   }
   return into;
+}
+
+/** Calls `fn(bucket, key, at)` for every row of `rows` (a set of `width` columns; `at` is the row's first column). */
+function eachRow(
+  rows: (string | number)[],
+  width: number,
+  fn: (bucket: number, key: string, at: number) => void,
+): void {
+  const stride = 2 + width;
+  for (let i = 0; i < rows.length; i += stride) fn(rows[i] as number, rows[i + 1] as string, i + 2);
+}
+
+/** Rows in a journal (all sets). */
+function rowCount(j: Journal): number {
+  let n = 0;
+  for (const [id, rows] of Object.entries(j.sets)) n += rows.length / (2 + figureSet(id).columns.length);
+  return n;
 }
 
 export class SnapshotBuilder {
@@ -271,108 +314,139 @@ export class SnapshotBuilder {
     let deltas = 0;
     let caughtUp = true;
     let leftBehind = Number.POSITIVE_INFINITY;
-    for await (const g of this.pipeline.committedDeltas(state.cursor, pipeline.checkpoint)) {
-      if (caughtUp && (groups.length === 0 || deltas + g.deltas.length / 4 <= this.maxDeltas)) {
+    for await (const g of this.pipeline.committedJournals(state.cursor, pipeline.checkpoint)) {
+      const rows = rowCount(g);
+      if (caughtUp && (groups.length === 0 || deltas + rows <= this.maxDeltas)) {
         groups.push(g);
-        deltas += g.deltas.length / 4;
+        deltas += rows;
       } else {
         // Over the cap: only note the earliest bucket this run leaves behind (for coveredUntil).
         caughtUp = false;
-        for (let i = 0; i < g.deltas.length; i += 4) leftBehind = Math.min(leftBehind, g.deltas[i] as number);
+        for (const [id, r] of Object.entries(g.sets)) {
+          eachRow(r, figureSet(id).columns.length, (bucket) => {
+            leftBehind = Math.min(leftBehind, bucket);
+          });
+        }
       }
     }
 
+    // The sets this run touches, and every set that already has rollups (their open blocks may seal).
+    const setIds = new Set(state.sets);
+    for (const g of groups) for (const id of Object.keys(g.sets)) setIds.add(id);
+    const sets = [...setIds].sort().map(figureSet);
+
     // The latest bucket with data after this run decides which blocks are sealed (readable).
     let maxBucket = Number.NEGATIVE_INFINITY;
-    for (const g of groups)
-      for (let i = 0; i < g.deltas.length; i += 4) maxBucket = Math.max(maxBucket, g.deltas[i] as number);
+    for (const g of groups) {
+      for (const [id, r] of Object.entries(g.sets)) {
+        eachRow(r, figureSet(id).columns.length, (bucket) => {
+          if (bucket > maxBucket) maxBucket = bucket;
+        });
+      }
+    }
     const oldLatest = state.latest;
     const newLatest = oldLatest === null ? maxBucket : Math.max(oldLatest, maxBucket);
     const sealed = (levelMs: number, start: number) => start + levelMs <= newLatest + BUCKET_MS;
-    // The open block of each coarser level (the one holding the old latest bucket) that this run seals.
-    const toMaterialize: { pk: string; levelMs: number; start: number }[] = [];
+    // The open block of each coarser level (the one holding the old latest bucket) that this run
+    // seals, in every set.
+    const toMaterialize: { set: FigureSet; pk: string; levelMs: number; start: number }[] = [];
     if (oldLatest !== null) {
       for (const l of LEVELS_MS.slice(1)) {
         const start = blockOf(l, oldLatest);
         if (!sealed(l, start) || start + l <= oldLatest + BUCKET_MS) continue;
-        toMaterialize.push({ pk: rollupPk(l, start), levelMs: l, start });
+        for (const set of sets)
+          toMaterialize.push({ set, pk: rollupPk(set.id, l, start), levelMs: l, start });
       }
     }
     const materialized = new Set(toMaterialize.map((m) => m.pk));
 
-    // Blocks that take deltas directly: every 5-second block, and sealed coarser ones.
-    const pksOfBucket = new Map<number, string[]>();
-    const blockKeys = new Map<string, { levelMs: number; start: number }>();
-    const pksOf = (bucket: number): string[] => {
-      let pks = pksOfBucket.get(bucket);
+    // Blocks that take rows directly: every 5-second block, and sealed coarser ones.
+    const pksOfBucket = new Map<string, string[]>();
+    const blockKeys = new Map<string, { set: FigureSet; levelMs: number; start: number }>();
+    const pksOf = (set: FigureSet, bucket: number): string[] => {
+      const memo = `${set.id}|${bucket}`;
+      let pks = pksOfBucket.get(memo);
       if (pks === undefined) {
         pks = [];
         for (const l of LEVELS_MS) {
           const start = blockOf(l, bucket);
-          const pk = rollupPk(l, start);
+          const pk = rollupPk(set.id, l, start);
           if (l !== BUCKET_MS && (!sealed(l, start) || materialized.has(pk))) continue;
-          blockKeys.set(pk, { levelMs: l, start });
+          blockKeys.set(pk, { set, levelMs: l, start });
           pks.push(pk);
         }
-        pksOfBucket.set(bucket, pks);
+        pksOfBucket.set(memo, pks);
       }
       return pks;
     };
-    for (const g of groups) for (let i = 0; i < g.deltas.length; i += 4) pksOf(g.deltas[i] as number);
+    const touchedSets = new Set<string>();
+    for (const g of groups) {
+      for (const [id, r] of Object.entries(g.sets)) {
+        const set = figureSet(id);
+        if (r.length > 0) touchedSets.add(id);
+        eachRow(r, set.columns.length, (bucket) => pksOf(set, bucket));
+      }
+    }
     const toRead = [...blockKeys.keys(), ...materialized];
-    if (groups.length > 0) toRead.push(TOTAL_PK);
+    for (const id of touchedSets) toRead.push(totalPk(id));
     const existing: Map<string, RollupBlock> =
       toRead.length > 0 ? await this.rollups.readBlocks(toRead) : new Map();
 
     const work = new Map<string, Working>();
-    for (const [pk, { levelMs, start }] of blockKeys) {
+    for (const [pk, { set, levelMs, start }] of blockKeys) {
       const b = existing.get(pk);
       work.set(pk, {
+        set,
         levelMs,
         start,
         previous: b?.head ?? null,
         upTo: b?.head.upTo ?? '',
         born: b?.head.born ?? '',
-        entries: loadSums(b, new SparseSums()),
+        entries: loadSums(b, newSums(set, false)),
         dirty: false,
       });
     }
-    const totalBlock = existing.get(TOTAL_PK);
-    const total: TotalWorking = {
-      levelMs: 0,
-      start: 0,
-      previous: totalBlock?.head ?? null,
-      upTo: totalBlock?.head.upTo ?? '',
-      born: totalBlock?.head.born ?? '',
-      entries: loadSums(totalBlock, new DenseSums()),
-      dirty: false,
-      lo: totalBlock?.head.lo ?? Number.POSITIVE_INFINITY,
-      hi: totalBlock?.head.hi ?? Number.NEGATIVE_INFINITY,
-    };
-    const fold = (w: Working, g: Journal, id: number, s: number, p: number): void => {
-      w.entries.add(id, s, p);
+    const totals = new Map<string, TotalWorking>();
+    for (const id of touchedSets) {
+      const set = figureSet(id);
+      const block = existing.get(totalPk(id));
+      totals.set(id, {
+        set,
+        levelMs: 0,
+        start: 0,
+        previous: block?.head ?? null,
+        upTo: block?.head.upTo ?? '',
+        born: block?.head.born ?? '',
+        entries: loadSums(block, newSums(set, true)),
+        dirty: false,
+        lo: block?.head.lo ?? Number.POSITIVE_INFINITY,
+        hi: block?.head.hi ?? Number.NEGATIVE_INFINITY,
+      });
+    }
+    const fold = (w: Working, g: Journal, id: number, rows: (string | number)[], at: number): void => {
+      w.entries.add(id, rows, at);
       w.upTo = g.first;
       if (w.born === '') w.born = g.first;
       w.dirty = true;
     };
     for (const g of groups) {
-      const d = g.deltas;
-      // Idempotence: a block already holding this journal (an earlier, crashed run) skips it.
-      const toTotal = total.previous === null || g.first > total.previous.upTo;
-      for (let i = 0; i < d.length; i += 4) {
-        const bucket = d[i] as number;
-        const id = idOf(d[i + 1] as string);
-        const s = d[i + 2] as number;
-        const p = d[i + 3] as number;
-        for (const pk of pksOf(bucket)) {
-          const w = work.get(pk) as Working;
-          if (w.previous === null || g.first > w.previous.upTo) fold(w, g, id, s, p);
-        }
-        if (toTotal) {
-          fold(total, g, id, s, p);
-          if (bucket < total.lo) total.lo = bucket;
-          if (bucket > total.hi) total.hi = bucket;
-        }
+      for (const [setId, rows] of Object.entries(g.sets)) {
+        const set = figureSet(setId);
+        const total = totals.get(setId);
+        // Idempotence: a block already holding this journal (an earlier, crashed run) skips it.
+        const toTotal = total !== undefined && (total.previous === null || g.first > total.previous.upTo);
+        eachRow(rows, set.columns.length, (bucket, key, at) => {
+          const id = idOf(key);
+          for (const pk of pksOf(set, bucket)) {
+            const w = work.get(pk) as Working;
+            if (w.previous === null || g.first > w.previous.upTo) fold(w, g, id, rows, at);
+          }
+          if (toTotal) {
+            fold(total, g, id, rows, at);
+            if (bucket < total.lo) total.lo = bucket;
+            if (bucket > total.hi) total.hi = bucket;
+          }
+        });
       }
     }
 
@@ -381,16 +455,26 @@ export class SnapshotBuilder {
     for (const m of toMaterialize) {
       const subLevel = LEVELS_MS[LEVELS_MS.indexOf(m.levelMs as (typeof LEVELS_MS)[number]) - 1];
       const subPks: string[] = [];
-      for (let t = m.start; t < m.start + m.levelMs; t += subLevel) subPks.push(rollupPk(subLevel, t));
+      for (let t = m.start; t < m.start + m.levelMs; t += subLevel)
+        subPks.push(rollupPk(m.set.id, subLevel, t));
       const stored = await this.rollups.readBlocks(subPks.filter((pk) => !work.has(pk)));
-      const entries = new SparseSums();
+      const entries = newSums(m.set, false);
+      let any = false;
       for (const pk of subPks) {
-        const sub = work.get(pk)?.entries;
-        if (sub !== undefined) sub.addTo(entries);
-        else loadSums(stored.get(pk), entries);
+        const sub = work.get(pk);
+        if (sub !== undefined) {
+          sub.entries.addTo(entries);
+          any = true;
+        } else if (stored.has(pk)) {
+          loadSums(stored.get(pk), entries);
+          any = true;
+        }
       }
       const previous = existing.get(m.pk)?.head ?? null;
+      // A set with no data anywhere in the block has nothing to seal: an absent block reads as empty.
+      if (!any && previous === null) continue;
       work.set(m.pk, {
+        set: m.set,
         levelMs: m.levelMs,
         start: m.start,
         previous,
@@ -412,10 +496,10 @@ export class SnapshotBuilder {
     }
 
     const dirty: [string, Working][] = [...work.entries()].filter(([, w]) => w.dirty);
-    if (total.dirty) dirty.push([TOTAL_PK, total]);
+    for (const [id, t] of totals) if (t.dirty) dirty.push([totalPk(id), t]);
     await pool(dirty, this.concurrency, async ([pk, w]) => {
       const { bytes, count } = w.entries.encode();
-      const span = w === total ? { lo: total.lo, hi: total.hi } : {};
+      const span = w.levelMs === 0 ? { lo: (w as TotalWorking).lo, hi: (w as TotalWorking).hi } : {};
       await this.rollups.write(
         { pk, lvl: w.levelMs, start: w.start, upTo: w.upTo, born: w.born, c: count, ...span },
         bytes,
@@ -423,8 +507,16 @@ export class SnapshotBuilder {
       );
     });
 
-    const next: SnapshotState = { ...state, buckets: { ...state.buckets }, namesId };
+    const next: SnapshotState = {
+      ...state,
+      buckets: { ...state.buckets },
+      namesId,
+      sets: [...setIds].sort(),
+    };
     for (const [, w] of work) {
+      // Blocks are counted per time span, by the set every applied event of every family reports:
+      // a span counts once, whatever other sets also have a block there.
+      if (w.set.id !== EVENT_FIGURES.id) continue;
       // Created by this run, or by an earlier run that crashed before moving the cursor.
       const isNew = w.previous === null || w.previous.born > state.cursor;
       if (isNew) next.buckets[w.levelMs] = (next.buckets[w.levelMs] ?? 0) + 1;

@@ -26,7 +26,10 @@ import { batchWrite } from '../../storage/batch-io';
 import { emptyPipelineState, PipelineStore } from '../../storage/pipeline-store';
 import { provisionTables } from '../../storage/provision';
 import { ReadStore } from '../../storage/read-store';
-import { RollupStore, TOTAL_PK } from '../../storage/rollup-store';
+import { RollupStore, totalPk } from '../../storage/rollup-store';
+
+const TOTAL_PK = totalPk('social');
+
 import { SnapshotStore } from '../../storage/snapshot-store';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
 
@@ -171,7 +174,7 @@ describe('rollups vs brute force', () => {
             await batchWrite(
               dyn.doc,
               tables.history,
-              pipeline.journalWrites({ first: j.first, last: j.first, deltas: j.deltas.flat() }),
+              pipeline.journalWrites({ first: j.first, last: j.first, sets: { social: j.deltas.flat() } }),
             );
           }
           const reader = new Reader(new ReadStore(dyn.doc, tables), { stateTtlMs: 0 });
@@ -246,7 +249,7 @@ describe('rollups vs brute force', () => {
               const all = { from: null, to: Number.POSITIVE_INFINITY };
               for (const [i, metric] of METRICS.entries()) {
                 const got = new Map<string, number>();
-                const values = i === 0 ? total.data.strength : total.data.points;
+                const values = total.data.cols[i];
                 total.data.ids.forEach((id, k) => {
                   if (values[k] !== 0) got.set(names[id], values[k]);
                 });
@@ -314,7 +317,7 @@ describe('rollups rebuilt from nothing', () => {
         await batchWrite(
           dyn.doc,
           tables.history,
-          pipeline.journalWrites({ first: j.first, last: j.first, deltas: j.deltas.flat() }),
+          pipeline.journalWrites({ first: j.first, last: j.first, sets: { social: j.deltas.flat() } }),
         );
       }
       await pipeline.writeState({ ...emptyPipelineState(), checkpoint: journals[journals.length - 1].first });

@@ -40,7 +40,11 @@ async function writeJournal(bucket: number, users: number[], first: boolean): Pr
     const p = rand() < 0.2 ? 1 + Math.floor(rand() * 2) : 0;
     if (s !== 0 || p !== 0) deltas.push(bucket, userName(u + 1), s, p);
   }
-  await batchWrite(dyn.doc, dyn.tables.history, pipeline.journalWrites({ first: pos, last: pos, deltas }));
+  await batchWrite(
+    dyn.doc,
+    dyn.tables.history,
+    pipeline.journalWrites({ first: pos, last: pos, sets: { social: deltas } }),
+  );
   last = pos;
 }
 
@@ -52,7 +56,7 @@ for (let b = 1; b < BUCKETS; b++) {
   while (picks.size < PER_BUCKET) picks.add(Math.floor(rand() * USERS));
   await writeJournal(START + b * BUCKET_MS, [...picks], false);
 }
-await pipeline.writeState({ ...emptyPipelineState(), checkpoint: last, users: USERS });
+await pipeline.writeState({ ...emptyPipelineState(), checkpoint: last, counters: { users: USERS } });
 console.log(`journals written: ${BUCKETS} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 
 t = performance.now();
@@ -65,11 +69,12 @@ console.log(
 if (process.env.PROFILE) {
   const { ReadStore } = await import('../../storage/read-store');
   const { blocksFor } = await import('../../queries/range');
-  const { rollupPk, TOTAL_PK } = await import('../../storage/rollup-store');
+  const { rollupPk, totalPk } = await import('../../storage/rollup-store');
+  const TOTAL_PK = totalPk('social');
   const store = new ReadStore(dyn.doc, dyn.tables);
   const snap = await store.snapshotState();
   const pks = blocksFor({ from: null, to: Date.now() }, snap.earliest, snap.latest).map((b) =>
-    rollupPk(b.levelMs, b.start),
+    rollupPk('social', b.levelMs, b.start),
   );
   let t1 = performance.now();
   const heads = await store.rollups.readHeads(pks, true);
@@ -226,7 +231,7 @@ console.log(`all-time cached, mean of ${n}: ${(sum / n).toFixed(2)} ms`);
 const picks = new Set<number>();
 while (picks.size < PER_BUCKET) picks.add(Math.floor(rand() * USERS));
 await writeJournal(START + (BUCKETS - 1) * BUCKET_MS, [...picks], false);
-await pipeline.writeState({ ...emptyPipelineState(), checkpoint: last, users: USERS });
+await pipeline.writeState({ ...emptyPipelineState(), checkpoint: last, counters: { users: USERS } });
 t = performance.now();
 await builder.runUntilCaughtUp();
 console.log(`incremental snapshot run: ${(performance.now() - t).toFixed(0)} ms`);

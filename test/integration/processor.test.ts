@@ -286,7 +286,7 @@ describe('processor on dynalite', () => {
       for (;;) {
         try {
           const s = await warm.process(bs[b]);
-          fromCache += s.usersFromCache;
+          fromCache += s.itemsFromCache;
           break;
         } catch (err) {
           assert.ok(err instanceof InjectedCrash);

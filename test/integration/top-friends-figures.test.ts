@@ -127,7 +127,7 @@ describe('top friends from the figure index (dynalite, real processor and snapsh
     const journal = {
       first,
       last: (nextSeq + 6n).toString(),
-      deltas: [START, someone, 1_000, 1_000],
+      sets: { social: [START, someone, 1_000, 1_000] },
     };
     assert.ok(journal.last > state.checkpoint);
     await batchWrite(dyn.doc, tables.history, pipeline.journalWrites(journal));

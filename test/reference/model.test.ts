@@ -217,7 +217,7 @@ describe('reference model: outcomes', () => {
     assert.deepEqual(m.ancestorsOf('dan'), ['cat', 'bob', 'ann']);
   });
 
-  test('totals count every outcome once, with all six reasons present', () => {
+  test('totals count every outcome once, with all six reasons present, by family and by kind', () => {
     const m = model([reg('ann'), reg('bob'), add('ann', 'bob'), add('ann', 'bob'), reg('ann'), null]);
     assert.deepEqual(m.totals(), {
       applied: 3,
@@ -230,6 +230,23 @@ describe('reference model: outcomes', () => {
         self_relation: 0,
         already_referred: 0,
         referral_cycle: 0,
+      },
+      byFamily: {
+        social: { applied: 3, noop: 1, rejected: 1 },
+        marketplace: { applied: 0, noop: 0, rejected: 0 },
+      },
+      byType: {
+        register: 2,
+        referral: 0,
+        addfriend: 1,
+        unfriend: 0,
+        productSold: 0,
+        productRated: 0,
+        interaction: 0,
+        productUpserted: 0,
+        productDeleted: 0,
+        profileUpserted: 0,
+        profileDeleted: 0,
       },
     });
     assert.deepEqual(ReferenceModel.fromItems([]).totals().rejectedByReason, {

@@ -50,6 +50,34 @@ export interface ModelTotals {
   noop: number;
   rejected: number;
   rejectedByReason: Record<ModelReason, number>;
+  byFamily: Record<string, { applied: number; noop: number; rejected: number }>;
+  /** applied events per kind */
+  byType: Record<string, number>;
+}
+
+const SOCIAL_KINDS = ['register', 'referral', 'addfriend', 'unfriend'];
+/** Kinds of the other families (judged by their own models), listed in the totals with their zeros. */
+const OTHER_FAMILIES_KINDS = [
+  'productSold',
+  'productRated',
+  'interaction',
+  'productUpserted',
+  'productDeleted',
+  'profileUpserted',
+  'profileDeleted',
+];
+
+/** An item's kind as a producer states it: `type`, else (absent or null) `event_name`, else `event`. */
+function kindOf(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const o = item as Record<string, unknown>;
+  const k =
+    o.type !== undefined && o.type !== null
+      ? o.type
+      : o.event_name !== undefined && o.event_name !== null
+        ? o.event_name
+        : o.event;
+  return typeof k === 'string' ? k : null;
 }
 
 export interface ModelUser {
@@ -238,6 +266,10 @@ function validate(item: unknown): Judged | null {
 export class ReferenceModel {
   /** The outcome of every input item, by index. */
   readonly outcomes: ModelOutcome[] = [];
+  /** The kind every input item names (null: none), by index. */
+  readonly kinds: (string | null)[] = [];
+  /** Every input item, by index. */
+  readonly items: unknown[] = [];
   /** The final graph. */
   readonly users = new Map<string, ModelUser>();
   /** Every applied event, in stream order. */
@@ -254,6 +286,8 @@ export class ReferenceModel {
     const seq = this.outcomes.length;
     const outcome = this.judgeAndApply(seq, item);
     this.outcomes.push(outcome);
+    this.kinds.push(kindOf(item));
+    this.items.push(item);
     this.eventsByUser = null;
     return outcome;
   }
@@ -349,15 +383,38 @@ export class ReferenceModel {
   totals(): ModelTotals {
     const rejectedByReason = {} as Record<ModelReason, number>;
     for (const r of MODEL_REASONS) rejectedByReason[r] = 0;
-    const t: ModelTotals = { applied: 0, noop: 0, rejected: 0, rejectedByReason };
-    for (const o of this.outcomes) {
-      if (o === 'applied') t.applied++;
-      else if (o === 'noop') t.noop++;
-      else {
+    const social = { applied: 0, noop: 0, rejected: 0 };
+    // The other families' events are judged by their own models (marketplace-model.ts); the streams
+    // judged here hold none, so their counts are zero.
+    const marketplace = { applied: 0, noop: 0, rejected: 0 };
+    const t: ModelTotals = {
+      applied: 0,
+      noop: 0,
+      rejected: 0,
+      rejectedByReason,
+      byFamily: { social, marketplace },
+      // Every kind of every family is listed, zeros included.
+      byType: Object.fromEntries([...SOCIAL_KINDS, ...OTHER_FAMILIES_KINDS].map((k) => [k, 0])),
+    };
+    this.outcomes.forEach((o, i) => {
+      const kind = this.kinds[i];
+      // Only the social kinds belong to this model's family; any other kind is malformed and in no family.
+      const family = kind !== null && SOCIAL_KINDS.includes(kind) ? social : null;
+      if (o === 'applied') {
+        t.applied++;
+        if (family !== null) {
+          family.applied++;
+          t.byType[kind as string] = (t.byType[kind as string] ?? 0) + 1;
+        }
+      } else if (o === 'noop') {
+        t.noop++;
+        if (family !== null) family.noop++;
+      } else {
         t.rejected++;
         t.rejectedByReason[o]++;
+        if (family !== null) family.rejected++;
       }
-    }
+    });
     return t;
   }
 

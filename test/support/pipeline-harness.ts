@@ -72,7 +72,7 @@ export async function committedGraph(doc: DynamoDBDocumentClient, tables: Tables
       history: cells,
     };
   }
-  return { users, tally: state.tally, users_count: state.users };
+  return { users, tally: state.tally, users_count: state.counters.users ?? 0 };
 }
 
 export function modelGraph(model: ReferenceModel) {

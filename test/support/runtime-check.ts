@@ -163,6 +163,8 @@ export async function assertMatchesModel(
       noop: p.noop,
       rejected: p.rejected,
       rejectedByReason: p.rejectedByReason,
+      byFamily: p.byFamily,
+      byType: p.byType,
       lastSequenceNumber: p.lastSequenceNumber,
       lastEventAt: p.lastEventAt,
       users: p.users,

@@ -6,9 +6,11 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { eventKind } from '../../domain/event-kind';
 import { toGraphEvent } from '../../domain/events';
+import { FAMILIES, FAMILY_OF_TYPE } from '../../domain/families';
 import { cellStrength, Graph, networkStrength, type Outcome } from '../../domain/graph';
-import { count, emptyTally } from '../../domain/tally';
+import { countEvent, emptyTally } from '../../domain/tally';
 import { ReferenceModel } from '../reference/model';
 import {
   batchedStreamArb,
@@ -72,7 +74,12 @@ function assertSameGraph(graph: Graph, model: ReferenceModel): void {
 
 function assertSameTally(outcomes: readonly Outcome[], model: ReferenceModel): void {
   const t = emptyTally();
-  for (const o of outcomes) count(t, o);
+  outcomes.forEach((o, i) => {
+    const k = eventKind(model.items[i]);
+    const kind = typeof k === 'string' ? k : null;
+    const family = kind === null ? undefined : FAMILY_OF_TYPE.get(kind);
+    countEvent(t, o, family === undefined ? null : FAMILIES[family].name, kind);
+  });
   assert.deepEqual(t, model.totals());
 }
 

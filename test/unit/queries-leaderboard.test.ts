@@ -65,8 +65,7 @@ describe('rankBlocks', () => {
             decodeBlock(
               encodeBlock(
                 entries.map(([n]) => idOf(n)),
-                entries.map((e) => e[1]),
-                entries.map((e) => e[2]),
+                [entries.map((e) => e[1]), entries.map((e) => e[2])],
               ),
             ),
           );
@@ -78,8 +77,8 @@ describe('rankBlocks', () => {
               points.set(n, (points.get(n) ?? 0) + p);
             }
           }
-          assert.deepEqual(rankBlocks(names, data, 'network-strength', limit), bruteRank(strength, limit));
-          assert.deepEqual(rankBlocks(names, data, 'referral-points', limit), bruteRank(points, limit));
+          assert.deepEqual(rankBlocks(names, data, 0, limit), bruteRank(strength, limit));
+          assert.deepEqual(rankBlocks(names, data, 1, limit), bruteRank(points, limit));
         },
       ),
     );
