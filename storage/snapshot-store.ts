@@ -13,8 +13,10 @@ export interface SnapshotState {
   /** start of the earliest / latest 5-second bucket with data */
   earliest: number | null;
   latest: number | null;
-  /** rollup blocks per level, keyed by the level's size in ms */
+  /** rollup blocks per level, keyed by the level's size in ms, counted per time span (any set) */
   buckets: Record<string, number>;
+  /** rollup blocks per figure set and level */
+  blocksBySet: Record<string, Record<string, number>>;
   /** see lambdas/snapshot/snapshot-builder.ts for what this promises */
   coveredUntil: number | null;
   /**
@@ -41,6 +43,7 @@ export function emptySnapshotState(): SnapshotState {
     earliest: null,
     latest: null,
     buckets: {},
+    blocksBySet: {},
     coveredUntil: null,
     namesId: '',
     sets: [],

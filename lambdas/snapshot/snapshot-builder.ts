@@ -44,7 +44,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { figureSet } from '../../domain/families';
-import { EVENT_FIGURES, type FigureSet } from '../../domain/figures';
+import type { FigureSet } from '../../domain/figures';
 import { BUCKET_MS, bucketOf } from '../../domain/time';
 import { blockOf, LEVELS_MS } from '../../queries/range';
 import { settleAll } from '../../storage/batch-io';
@@ -509,21 +509,29 @@ export class SnapshotBuilder {
 
     const next: SnapshotState = {
       ...state,
-      buckets: { ...state.buckets },
+      blocksBySet: Object.fromEntries(Object.entries(state.blocksBySet).map(([k, v]) => [k, { ...v }])),
       namesId,
       sets: [...setIds].sort(),
     };
     for (const [, w] of work) {
-      // Blocks are counted per time span, by the set every applied event of every family reports:
-      // a span counts once, whatever other sets also have a block there.
-      if (w.set.id !== EVENT_FIGURES.id) continue;
       // Created by this run, or by an earlier run that crashed before moving the cursor.
       const isNew = w.previous === null || w.previous.born > state.cursor;
-      if (isNew) next.buckets[w.levelMs] = (next.buckets[w.levelMs] ?? 0) + 1;
+      if (isNew) {
+        const counts = next.blocksBySet[w.set.id] ?? {};
+        counts[w.levelMs] = (counts[w.levelMs] ?? 0) + 1;
+        next.blocksBySet[w.set.id] = counts;
+      }
       if (w.levelMs === BUCKET_MS) {
         next.earliest = next.earliest === null ? w.start : Math.min(next.earliest, w.start);
         next.latest = next.latest === null ? w.start : Math.max(next.latest, w.start);
       }
+    }
+    // Blocks per level, counted per time span: the set with the most blocks at a level has one wherever
+    // any set has (in a real stream the `events` set: every applied event of every family is in it).
+    next.buckets = {};
+    for (const counts of Object.values(next.blocksBySet)) {
+      for (const [level, n] of Object.entries(counts))
+        next.buckets[level] = Math.max(next.buckets[level] ?? 0, n);
     }
     if (groups.length > 0) next.cursor = groups[groups.length - 1].first;
     next.journals = state.journals + groups.length;
