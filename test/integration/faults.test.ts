@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EventGenerator } from '../../domain/generator';
+import { MixedGenerator } from '../../domain/family-generator';
 import type { FaultPlan, FaultStats } from '../../local/faults';
 import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient, makeKinesisClient } from '../../storage/clients';
@@ -24,7 +24,8 @@ let rt: LocalRuntime;
 let doc: DynamoDBDocumentClient;
 let kinesis: KinesisClient;
 let producer: StreamProducer;
-const gen = new EventGenerator({ users: 50, seed: 6 });
+// Both families in one stream: the sums of the marketplace must survive every fault as the graph does.
+const gen = new MixedGenerator({ users: 50, seed: 6, families: ['social', 'marketplace'] });
 let seed = 100;
 
 /** Sends `batches` generator batches with dirt, in records of at most `perRecord` items. */

@@ -7,25 +7,38 @@ import { mulberry32 } from '../../domain/generator';
 import { type Compression, packRecords } from '../../domain/record-encoding';
 import { decodeRecord, MAX_DECODED_BYTES, Unreadable } from '../../domain/records';
 import { malformedItemArb } from './arbitraries';
+import { fieldValueArb, weightedMarketEventArb } from './marketplace-arbitraries';
 
-/** Generator events with dirt: producer resends, unknown users, self relations, malformed items. */
+/**
+ * Generator events with dirt: producer resends, unknown users, self relations, malformed items, and
+ * marketplace events broken in one field (a value around its limits) or sent twice.
+ */
 export function dirty(events: unknown[], seed: number): unknown[] {
   const random = mulberry32(seed);
-  const bad = fc.sample(malformedItemArb, { seed, numRuns: Math.max(1, Math.ceil(events.length / 20)) });
+  const n = Math.max(1, Math.ceil(events.length / 20));
+  const bad = fc.sample(malformedItemArb, { seed, numRuns: n });
+  const badMarket = fc.sample(
+    fc.tuple(weightedMarketEventArb, fc.nat(), fieldValueArb).map(([e, i, v]) => {
+      const keys = Object.keys(e);
+      return { ...e, [keys[i % keys.length]]: v };
+    }),
+    { seed, numRuns: n },
+  );
   const out: unknown[] = [];
   let b = 0;
+  // The batch's created_at (marketplace events may carry none).
+  let at: string | undefined;
   for (const e of events) {
     out.push(e);
+    at = (e as { created_at?: string }).created_at ?? at;
     const r = random();
     if (r < 0.04) out.push(e);
     else if (r < 0.07) out.push(bad[b++ % bad.length]);
     else if (r < 0.08) {
-      const at = (e as { created_at: string }).created_at;
       out.push({ type: 'addfriend', user1_name: 'ghost', user2_name: 'user00001', created_at: at });
     } else if (r < 0.09) {
-      const at = (e as { created_at: string }).created_at;
       out.push({ type: 'referral', referredBy: 'user00002', user: 'user00002', created_at: at });
-    }
+    } else if (r < 0.1) out.push(badMarket[b++ % badMarket.length]);
   }
   // JSON round trip: what the stream carries (an Unreadable sample becomes a plain object, still malformed).
   return JSON.parse(JSON.stringify(out)) as unknown[];

@@ -1,18 +1,28 @@
-// Checks a live local runtime against the reference model built from the very records in its stream:
+// Checks a live local runtime against the reference models built from the very records in its stream:
 // the whole stored graph and counters, GET /meta/pipeline, and a set of API answers (profiles,
-// networks, friends, top friends, series, leaderboards after a snapshot run, users, rejections).
+// networks, friends, top friends, series, leaderboards after a snapshot run, users, rejections); for
+// the marketplace family, every stored product and profile and the rolled-up figures of every product
+// and user.
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { P, PRODUCT_FIGURES, U, USER_FIGURES } from '../../domain/marketplace/family';
+import { productName } from '../../domain/marketplace/fold';
 import { decodeRecord, Unreadable } from '../../domain/records';
+import { SOCIAL_FIGURES } from '../../domain/social-family';
 import { parseCreatedAt, toIso } from '../../domain/time';
+import { Reader } from '../../lambdas/api/reader';
 import type { StreamRecord } from '../../lambdas/processor/batch-processor';
 import type { LocalRuntime } from '../../local/runtime';
+import { sumBlocks } from '../../queries/figures';
 import * as S from '../../queries/schemas';
 import { makeKinesisClient } from '../../storage/clients';
-import { type LeaderboardMetric, ReferenceModel, withoutResends } from '../reference/model';
-import { committedGraph, modelGraph } from './pipeline-harness';
+import { type ProductItem, toProductState } from '../../storage/marketplace/items';
+import { ReadStore } from '../../storage/read-store';
+import { MarketplaceModel } from '../reference/marketplace-model';
+import { type LeaderboardMetric, type ReferenceModel, withoutResends } from '../reference/model';
+import { committedGraph, modelGraph, scanAll } from './pipeline-harness';
 
 /** Every record of the runtime's stream, from the trim horizon, in order. */
 export async function streamRecords(rt: LocalRuntime): Promise<StreamRecord[]> {
@@ -56,6 +66,10 @@ export interface Expected {
   lastSequenceNumber: string | null;
   /** marked records the processor skips as a producer's resend */
   resentRecords: number;
+  /** the arrival time of each item's record */
+  arrivals: number[];
+  /** every family's reference (`market.social` is the social model, fed the social events) */
+  market: MarketplaceModel;
   model: ReferenceModel;
 }
 
@@ -66,17 +80,24 @@ export interface Expected {
 export function expectedFrom(records: StreamRecord[], skipped: ReadonlySet<string> = new Set()): Expected {
   const items: unknown[] = [];
   const seqs: string[] = [];
+  const arrivals: number[] = [];
   let lastSequenceNumber: string | null = null;
   const reached = records.filter((r) => !skipped.has(r.sequenceNumber));
   const { folded, resent } = withoutResends(reached);
   for (const r of reached) lastSequenceNumber = r.sequenceNumber;
+  const market = new MarketplaceModel();
+  let arrival = 0;
   for (const r of folded) {
+    // A record read without its arrival time arrives with the latest one seen (as the processor takes it).
+    arrival = Math.max(arrival, r.arrivalMs ?? 0);
     for (const item of decodeRecord(r.data)) {
       items.push(item);
       seqs.push(r.sequenceNumber);
+      arrivals.push(arrival);
+      market.push(item, arrival);
     }
   }
-  return { items, seqs, lastSequenceNumber, resentRecords: resent, model: ReferenceModel.fromItems(items) };
+  return { items, seqs, lastSequenceNumber, resentRecords: resent, arrivals, market, model: market.social };
 }
 
 /** Sequence numbers of every record the mapping sent to the failure queue. */
@@ -141,14 +162,22 @@ export async function assertMatchesModel(
   label = '',
 ): Promise<void> {
   const { model } = expected;
-  assert.deepEqual(await committedGraph(doc, rt.tables), modelGraph(model), `${label}: the stored graph`);
+  assert.deepEqual(
+    await committedGraph(doc, rt.tables),
+    // The tally counts every family's events.
+    { ...modelGraph(model), tally: expected.market.pipeline() },
+    `${label}: the stored graph`,
+  );
 
-  const totals = model.totals();
+  const totals = expected.market.pipeline();
+  // The time of the last event that was not malformed: its created_at, or (a marketplace event
+  // without one) its record's arrival.
   let lastEventAt: number | null = null;
-  model.outcomes.forEach((o, i) => {
-    if (o === 'malformed') return;
-    lastEventAt = parseCreatedAt((expected.items[i] as { created_at: string }).created_at);
-  });
+  for (const v of expected.market.verdicts) {
+    if (v.outcome === 'malformed') continue;
+    const at = (expected.items[v.seq] as { created_at?: string | null }).created_at;
+    lastEventAt = typeof at === 'string' ? parseCreatedAt(at) : expected.arrivals[v.seq];
+  }
   const wanted = {
     ...totals,
     lastSequenceNumber: expected.lastSequenceNumber,
@@ -229,7 +258,7 @@ export async function assertMatchesModel(
   assert.equal(users.total, model.names().length, `${label}: /meta/users total`);
   assert.deepEqual(users.items, model.names().slice(0, 1000));
 
-  const expectedRejections = model.outcomes.flatMap((o, i) =>
+  const expectedRejections = expected.market.verdicts.flatMap(({ outcome: o, seq: i }) =>
     o === 'applied' || o === 'noop'
       ? []
       : [{ reason: o, event: shown(expected.items[i]), sequenceNumber: expected.seqs[i] }],
@@ -246,4 +275,125 @@ export async function assertMatchesModel(
     cursor = page.nextCursor;
   } while (cursor !== null);
   assert.deepEqual(got, JSON.parse(JSON.stringify(expectedRejections)), `${label}: /meta/rejections`);
+  await assertMarketplaceMatches(rt, doc, expected.market, label);
+}
+
+/**
+ * The marketplace family's stored state and rolled-up figures equal the model's: every product item
+ * (as the API shows it), every profile, and the all-data sums of every product and user (after the
+ * snapshot run assertMatchesModel makes).
+ */
+async function assertMarketplaceMatches(
+  rt: LocalRuntime,
+  doc: DynamoDBDocumentClient,
+  market: MarketplaceModel,
+  label: string,
+): Promise<void> {
+  const meta = await scanAll(doc, rt.tables.meta);
+  const products = new Map<string, ReturnType<typeof toProductState>>();
+  const profiles = new Map<string, unknown>();
+  for (const it of meta) {
+    const pk = it.pk as string;
+    if (pk.startsWith('product#'))
+      products.set(it.id as string, toProductState(it as unknown as ProductItem));
+    else if (pk.startsWith('profile#') && it.profile !== null) profiles.set(it.user as string, it.profile);
+  }
+  assert.deepEqual([...products.keys()].sort(), [...market.products.keys()].sort(), `${label}: products`);
+  for (const [id, p] of products) {
+    const want = market.product(id);
+    assert.ok(want !== null);
+    assert.deepEqual(
+      {
+        name: productName(p),
+        firstSeenAt: toIso(p.firstSeenAt as number),
+        category: p.entry?.category ?? null,
+        description: p.entry?.description ?? null,
+        sales: { orders: p.orders, units: p.units, revenue: p.cents / 100 },
+        ratings: { count: p.ratings, average: p.ratings === 0 ? null : p.ratingSum / p.ratings },
+        interactions: { total: p.interactions, byAction: p.byAction },
+      },
+      {
+        name: want.name,
+        firstSeenAt: want.firstSeenAt,
+        category: want.category,
+        description: want.description,
+        sales: want.sales,
+        ratings: want.ratings,
+        interactions: want.interactions,
+      },
+      `${label}: product ${id}`,
+    );
+  }
+  assert.deepEqual(
+    new Map([...profiles].sort()),
+    new Map(
+      [...market.profiles]
+        .sort()
+        .map(([u, pr]) => [u, { displayName: pr.displayName, email: pr.email }] as [string, unknown]),
+    ),
+    `${label}: profiles`,
+  );
+
+  // All-time sums from the rollups (the all-data block of each set).
+  const reader = new Reader(new ReadStore(doc, rt.tables), { stateTtlMs: 0 });
+  const all = { from: null, to: Number.MAX_SAFE_INTEGER };
+  const sums = async (set: string) => {
+    const r = await reader.rangeBlocks(set, all);
+    return r === null ? new Map<string, number[]>() : sumBlocks(r.names, r.blocks);
+  };
+  const bySet = await sums(PRODUCT_FIGURES.id);
+  for (const [id] of products) {
+    const want = market.product(id);
+    const row = bySet.get(id) ?? new Array<number>(PRODUCT_FIGURES.columns.length).fill(0);
+    assert.deepEqual(
+      {
+        orders: row[P.orders],
+        units: row[P.units],
+        revenue: row[P.cents] / 100,
+        ratings: row[P.ratings],
+        interactions: row[P.interactions],
+      },
+      {
+        orders: want?.sales.orders,
+        units: want?.sales.units,
+        revenue: want?.sales.revenue,
+        ratings: want?.ratings.count,
+        interactions: want?.interactions.total,
+      },
+      `${label}: rolled-up figures of product ${id}`,
+    );
+  }
+  const byUser = await sums(USER_FIGURES.id);
+  const shoppers = new Set<string>();
+  for (const { event: e } of market.log) if ('user' in e && e.user !== null) shoppers.add(e.user);
+  for (const user of shoppers) {
+    const want = market.userActivity(user, {}, Date.now());
+    const row = byUser.get(user) ?? new Array<number>(USER_FIGURES.columns.length).fill(0);
+    assert.deepEqual(
+      {
+        interactions: row[U.interactions],
+        orders: row[U.orders],
+        units: row[U.units],
+        revenue: row[U.cents] / 100,
+        ratings: row[U.ratings],
+      },
+      {
+        interactions: want.interactions,
+        orders: want.purchases.orders,
+        units: want.purchases.units,
+        revenue: want.purchases.revenue,
+        ratings: want.ratings.count,
+      },
+      `${label}: rolled-up activity of ${user}`,
+    );
+  }
+  // Social sums from the same mechanism: all-time strength of every user equals the model's.
+  const social = await sums(SOCIAL_FIGURES.id);
+  for (const name of market.social.names()) {
+    assert.equal(
+      social.get(name)?.[0] ?? 0,
+      market.social.networkStrength(name),
+      `${label}: strength of ${name}`,
+    );
+  }
 }
