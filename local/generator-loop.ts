@@ -144,8 +144,11 @@ export class GeneratorLoop {
     const saved = readState(this.opts.stateFile);
     if (saved) {
       try {
-        const gen = MixedGenerator.restore(saved.generator, {
-          families: this.opts.families ?? DEFAULT_FAMILIES,
+        const families = this.opts.families ?? DEFAULT_FAMILIES;
+        const savedFamilies =
+          'kind' in saved.generator ? saved.generator.families : (['social'] as FamilyName[]);
+        let gen = MixedGenerator.restore(saved.generator, {
+          families,
           seed: saved.seed,
           marketplace: this.opts.marketplace,
         });
@@ -159,7 +162,19 @@ export class GeneratorLoop {
           });
         }
         if (saved.pending) {
-          const events = gen.nextBatch(saved.pending.at);
+          // The pending batch is made again as it was made: by the families of the saved state. Only
+          // then do families added since join (each starting from its first batch, the catalogue's).
+          const maker = MixedGenerator.restore(saved.generator, {
+            families: savedFamilies,
+            seed: saved.seed,
+            marketplace: this.opts.marketplace,
+          });
+          const events = maker.nextBatch(saved.pending.at);
+          gen = MixedGenerator.restore(maker.snapshot(), {
+            families,
+            seed: saved.seed,
+            marketplace: this.opts.marketplace,
+          });
           const sent = readJson<SentMark>(this.sentFile());
           if (sent?.batch === saved.pending.batch) {
             this.after = sent.after;

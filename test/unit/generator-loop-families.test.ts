@@ -85,7 +85,8 @@ describe('generator loop families', () => {
     await run(loop(sent, { seed: 8, file }), sent, 2);
     // the saved state is a plain social snapshot, as a loop before families wrote it
     const saved = JSON.parse(readFileSync(file, 'utf8'));
-    const socialOnly = { seed: saved.seed, generator: saved.generator.social ?? saved.generator };
+    // (keeping the loop's own bookkeeping: the batch it claimed and whether it was sent)
+    const socialOnly = { ...saved, generator: saved.generator.social ?? saved.generator };
     writeFileSync(file, JSON.stringify(socialOnly));
     const before = sent.length;
     await run(loop(sent, { seed: 8, families: ['social', 'marketplace'], file }), sent, 1);
