@@ -72,6 +72,7 @@ import {
   GENERATOR_METRICS,
   type HttpMethod,
   type KeyDef,
+  leadingKeysCondition,
   METRICS_NAMESPACE,
   PROCESSOR,
   PROCESSOR_MAPPING,
@@ -201,6 +202,7 @@ export class BacefookStack extends Stack {
         // Recovery is worth paying for only when the data is meant to outlive the stack.
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: this.retainData },
         removalPolicy: this.removalPolicy,
+        timeToLiveAttribute: def.ttlAttribute,
       });
       if (!this.retainData) {
         keepFinding(
@@ -251,6 +253,7 @@ export class BacefookStack extends Stack {
       logLevel: this.logLevel,
     });
     fn.bindAll(this.tables, this.stream);
+    if (def.ownPartition) this.bindOwnPartition(fn, this.tables[def.ownPartition.table], def.ownPartition);
     return fn;
   }
 
@@ -296,8 +299,6 @@ export class BacefookStack extends Stack {
    */
   private createGenerator(): [BacefookFunction, Rule] {
     const generator = this.createFunction(GENERATOR);
-    const own = GENERATOR.ownPartition;
-    if (own) this.bindOwnPartition(generator, this.tables[own.table], own.pk);
     const settings: [string, string, number][] = [
       [ENV.generatorUsers, 'generatorUsers', GENERATOR.users],
       [ENV.generatorMaxUsers, 'generatorMaxUsers', GENERATOR.maxUsers],
@@ -347,17 +348,22 @@ export class BacefookStack extends Stack {
   }
 
   /**
-   * Read/write on one partition of a table and nothing else of it (IAM condition dynamodb:LeadingKeys),
-   * plus the table's name in the environment: the generator keeps its state in the meta table, where it
-   * must not reach the pipeline's counters, checkpoint or rejections.
+   * Read/write on one partition of a table (or the partitions of a key prefix) and nothing else of it
+   * (IAM condition dynamodb:LeadingKeys), plus the table's name in the environment: the generator's
+   * state and POST /events' idempotency keys live in the meta table, where neither must reach the
+   * pipeline's counters, checkpoint or rejections.
    */
-  private bindOwnPartition(fn: BacefookFunction, table: Table, pk: string): void {
+  private bindOwnPartition(
+    fn: BacefookFunction,
+    table: Table,
+    own: NonNullable<FunctionDef['ownPartition']>,
+  ): void {
     fn.fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: OWN_PARTITION_ACTIONS,
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [pk] } },
+        conditions: leadingKeysCondition(own),
       }),
     );
     const kind = (Object.entries(TABLE_BY_KIND) as [TableKind, TableDef][]).find(

@@ -53,6 +53,8 @@ export interface TableDef {
   partitionKey: KeyDef;
   sortKey?: KeyDef;
   indexes: IndexDef[];
+  /** DynamoDB deletes an item some time after this attribute's epoch seconds (TTL). */
+  ttlAttribute?: string;
 }
 
 /** Graph: one item per user (pk = name). The processor is its only writer. */
@@ -76,7 +78,7 @@ export const HISTORY_TABLE: TableDef = {
   indexes: [],
 };
 
-/** Meta: pipeline counters and checkpoint, snapshot state, rejected events. */
+/** Meta: pipeline counters and checkpoint, snapshot state, rejected events, idempotency keys. */
 export const META_TABLE: TableDef = {
   id: 'MetaTable',
   localName: 'bacefook-meta',
@@ -84,7 +86,12 @@ export const META_TABLE: TableDef = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   indexes: [],
+  // Idempotency keys expire after 24 hours (storage/idempotency-store.ts); nothing else has it.
+  ttlAttribute: 'expiresAt',
 };
+
+/** Partitions of the meta table holding the ingest routes' Idempotency-Key records (SPEC 13). */
+export const IDEMPOTENCY_PARTITION_PREFIX = 'idem#';
 
 export const TABLES = [GRAPH_TABLE, HISTORY_TABLE, META_TABLE] as const;
 
@@ -101,8 +108,16 @@ export interface FunctionDef {
   /**
    * One partition of a table that this function alone reads and writes, and nothing else of that
    * table (IAM condition dynamodb:LeadingKeys). For state that is not the graph's, e.g. the generator's.
+   * With `prefix`, every partition whose key starts with `pk` (one per idempotency key, say).
    */
-  ownPartition?: { table: TableKindName; pk: string };
+  ownPartition?: { table: TableKindName; pk: string; prefix?: boolean };
+}
+
+/** The IAM condition that holds a function to its own partition(s) (dynamodb:LeadingKeys). */
+export function leadingKeysCondition(own: NonNullable<FunctionDef['ownPartition']>): Record<string, unknown> {
+  return own.prefix
+    ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${own.pk}*`] } }
+    : { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [own.pk] } };
 }
 
 /** The processor's event source mapping (SPEC section 1); batch size and window chosen by `npm run bench`. */
@@ -242,7 +257,12 @@ export const ROUTES: RouteDef[] = [
   route('MetaSnapshots', 'GET', '/meta/snapshots', 'meta-snapshots'),
   route('MetaPipeline', 'GET', '/meta/pipeline', 'meta-pipeline', { tables: { meta: 'read' } }),
   route('MetaRejections', 'GET', '/meta/rejections', 'meta-rejections', { tables: { meta: 'read' } }),
-  route('PostEvents', 'POST', '/events', 'post-events', { tables: {}, stream: 'write' }),
+  route('PostEvents', 'POST', '/events', 'post-events', {
+    tables: {},
+    stream: 'write',
+    // Its Idempotency-Key records, and nothing else of the meta table.
+    ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
+  }),
 ];
 
 /** POST /events body limit (SPEC: larger is a 413). */

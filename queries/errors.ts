@@ -29,6 +29,18 @@ export class PayloadTooLargeError extends AppError {
   readonly code = 'payload_too_large';
 }
 
+/** The request conflicts with one in progress (the same Idempotency-Key, still being answered). */
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly code = 'conflict';
+}
+
+/** Well-formed, but not processable as sent (an Idempotency-Key reused with another body). */
+export class UnprocessableEntityError extends AppError {
+  readonly status = 422;
+  readonly code = 'unprocessable_entity';
+}
+
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   readonly code = 'too_many_requests';

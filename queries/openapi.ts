@@ -17,6 +17,8 @@ interface RouteDoc {
   /** error statuses the route can answer besides 500 */
   errors: number[];
   body?: boolean;
+  /** request headers the route reads */
+  headers?: { name: string; description: string; schema: Record<string, unknown> }[];
 }
 
 const RANGE_NOTE =
@@ -116,15 +118,25 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: QUERY.none,
     response: S.AcceptedSchema,
     status: 202,
-    errors: [400, 413, 429],
+    errors: [400, 409, 413, 422, 429],
     body: true,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description:
+          'Makes a retry safe: a request with the same key within 24 hours gets the first answer (same status and body) and sends nothing again; the same key with another body is a 422; while the first request with the key is still being answered, a 409 (after a wait of up to 2 s).',
+        schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+      },
+    ],
   },
 };
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'A bad parameter (the message names it)',
   404: 'Unknown user or route',
+  409: 'A request with the same Idempotency-Key is still in progress',
   413: 'Body too large',
+  422: 'The Idempotency-Key was used with another body',
   429: 'Too many requests',
   500: 'Internal error (generic message)',
 };
@@ -163,6 +175,9 @@ function parameters(route: RouteDef, doc: RouteDoc | undefined): Json[] {
     });
   }
   if (doc === undefined) return out;
+  for (const h of doc.headers ?? []) {
+    out.push({ name: h.name, in: 'header', required: false, description: h.description, schema: h.schema });
+  }
   const q = jsonSchema(doc.query, 'input') as { properties?: Record<string, Json>; required?: string[] };
   for (const [name, prop] of Object.entries(q.properties ?? {})) {
     const { description, ...schema } = prop;

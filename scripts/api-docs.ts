@@ -107,12 +107,20 @@ function renderExample(route: RouteDef, ex: ApiExample, successStatus: number): 
   const out: string[] = [];
   const status = ex.status ?? successStatus;
   out.push(`#### ${ex.title ?? 'Example'}`, '');
+  const headers = Object.entries(ex.headers ?? {})
+    .map(([k, v]) => `-H ${shellQuote(`${k}: ${v}`)} `)
+    .join('');
   if (ex.body !== undefined) {
-    out.push('```sh', `curl -s ${shellQuote(BASE + ex.request)} --data-binary @body.ndjson`, '```', '');
+    out.push(
+      '```sh',
+      `curl -s ${headers}${shellQuote(BASE + ex.request)} --data-binary @body.ndjson`,
+      '```',
+      '',
+    );
     out.push('`body.ndjson`:', '', '```json', ex.body, '```', '');
   } else {
     const method = route.method === 'GET' ? '' : `-X ${route.method} `;
-    out.push('```sh', `curl -s ${method}${shellQuote(BASE + ex.request)}`, '```', '');
+    out.push('```sh', `curl -s ${method}${headers}${shellQuote(BASE + ex.request)}`, '```', '');
   }
   out.push(`Answer \`${status}\`:`, '', '```json', prettyJson(ex.answer), '```', '');
   if (ex.note !== undefined) out.push(ex.note, '');

@@ -35,6 +35,8 @@ export interface ApiExample {
   request: string;
   /** The request body (POST routes). */
   body?: string;
+  /** Request headers. */
+  headers?: Record<string, string>;
   /** The answer's status: the route's success status when absent. */
   status?: number;
   answer: unknown;
@@ -48,6 +50,8 @@ export interface ApiExample {
   /** A sentence after the answer: what to notice in it. */
   note?: string;
 }
+
+const IDEMPOTENCY_KEY = '5f0c6a2e-8d1b-4b7e-9c3a-2f4e6d8a1b0c';
 
 const SEQ = '49680835998092420923439645126471118271890056889765986306';
 
@@ -454,8 +458,31 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       {
         request: '/events',
         body: EXAMPLE_EVENTS.map((e) => JSON.stringify(e)).join('\n'),
+        headers: { 'Idempotency-Key': IDEMPOTENCY_KEY },
         answer: { accepted: 13 },
-        note: 'Every line is forwarded, in order; the processor decides each outcome (here 11 applied, 2 rejected).',
+        note: 'Every line is forwarded, in order; the processor decides each outcome (here 11 applied, 2 rejected). The `Idempotency-Key` header is optional.',
+      },
+      {
+        title: 'A retry with the same Idempotency-Key',
+        request: '/events',
+        body: EXAMPLE_EVENTS.map((e) => JSON.stringify(e)).join('\n'),
+        headers: { 'Idempotency-Key': IDEMPOTENCY_KEY },
+        answer: { accepted: 13 },
+        note: 'The first answer again: nothing is sent a second time (the other examples on this page count 13 events, not 26).',
+      },
+      {
+        title: 'The same Idempotency-Key with another body',
+        request: '/events',
+        body: JSON.stringify(EXAMPLE_EVENTS[0]),
+        headers: { 'Idempotency-Key': IDEMPOTENCY_KEY },
+        status: 422,
+        answer: {
+          error: {
+            code: 'unprocessable_entity',
+            message:
+              "header 'Idempotency-Key': this key was used with a different body in the last 24 hours; use a new key for a new request",
+          },
+        },
       },
       {
         title: 'A body that is no JSON at all',

@@ -17,6 +17,7 @@ import {
   FUNCTIONS,
   type FunctionDef,
   LOG_RETENTION_DAYS,
+  leadingKeysCondition,
   PROCESSOR,
   PROCESSOR_MAPPING,
   ROUTES,
@@ -157,7 +158,14 @@ describe('tables', () => {
         Projection: { ProjectionType: i.projection },
       }));
       assert.deepEqual(p.GlobalSecondaryIndexes ?? [], indexes, def.id);
+      assert.deepEqual(
+        p.TimeToLiveSpecification,
+        def.ttlAttribute === undefined ? undefined : { AttributeName: def.ttlAttribute, Enabled: true },
+        def.id,
+      );
     }
+    // The idempotency keys of POST /events expire there.
+    assert.equal(TABLE_BY_KIND.meta.ttlAttribute, 'expiresAt');
   });
 });
 
@@ -265,11 +273,7 @@ describe('IAM least privilege', () => {
         if (!access && def.ownPartition?.table === kind) {
           // Only its own partition: every statement on the table is bound to that leading key.
           for (const st of touching) {
-            assert.deepEqual(
-              st.Condition,
-              { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [def.ownPartition.pk] } },
-              `${def.id} on ${kind}`,
-            );
+            assert.deepEqual(st.Condition, leadingKeysCondition(def.ownPartition), `${def.id} on ${kind}`);
           }
           assert.ok(touching.length > 0, `${def.id} reaches its partition of ${kind}`);
           continue;
@@ -292,14 +296,27 @@ describe('IAM least privilege', () => {
     }
   });
 
-  test('POST /events can put records and nothing in DynamoDB', () => {
+  test('POST /events can put records, and in DynamoDB only get, put and delete its idempotency items', () => {
     const s = plain();
     const post = ROUTES.find((r) => r.method === 'POST' && r.path === '/events');
     assert.ok(post);
     const acts = actions(s, post.fn);
     assert.ok(acts.has('kinesis:PutRecord') && acts.has('kinesis:PutRecords'));
-    assert.ok(![...acts].some((a) => a.startsWith('dynamodb:')), [...acts].join());
     assert.ok(!acts.has('kinesis:GetRecords'));
+    const dynamo = statements(s, post.fn).filter((st) =>
+      actionsOf(st).some((a) => a.startsWith('dynamodb:')),
+    );
+    assert.equal(dynamo.length, 1, JSON.stringify(dynamo));
+    assert.deepEqual(actionsOf(dynamo[0]).sort(), [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ]);
+    assert.deepEqual(dynamo[0].Resource, { 'Fn::GetAtt': [tableId(s, 'meta'), 'Arn'] });
+    // Only partitions whose key starts with idem#: never the pipeline state, rejections or generator.
+    assert.deepEqual(dynamo[0].Condition, {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['idem#*'] },
+    });
   });
 
   test('the processor writes in batches, reads the stream, and reports failures to the queue', () => {

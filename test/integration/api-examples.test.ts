@@ -44,7 +44,7 @@ describe('the examples of docs/api.md', () => {
   let rt: LocalRuntime;
 
   async function send(method: string, ex: ApiExample): Promise<{ status: number; body: Json }> {
-    const res = await fetch(rt.apiUrl + ex.request, { method, body: ex.body });
+    const res = await fetch(rt.apiUrl + ex.request, { method, body: ex.body, headers: ex.headers });
     return { status: res.status, body: await res.json() };
   }
 
