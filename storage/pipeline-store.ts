@@ -242,6 +242,33 @@ export class PipelineStore {
     if (group !== null) throw new Error(`journal ${group.first} is committed but incomplete`);
   }
 
+  /**
+   * Deletes the chunks of every journal whose batch starts at or before `through` (journals the
+   * snapshot job has folded: every one of them is committed). Reads their keys back first, so chunks
+   * a crashed earlier call left are deleted too. Resolves with the number of items deleted.
+   */
+  async deleteJournalsThrough(through: string): Promise<number> {
+    const deletes: WriteRequest[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.history,
+          // Chunk keys are `${first}#0000`...; '~' sorts after every digit: `through`'s own chunks are in.
+          KeyConditionExpression: 'pk = :pk AND sk < :to',
+          ExpressionAttributeValues: { ':pk': JOURNAL_PK, ':to': `${through}#~` },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const it of res.Items ?? []) deletes.push({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } });
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    await batchWrite(this.doc, this.tables.history, deletes);
+    return deletes.length;
+  }
+
   /** Removes the journal and rejection chunks of an abandoned (never committed) batch. */
   async deleteBatchRecords(p: PendingBatch): Promise<void> {
     const jr: WriteRequest[] = [];

@@ -27,6 +27,13 @@ export interface SnapshotState {
   namesId: string;
   /** figure sets that have rollups (each has an all-data block and time blocks) */
   sets: string[];
+  /**
+   * Journals at or before this position may have been deleted ('' none): the snapshot job deletes the
+   * journals it has folded, one run after folding them (lambdas/snapshot/snapshot-builder.ts). Set in
+   * the state before the deletes are sent, and never moved back, so a reader of journals that reads
+   * this after them knows whether any it asked for could have gone meanwhile.
+   */
+  trimmedTo: string;
 }
 
 /**
@@ -47,6 +54,7 @@ export function emptySnapshotState(): SnapshotState {
     coveredUntil: null,
     namesId: '',
     sets: [],
+    trimmedTo: '',
   };
 }
 

@@ -9,12 +9,16 @@
 // snapshot) plus the journals after it, and then only follows: when the committed checkpoint moves,
 // it reads the journals after the last one it applied, up to that checkpoint, and adds their deltas.
 //
-// Journals are kept and never change once committed, so an index stays exact whatever the snapshot
-// job does after it was built: a newer total block says nothing the journals have not. It is dropped
-// only when the rollups start over (a new name dictionary: the store was rebuilt).
+// Journals never change once committed, so an index stays exact whatever the snapshot job does after
+// it was built: a newer total block says nothing the journals have not. But the snapshot job deletes
+// the journals it has folded, a run after folding them, and marks how far in its state (`trimmedTo`)
+// before it deletes any: a refresh reads that mark after the journals, and if it has moved past where
+// the refresh began, journals it asked for may have gone unseen, so the index starts again from the
+// total block (which holds them). It is also dropped when the rollups start over (a new name
+// dictionary: the store was rebuilt).
 //
-// Journals are applied one whole journal at a time between awaits, so the map always holds a
-// committed prefix of the stream: a request reading it while a refresh is under way sees a state the
+// The journals a refresh read are applied together, with no await in between, so the map always holds
+// a committed prefix of the stream: a request reading it while a refresh is under way sees a state the
 // pipeline really had (at least as new as the checkpoint it asked for, once `at` resolves).
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import type { Journal } from '../../storage/pipeline-store';
@@ -37,6 +41,8 @@ export interface FigureSource {
   base(): Promise<FigureBase>;
   /** The committed journals after the one starting at `after` ('' for all), up to `checkpoint`. */
   journals(after: string, checkpoint: string): AsyncIterable<Journal>;
+  /** Where journals may have been deleted up to (the snapshot state's `trimmedTo`), read afresh. */
+  trimmedTo(): Promise<string>;
 }
 
 interface State {
@@ -64,8 +70,13 @@ export class FigureIndex {
 
   /** Drops everything (the store was rebuilt). */
   clear(): void {
-    this.state = null;
     this.wanted = '';
+    this.restart();
+  }
+
+  /** Drops the sums (the requests waiting keep what they asked for). */
+  private restart(): void {
+    this.state = null;
     this.epoch++;
   }
 
@@ -107,13 +118,27 @@ export class FigureIndex {
       s = { sums: base.sums, applied: base.upTo, covered: '', namesId: base.namesId };
       this.state = s;
     }
-    for await (const j of this.source.journals(s.applied, target)) {
+    // The journals after `from` are read first and applied after the check below, all at once (no await
+    // in between): a request reading the map meanwhile sees it as it was, never with a gap.
+    const from = s.applied;
+    const read: Journal[] = [];
+    for await (const j of this.source.journals(from, target)) {
       // A clear() or a rebuild while this ran: its journals belong to a state no longer kept.
       if (this.state !== s) return;
-      const { sums } = s;
+      read.push(j);
+    }
+    // Journals after `from` deleted before this read them (see the header): start from the total block.
+    const trimmedTo = await this.source.trimmedTo();
+    if (this.state !== s) return;
+    if (trimmedTo > from) {
+      this.restart();
+      return;
+    }
+    const { sums } = s;
+    const s0 = 2 + SOCIAL_STRENGTH;
+    const p0 = 2 + SOCIAL_POINTS;
+    for (const j of read) {
       const d = j.sets[SOCIAL_FIGURES.id] ?? [];
-      const s0 = 2 + SOCIAL_STRENGTH;
-      const p0 = 2 + SOCIAL_POINTS;
       for (let i = 0; i < d.length; i += 2 + SOCIAL_FIGURES.columns.length) {
         const name = d[i + 1] as string;
         const f = sums.get(name);

@@ -145,6 +145,7 @@ export class Reader {
     this.figureIndex = new FigureIndex({
       base: () => this.totalSums(),
       journals: (after, checkpoint) => store.committedJournals(after, checkpoint),
+      trimmedTo: async () => (await store.snapshotState()).trimmedTo,
     });
     // Past the TTL caches: through them this would pin a snapshot state for the leaderboards too,
     // which then might not see a snapshot run that just ended.

@@ -25,6 +25,7 @@ export const handler = middy<unknown, { journals: number; caughtUp: boolean }>({
         journals: s.journals,
         deltas: s.deltas,
         blocksWritten: s.blocksWritten,
+        journalsDeleted: s.journalsDeleted,
         caughtUp: s.caughtUp,
         cursor: s.state.cursor,
         coveredUntil: s.state.coveredUntil,

@@ -40,6 +40,17 @@
 // the stream, or committed after the run, may carry any created_at (a late event) and changes an
 // older bucket at the next run. When a run stops early (its work cap), coveredUntil is the start of
 // the earliest bucket touched by a committed journal it left unconsumed.
+//
+// Journals do not outlive their use. Once a run has folded a journal, the rollups hold its deltas (a
+// late event is no exception: its own journal, committed later, names the old bucket, and the next
+// run adds it to that bucket's blocks), so the journal is deleted, one run later: each run sets the
+// state's `trimmedTo` to the cursor the previous run left, writes the state, then deletes every
+// journal at or before it (reading their keys back, so what a crashed run left goes too). The lag
+// leaves readers that follow the journals (the API's figure index: lambdas/api/figure-index.ts) a
+// run's time to read the journals after the total block they started from; one that was slower sees
+// `trimmedTo` past where it began and starts again from the total block. So the journal partition
+// holds the journals of about two runs, whatever the volume; rollups cannot be rebuilt from journals
+// (a replay of the stream rebuilds everything).
 
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -72,6 +83,8 @@ export interface SnapshotOptions {
   now?: () => number;
   /** bytes per rollup item (default: storage's CHUNK_BYTES) */
   chunkBytes?: number;
+  /** Keep folded journals instead of deleting them (default false). */
+  keepJournals?: boolean;
 }
 
 export interface SnapshotRunSummary {
@@ -80,6 +93,8 @@ export interface SnapshotRunSummary {
   blocksWritten: number;
   /** every journal committed when the run started is now folded */
   caughtUp: boolean;
+  /** journal items deleted (journals folded by an earlier run) */
+  journalsDeleted: number;
   state: SnapshotState;
 }
 
@@ -261,6 +276,7 @@ export class SnapshotBuilder {
   private readonly maxDeltas: number;
   private readonly concurrency: number;
   private readonly now: () => number;
+  private readonly keepJournals: boolean;
   /** The name dictionary as far as this builder has read or written it. */
   private dictionary = { namesId: '', names: [] as string[], ids: new Map<string, number>() };
 
@@ -271,6 +287,7 @@ export class SnapshotBuilder {
     this.maxDeltas = o.maxDeltas ?? DEFAULT_MAX_DELTAS;
     this.concurrency = o.concurrency ?? 16;
     this.now = o.now ?? Date.now;
+    this.keepJournals = o.keepJournals ?? false;
   }
 
   /** Runs until every journal committed at the start of a run is folded, or `deadline` (epoch ms) passes. */
@@ -281,6 +298,7 @@ export class SnapshotBuilder {
       total.journals += s.journals;
       total.deltas += s.deltas;
       total.blocksWritten += s.blocksWritten;
+      total.journalsDeleted += s.journalsDeleted;
       total.caughtUp = s.caughtUp;
       total.state = s.state;
     }
@@ -542,7 +560,20 @@ export class SnapshotBuilder {
     }
     if (!caughtUp && Number.isFinite(leftBehind)) covered = Math.min(covered ?? leftBehind, leftBehind);
     next.coveredUntil = covered;
+    // The journals the previous run folded go (see the header): marked in the state before any goes.
+    if (!this.keepJournals && state.cursor > state.trimmedTo) next.trimmedTo = state.cursor;
     await this.snapshots.write(next, state.cursor);
-    return { journals: groups.length, deltas, blocksWritten: dirty.length, caughtUp, state: next };
+    const journalsDeleted =
+      this.keepJournals || next.trimmedTo === ''
+        ? 0
+        : await this.pipeline.deleteJournalsThrough(next.trimmedTo);
+    return {
+      journals: groups.length,
+      deltas,
+      blocksWritten: dirty.length,
+      caughtUp,
+      journalsDeleted,
+      state: next,
+    };
   }
 }

@@ -13,6 +13,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
+  QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
@@ -151,6 +152,25 @@ const rangeArb = fc.record(
   { requiredKeys: ['to'] },
 );
 
+/** The `first` of every journal still stored, in order. */
+async function storedJournals(history: string): Promise<string[]> {
+  const firsts = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await dyn.doc.send(
+      new QueryCommand({
+        TableName: history,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'journal' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const it of res.Items ?? []) firsts.add(it.first as string);
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
+  return [...firsts];
+}
+
 let dyn: TestDynamo;
 before(async () => {
   dyn = await startDynamo();
@@ -235,6 +255,15 @@ describe('rollups vs brute force', () => {
             }
             const state = await snapshots.read();
             const consumed = journals.filter((j) => j.first <= state.cursor);
+
+            // Journals go once folded, a run later: every one after the cursor is still there (folded or
+            // not), none at or before trimmedTo is, and trimmedTo never passes the cursor.
+            assert.ok(state.trimmedTo <= state.cursor, 'trimmedTo <= cursor');
+            assert.deepEqual(
+              await storedJournals(tables.history),
+              journals.filter((j) => j.first > state.trimmedTo).map((j) => j.first),
+              'stored journals',
+            );
 
             // The total block: exactly the consumed deltas, and the span of their buckets.
             const total = (await rollups.readBlocks([TOTAL_PK])).get(TOTAL_PK);

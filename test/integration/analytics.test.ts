@@ -533,9 +533,11 @@ describe('analytics read side (dynalite, real processor, snapshot and handlers)'
     assert.equal(snap.earliest, iso(bucketOf(START - 2 * DAY + 2_500)));
     assert.equal(snap.levels[3].blocks, 1, 'the sealed day two days back; the current day is still open');
 
-    // A crash after the rollup writes and before the cursor moved: put the old state back and re-run.
+    // A crash of the last run after its rollup writes and before the cursor moved: put back the state
+    // that run started from (the capped run's; earlier states are gone for good once a later run has
+    // deleted the journals they had folded) and re-run.
     const stateB = await new SnapshotStore(dyn.doc, dyn.tables.meta).read();
-    await new SnapshotStore(dyn.doc, dyn.tables.meta).write(stateA, stateB.cursor);
+    await new SnapshotStore(dyn.doc, dyn.tables.meta).write(first.state, stateB.cursor);
     const rerun = await builder.runUntilCaughtUp();
     assert.equal(rerun.blocksWritten, 0, 'every block already holds those journals');
     assert.deepEqual({ ...rerun.state, lastBuiltAt: 0 }, { ...stateB, lastBuiltAt: 0 });
