@@ -9,11 +9,24 @@
 // The log dir is `<dataDir>/logs`, or `<tmpdir>/bacefook/logs` for an in-memory `npm start` (see
 // localLogDir).
 //
+// Each file is capped: once it would pass `maxBytes` (LOG_MAX_BYTES by default) it is renamed to
+// `<name>.1.log` (replacing the one before) and a new file begins, so a log never holds more than
+// twice the cap, however long the runtime runs. `npm run logs` reads the rotated file before the
+// current one.
+//
 // Every function runs in this one process, so a function's output is told apart by the async context
 // it runs in (AsyncLocalStorage): while a handler runs, whatever it writes to stdout/stderr goes to its
 // own file instead of the terminal. Outside a handler, stdout/stderr are untouched.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -34,27 +47,88 @@ export const RUNTIME_LOG = 'runtime';
 
 type StreamName = 'stdout' | 'stderr';
 
-/** An append-only JSON-lines file. Writes after close are dropped. */
-class LineFile {
-  private readonly out: WriteStream;
-  private closed = false;
+/** Bytes a log file reaches before it is rotated (see the header). */
+export const LOG_MAX_BYTES = 8 * 1024 * 1024;
 
-  constructor(path: string, truncate: boolean) {
-    this.out = createWriteStream(path, { flags: truncate ? 'w' : 'a' });
-    // A log file must never take the runtime down (disk full, file removed under us...).
-    this.out.on('error', () => {
-      this.closed = true;
+/** The rotated file of a log: `<dir>/<id>.1.log` beside `<dir>/<id>.log`. */
+export function rotatedPath(path: string): string {
+  return path.replace(/\.log$/, '.1.log');
+}
+
+/**
+ * An append-only JSON-lines file, rotated when it would pass `maxBytes`. Writes after close are
+ * dropped.
+ */
+class LineFile {
+  private out: WriteStream | null;
+  private closed = false;
+  private bytes = 0;
+  private readonly ended: Promise<void>[] = [];
+
+  constructor(
+    private readonly path: string,
+    truncate: boolean,
+    private readonly maxBytes: number,
+  ) {
+    if (truncate) rmSync(rotatedPath(path), { force: true });
+    else {
+      try {
+        this.bytes = statSync(path).size;
+      } catch {
+        // a new file
+      }
+    }
+    this.out = this.open(truncate ? 'w' : 'a');
+  }
+
+  /** Opened at once (not when the stream gets to it), so a rotation can rename it right away. */
+  private open(flags: 'w' | 'a'): WriteStream | null {
+    let fd: number;
+    try {
+      fd = openSync(this.path, flags);
+    } catch {
+      // A log file must never take the runtime down (disk full, folder removed under us...).
+      return null;
+    }
+    const out = createWriteStream(this.path, { fd });
+    out.on('error', () => {
+      if (this.out === out) this.out = null;
     });
+    return out;
   }
 
   write(text: string): void {
-    if (!this.closed) this.out.write(text);
+    if (this.closed || this.out === null) return;
+    const size = Buffer.byteLength(text);
+    if (this.bytes > 0 && this.bytes + size > this.maxBytes) this.rotate();
+    this.bytes += size;
+    this.out?.write(text);
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Renames the file and starts a new one. Writes the old stream still has pending land in the
+   * renamed file (they go to its descriptor), so no line is lost or misplaced.
+   */
+  private rotate(): void {
+    try {
+      renameSync(this.path, rotatedPath(this.path));
+    } catch {
+      // Renamed or removed under us: keep writing where we are.
+      return;
+    }
+    const old = this.out;
+    if (old) this.ended.push(new Promise((resolve) => old.end(() => resolve())));
+    this.out = this.open('w');
+    this.bytes = 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    return new Promise((resolve) => this.out.end(() => resolve()));
+    const out = this.out;
+    this.out = null;
+    if (out) this.ended.push(new Promise((resolve) => out.end(() => resolve())));
+    await Promise.all(this.ended);
   }
 }
 
@@ -129,6 +203,8 @@ export interface LogFilesOptions {
   truncate?: boolean;
   /** Echo runtime warnings and errors to the terminal (false: files only). */
   echo?: boolean;
+  /** Bytes a file reaches before it is rotated (default LOG_MAX_BYTES). */
+  maxBytes?: number;
 }
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -149,12 +225,14 @@ export class LogFiles implements RuntimeLogger {
   private readonly files = new Map<string, LineFile>();
   private readonly truncate: boolean;
   private readonly echo: boolean;
+  private readonly maxBytes: number;
   private closed = false;
 
   constructor(opts: LogFilesOptions) {
     this.dir = opts.dir;
     this.truncate = opts.truncate ?? false;
     this.echo = opts.echo ?? false;
+    this.maxBytes = opts.maxBytes ?? LOG_MAX_BYTES;
     mkdirSync(this.dir, { recursive: true });
     install();
   }
@@ -167,7 +245,7 @@ export class LogFiles implements RuntimeLogger {
   private file(id: string): LineFile {
     let f = this.files.get(id);
     if (!f) {
-      f = new LineFile(this.pathOf(id), this.truncate);
+      f = new LineFile(this.pathOf(id), this.truncate, this.maxBytes);
       this.files.set(id, f);
     }
     return f;

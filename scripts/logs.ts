@@ -23,7 +23,7 @@ import {
   type FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { cloudLogGroupName, FUNCTIONS, type FunctionDef, GENERATOR } from '../lib/definitions';
-import { localLogDir, RUNTIME_LOG } from '../local/logs';
+import { localLogDir, RUNTIME_LOG, rotatedPath } from '../local/logs';
 import { CliError, choiceOption, execute, type Io, intOption, isMain, processIo } from './cli-args';
 
 export const LOGS_USAGE = `usage: npm run logs -- <function> [options]
@@ -268,15 +268,45 @@ export function localLogFile(
 
 async function readLocal(o: LogsOptions, io: Io, deps: LogsDeps): Promise<void> {
   const { path, keep } = localLogFile(o.logDir, o.source);
+  const rotated = rotatedPath(path);
   const printer = new Printer(io, o, keep);
-  let offset = 0;
+  /** The file being followed (its inode), how far it has been read, and a line not yet ended. */
+  let file: { ino: number; offset: number } | null = null;
   let partial = '';
   let missingSaid = false;
-  for (;;) {
-    let size: number | null = null;
+
+  /** Prints `file`'s lines from `from` to `to`; false once the printer is full. */
+  const readRange = async (file: string, from: number, to: number): Promise<boolean> => {
+    if (to <= from) return true;
+    const fh = await open(file, 'r');
     try {
-      size = (await stat(path)).size;
+      const buf = Buffer.alloc(to - from);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, from);
+      const lines = (partial + buf.toString('utf8', 0, bytesRead)).split('\n');
+      partial = lines.pop() ?? '';
+      for (const raw of lines) {
+        const text = raw.trim();
+        if (!text) continue;
+        const e = parseObject(text) ?? { level: 'INFO', stream: 'stdout', message: text };
+        printer.line(e, parseObject(text) ? text : undefined);
+        if (printer.full) return false;
+      }
+      return true;
+    } finally {
+      await fh.close();
+    }
+  };
+  const statOf = async (p: string) => {
+    try {
+      return await stat(p);
     } catch {
+      return null;
+    }
+  };
+
+  for (;;) {
+    const now = await statOf(path);
+    if (now === null) {
       if (!o.follow) {
         throw new Error(
           `no log file ${path}: is the local runtime running (npm start)? Pass --data-dir/--port as given to it, or --log-dir`,
@@ -284,32 +314,27 @@ async function readLocal(o: LogsOptions, io: Io, deps: LogsDeps): Promise<void> 
       }
       if (!missingSaid) io.stderr.write(`waiting for ${path}...\n`);
       missingSaid = true;
-    }
-    if (size !== null) {
-      // A runtime started again in memory truncates its files: start over.
-      if (size < offset) {
-        offset = 0;
+    } else {
+      if (file === null) {
+        // First look: the rotated part (older entries) first.
+        const old = await statOf(rotated);
+        if (old !== null && !(await readRange(rotated, 0, old.size))) return;
         partial = '';
+        file = { ino: now.ino, offset: 0 };
+      } else if (now.ino !== file.ino) {
+        // Rotated since the last look: the rest of the file followed is now the rotated one.
+        const old = await statOf(rotated);
+        if (old !== null && old.ino === file.ino && !(await readRange(rotated, file.offset, old.size)))
+          return;
+        partial = '';
+        file = { ino: now.ino, offset: 0 };
+      } else if (now.size < file.offset) {
+        // A runtime started again in memory truncates its files: start over.
+        partial = '';
+        file.offset = 0;
       }
-      if (size > offset) {
-        const fh = await open(path, 'r');
-        try {
-          const buf = Buffer.alloc(size - offset);
-          const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-          offset += bytesRead;
-          const lines = (partial + buf.toString('utf8', 0, bytesRead)).split('\n');
-          partial = lines.pop() ?? '';
-          for (const raw of lines) {
-            const text = raw.trim();
-            if (!text) continue;
-            const e = parseObject(text) ?? { level: 'INFO', stream: 'stdout', message: text };
-            printer.line(e, parseObject(text) ? text : undefined);
-            if (printer.full) return;
-          }
-        } finally {
-          await fh.close();
-        }
-      }
+      if (!(await readRange(path, file.offset, now.size))) return;
+      file.offset = Math.max(file.offset, now.size);
     }
     if (!o.follow || deps.signal?.aborted) return;
     await sleep(deps.pollMs ?? LOCAL_POLL_MS, deps.signal);
