@@ -5,6 +5,7 @@ import { nextMessage, startTsWorker } from '../local/ts-worker';
 import { benchApi } from './api';
 import { benchBundles } from './bundles';
 import { benchE2e } from './e2e';
+import { benchLongRun } from './longrun';
 import { benchProcessorMemory } from './processor-memory';
 import { newReport, type Section, writeReport } from './report';
 import { benchWire } from './wire';
@@ -52,6 +53,12 @@ if (want('api')) {
   const r = await benchApi(quick);
   report.sections.api = r.api;
   report.sections.apiGraph = r.build;
+}
+// Three minutes: in the full bench, and in --quick only when asked for (--only longrun).
+if (only === null ? !quick : only.has('longrun')) {
+  log('longrun (the stack with its generator at its user cap, 3 minutes)');
+  const memory = await benchLongRun((line) => log(`  ${line}`));
+  report.sections.memory = { ...(report.sections.memory ?? {}), ...memory };
 }
 if (want('bundles')) {
   log('bundles');

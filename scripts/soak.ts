@@ -7,6 +7,10 @@
 // stream (poison records excepted: they must be in the on-failure queue, alone). At the end the whole
 // stream is replayed from TRIM_HORIZON into fresh tables, under the same faults, and checked again.
 // Prints the figures (and writes them as JSON with --out). Not part of `npm test`.
+//
+// `--long` is another soak: the embedded default as `npm start` runs it, generator on at its default
+// rate, no faults, for half an hour by default, sampling the RSS, the data directory's size and the
+// p95 of a few routes every 10 s and reporting their slopes (scripts/long-run.ts).
 import { writeFileSync } from 'node:fs';
 import { EventGenerator, mulberry32 } from '../domain/generator';
 import { ROUTES } from '../lib/definitions';
@@ -22,13 +26,25 @@ import {
   streamRecords,
 } from '../test/support/runtime-check';
 import { CliError, intOption, parseCli, runCli, type ScriptMain } from './cli-args';
+import { longRunSummary, runLongRun } from './long-run';
 
 const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [--out FILE]
+       npm run soak -- --long [--minutes N] [--data-dir DIR] [--users N] [--max-users N]
+                      [--every MS] [--warmup-minutes N] [--out FILE]
 
   --seconds  how long the writers run (default 180); a check every 60 s and at the end
   --seed     seeds the generator, the dirt and the faults (default 1)
   --faults   the fault plan (default: ${formatFaultPlan(defaultPlan(1))})
-  --out      also write the figures as JSON to FILE`;
+  --out      also write the figures as JSON to FILE
+
+  --long     the long run: the embedded default as npm start runs it (generator on, no faults),
+             sampled every 10 s (RSS, the data directory's size, p95 of a few routes); reports the
+             slopes in MB/min after the warm-up and after the generator reached its user cap
+  --minutes  how long (default 30)
+  --data-dir keep the stores in DIR, as npm start -- --data-dir does (default: in memory); a
+             directory that does not exist yet is created, one that exists is used as it is
+  --users, --max-users, --every   the generator's settings (default npm start's: 1000, 10 × users, 5000)
+  --warmup-minutes  the slopes start after this (default 2)`;
 
 const POISON = 'soak-poison-pill';
 /** Records the producer may be ahead of the processor. */
@@ -52,7 +68,37 @@ function defaultPlan(seed: number): FaultPlan {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const longMain: ScriptMain = async (argv, io) => {
+  const args = parseCli(argv, {
+    long: { type: 'boolean' },
+    minutes: { type: 'string' },
+    'data-dir': { type: 'string' },
+    users: { type: 'string' },
+    'max-users': { type: 'string' },
+    every: { type: 'string' },
+    'warmup-minutes': { type: 'string' },
+    out: { type: 'string' },
+  });
+  const minutes = intOption('minutes', args.minutes, { min: 1, max: 7 * 24 * 60, fallback: 30 });
+  const log = (line: string) => io.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+  const report = await runLongRun({
+    seconds: minutes * 60,
+    warmupSeconds: intOption('warmup-minutes', args['warmup-minutes'], { min: 0, fallback: 2 }) * 60,
+    dataDir: args['data-dir'],
+    users: args.users === undefined ? undefined : intOption('users', args.users, { min: 1 }),
+    maxUsers:
+      args['max-users'] === undefined ? undefined : intOption('max-users', args['max-users'], { min: 1 }),
+    everyMs: args.every === undefined ? undefined : intOption('every', args.every, { min: 100 }),
+    log,
+  });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (args.out) writeFileSync(args.out, json);
+  io.stdout.write(`${longRunSummary(report)}\n`);
+  if (!args.out) io.stdout.write(json);
+};
+
 const main: ScriptMain = async (argv, io) => {
+  if (argv.includes('--long')) return longMain(argv, io);
   const args = parseCli(argv, {
     seconds: { type: 'string' },
     seed: { type: 'string' },
