@@ -1,6 +1,7 @@
 // Kinesis record payloads: one JSON event, a JSON array of events, or NDJSON; each optionally
 // gzip- or brotli-compressed. The compression is detected from the bytes, never from metadata.
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { decodeEscapingInvalid, isUtf8, isWellFormedText, wellFormed } from './utf8';
 
 /** A record (or a line of one) that could not be read as JSON; kept verbatim for inspection. */
 export class Unreadable {
@@ -52,26 +53,74 @@ function plainText(bytes: Uint8Array): string | null {
   }
 }
 
-/** Decompresses if needed. Returns the text, or an Unreadable explaining why there is none. */
-export function payloadText(bytes: Uint8Array): string | Unreadable {
+/** A record's text, and whether its items must be checked for text that is not well-formed. */
+interface Payload {
+  text: string;
+  /**
+   * The bytes were not valid UTF-8 (the bad bytes are in the text as lone surrogates), or they hold a
+   * JSON escape of a surrogate (`\ud800`), which may be a lone one: each item is then checked.
+   */
+  suspect: boolean;
+}
+
+/** Text of decompressed bytes; invalid UTF-8 is kept as lone surrogates (domain/utf8.ts). */
+function textOf(buf: Buffer): Payload {
+  if (isUtf8(buf)) {
+    // One scan each for the escapes of a surrogate, `\ud8..\udf` in either case: without one, valid
+    // UTF-8 cannot hold a lone surrogate, and no item needs a look.
+    const suspect = buf.includes('\\ud') || buf.includes('\\uD');
+    return { text: buf.toString('utf8'), suspect };
+  }
+  return { text: decodeEscapingInvalid(buf), suspect: true };
+}
+
+/** Decompresses if needed. Returns the payload, or an Unreadable explaining why there is none. */
+function payloadOf(bytes: Uint8Array): Payload | Unreadable {
   if (bytes.length >= 2 && bytes[0] === GZIP_0 && bytes[1] === GZIP_1) {
     try {
-      return gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+      return textOf(gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }));
     } catch (err) {
       if (err instanceof RangeError) return unreadable(bytes, err);
       // Not gzip after all: a brotli stream may begin with the same two bytes. Fall through.
     }
   } else if (looksLikeJsonText(bytes)) {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    return textOf(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   }
   // Brotli has no magic number: try it. Plain text that is not brotli (NDJSON whose first line is not
   // JSON, say) is read line by line; anything else is garbage, one Unreadable for the whole record.
   try {
-    return brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+    return textOf(brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES }));
   } catch (err) {
     if (err instanceof RangeError) return unreadable(bytes, err);
-    return plainText(bytes) ?? unreadable(bytes, err);
+    const text = plainText(bytes);
+    return text === null ? unreadable(bytes, err) : { text, suspect: text.includes('\\u') };
   }
+}
+
+/**
+ * Decompresses if needed. Returns the text (bytes that are not valid UTF-8 as lone surrogates), or
+ * an Unreadable explaining why there is none.
+ */
+export function payloadText(bytes: Uint8Array): string | Unreadable {
+  const p = payloadOf(bytes);
+  return p instanceof Unreadable ? p : p.text;
+}
+
+/** Why an item whose text is not well-formed is malformed; it is kept as its JSON (escaped). */
+export const NOT_UTF8 = 'not valid UTF-8 text (a byte that is not UTF-8, or a lone surrogate)';
+
+/** An item holding text that is not well-formed: kept, readable, as one Unreadable. */
+function notText(item: unknown): Unreadable {
+  const json = item instanceof Unreadable ? item.raw : (JSON.stringify(item) ?? String(item));
+  // JSON.stringify escapes lone surrogates; an Unreadable's raw line may still hold them.
+  return new Unreadable(keep(escapeLone(json)), NOT_UTF8);
+}
+
+/** Lone surrogates written as `\udcXX` escapes, so the kept text is well-formed. */
+function escapeLone(s: string): string {
+  return isWellFormedText(s)
+    ? s
+    : s.replace(/\p{Surrogate}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function parseNdjson(text: string, out: unknown[]): void {
@@ -97,8 +146,20 @@ function parseNdjson(text: string, out: unknown[]): void {
  * per non-empty line; a payload that is neither yields a single Unreadable.
  */
 export function decodeRecord(bytes: Uint8Array): unknown[] {
-  const text = payloadText(bytes);
-  if (text instanceof Unreadable) return [text];
+  const p = payloadOf(bytes);
+  if (p instanceof Unreadable) return [p];
+  const items = parseItems(p.text);
+  if (!p.suspect) return items;
+  // Rare: check each item, and replace one holding text that is not well-formed by an Unreadable.
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const raw = item instanceof Unreadable ? item.raw : item;
+    if (!wellFormed(raw)) items[i] = notText(item);
+  }
+  return items;
+}
+
+function parseItems(text: string): unknown[] {
   const out: unknown[] = [];
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {

@@ -65,6 +65,7 @@ import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/ba
 import { keepFinding } from './constructs/nag';
 import { WebDashboard } from './constructs/web-dashboard';
 import {
+  API_BINARY_MEDIA_TYPES,
   API_THROTTLE,
   ENV,
   type FunctionDef,
@@ -388,6 +389,8 @@ export class BacefookStack extends Stack {
       cloudWatchRole: false,
       // Network and leaderboard answers are large JSON; gzip them for clients that accept it.
       minCompressionSize: Size.kibibytes(1),
+      // Request bodies reach the functions as base64, byte for byte (see API_BINARY_MEDIA_TYPES).
+      binaryMediaTypes: [...API_BINARY_MEDIA_TYPES],
       deployOptions: {
         stageName: STAGE_NAME,
         throttlingRateLimit: rateLimit,

@@ -268,6 +268,14 @@ export const ROUTES: RouteDef[] = [
 /** POST /events body limit (SPEC: larger is a 413). */
 export const MAX_POST_BYTES = 5 * 1024 * 1024;
 
+/**
+ * Request content types API Gateway hands to a function as base64 (its binaryMediaTypes): all of
+ * them, so a body reaches POST /events byte for byte and bytes that are not UTF-8 are a 400 there
+ * (lambdas/shared/http.ts bodyText). As text, API Gateway would decode them first. Answers are
+ * unaffected: the functions answer text (isBase64Encoded false), which passes as it is.
+ */
+export const API_BINARY_MEDIA_TYPES: readonly string[] = ['*/*'];
+
 /** API Gateway stage throttling defaults (overridable by context on deploy). */
 export const API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
 

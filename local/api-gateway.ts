@@ -38,6 +38,12 @@ export interface ApiGatewayOptions {
   generatedFiles?: Record<string, string>;
   /** Largest request body. Default MAX_POST_BYTES. */
   maxBodyBytes?: number;
+  /**
+   * Request content types passed to the handler as base64 whatever they are, as API Gateway's
+   * binaryMediaTypes: `type/subtype`, a whole type, or every type (the star-slash-star entry of
+   * lib/definitions.ts API_BINARY_MEDIA_TYPES). Default none: only non-text types are.
+   */
+  binaryMediaTypes?: readonly string[];
   logger?: RuntimeLogger;
 }
 
@@ -45,6 +51,14 @@ export interface ApiGatewayStats {
   requests: number;
   /** answers with a 5xx status */
   serverErrors: number;
+}
+
+/** Whether a request's content type is one of API Gateway's binaryMediaTypes (exact, a whole type, or all). */
+function isBinaryMediaType(contentType: string | undefined, binary: readonly string[]): boolean {
+  if (binary.length === 0) return false;
+  if (binary.includes('*/*')) return true;
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return binary.includes(type) || binary.includes(`${type.split('/')[0]}/*`);
 }
 
 /** Content types whose bodies reach the handler as text; anything else is base64 (isBase64Encoded). */
@@ -169,6 +183,7 @@ export class LocalApiGateway {
   private readonly staticDir?: string;
   private readonly generatedFiles: Map<string, Buffer>;
   private readonly maxBodyBytes: number;
+  private readonly binaryMediaTypes: readonly string[];
   private readonly logger?: RuntimeLogger;
   private readonly server: Server;
   private readonly counters: ApiGatewayStats = { requests: 0, serverErrors: 0 };
@@ -191,6 +206,7 @@ export class LocalApiGateway {
       Object.entries(opts.generatedFiles ?? {}).map(([name, text]) => [name, Buffer.from(text)]),
     );
     this.maxBodyBytes = opts.maxBodyBytes ?? MAX_POST_BYTES;
+    this.binaryMediaTypes = (opts.binaryMediaTypes ?? []).map((t) => t.toLowerCase());
     this.logger = opts.logger;
     this.port = opts.port ?? 3000;
     this.host = opts.host ?? '127.0.0.1';
@@ -520,7 +536,10 @@ export class LocalApiGateway {
       }
     }
 
-    const text = isTextBody(req.headers['content-type'], req.headers['content-encoding']);
+    const contentType = req.headers['content-type'];
+    const text =
+      !isBinaryMediaType(contentType, this.binaryMediaTypes) &&
+      isTextBody(contentType, req.headers['content-encoding']);
     const now = Date.now();
     const host = req.headers.host ?? `${this.host}:${this.port}`;
     return {

@@ -19,6 +19,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { FamilyName } from '../domain/family-generator';
 import {
+  API_BINARY_MEDIA_TYPES,
   ENV,
   METRICS_NAMESPACE,
   PROCESSOR,
@@ -366,6 +367,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       // The dashboard asks for the config.js the deployed stack writes next to it; here the API is
       // the page's own origin, which an empty base URL means.
       generatedFiles: { [CONFIG_SCRIPT_NAME]: dashboardConfigScript('') },
+      binaryMediaTypes: API_BINARY_MEDIA_TYPES,
       logger: logs,
     });
     const apiUrl = await api.start();

@@ -4,7 +4,7 @@
 
 import { MAX_POST_BYTES } from '../../lib/definitions';
 import { errorBody, PayloadTooLargeError, TooManyRequestsError } from '../../queries/errors';
-import { parseEventsBody } from '../../queries/ingest';
+import { bodyText, parseEventsBody } from '../../queries/ingest';
 import { QUERY } from '../../queries/params';
 import { IdempotencyStore } from '../../storage/idempotency-store';
 import { MarkLanes } from '../../stream/marks';
@@ -28,10 +28,13 @@ const batcher = new EventBatcher((events) =>
 );
 
 export const handler = route({ id: 'PostEvents', query: QUERY.none }, async ({ body, event }) => {
-  const text = event.isBase64Encoded ? Buffer.from(body ?? '', 'base64').toString('utf8') : (body ?? '');
-  if (Buffer.byteLength(text) > MAX_POST_BYTES) {
+  // The stack hands every body over as base64 (API_BINARY_MEDIA_TYPES), so its bytes are checked here.
+  const bytes = event.isBase64Encoded ? Buffer.from(body ?? '', 'base64') : null;
+  const size = bytes === null ? Buffer.byteLength(body ?? '') : bytes.length;
+  if (size > MAX_POST_BYTES) {
     throw new PayloadTooLargeError(`body exceeds ${MAX_POST_BYTES} bytes; split it into several requests`);
   }
+  const text = bytes === null ? (body ?? '') : bodyText(bytes);
   const key = idempotencyKeyOf(event);
   const events = parseEventsBody(text);
   return idempotent(keys, key, text, async () => {

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { TABLE_BY_KIND, type TableKind } from '../../lib/constructs/bacefook-function';
 import {
+  API_BINARY_MEDIA_TYPES,
   API_THROTTLE,
   cloudFunctionName,
   cloudLogGroupName,
@@ -353,6 +354,14 @@ describe('snapshot schedule', () => {
 });
 
 describe('REST API', () => {
+  test('request bodies reach the functions as base64, byte for byte (binaryMediaTypes)', () => {
+    for (const s of [plain(), keyed()]) {
+      s.template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        BinaryMediaTypes: [...API_BINARY_MEDIA_TYPES],
+      });
+    }
+  });
+
   test('v1 REST API, one proxy method per route on its own function', () => {
     const s = plain();
     s.template.resourceCountIs('AWS::ApiGateway::RestApi', 1);

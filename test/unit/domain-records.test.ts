@@ -220,3 +220,97 @@ test('a brotli payload that happens to begin with 1f 8b still decodes', () => {
   assert.equal(record.subarray(0, 2).toString('hex'), '1f8b', 'the payload starts like gzip');
   assert.deepEqual(decodeRecord(record), JSON.parse(JSON.stringify(x)));
 });
+
+describe('decodeRecord: strict UTF-8', () => {
+  // `Jos\xe9` and `Jos\xe8`: Latin-1 bytes, not UTF-8. Decoded with U+FFFD they were one name.
+  const bad = (name: Buffer) =>
+    Buffer.concat([utf8('{"type":"register","name":"'), name, utf8('","created_at":"20250718T205354320Z"}')]);
+  const jose9 = bad(Buffer.from([0x4a, 0x6f, 0x73, 0xe9]));
+  const jose8 = bad(Buffer.from([0x4a, 0x6f, 0x73, 0xe8]));
+  const friend = Buffer.concat([
+    utf8('{"type":"addfriend","user1_name":"Jos'),
+    Buffer.from([0xe9]),
+    utf8('","user2_name":"ann","created_at":"20250718T205354320Z"}'),
+  ]);
+  const array = Buffer.concat([
+    utf8(`[${JSON.stringify(E1)},`),
+    jose9,
+    utf8(','),
+    jose8,
+    utf8(','),
+    friend,
+    utf8(`,${JSON.stringify(E3)}]`),
+  ]);
+
+  test('an event holding bytes that are not UTF-8 is one Unreadable; the others are decoded as they are', () => {
+    for (const payload of [array, gzip(array), brotli(array)]) {
+      const items = decodeRecord(payload);
+      assert.equal(items.length, 5);
+      assert.deepEqual(items[0], E1);
+      assert.deepEqual(items[4], E3);
+      const kept = items.slice(1, 4) as Unreadable[];
+      for (const u of kept) {
+        assert.ok(u instanceof Unreadable);
+        assert.match(u.why, /not valid UTF-8/);
+        assert.ok(!/\p{Surrogate}/u.test(u.raw), 'the kept text is well-formed');
+      }
+      // Two different bytes stay two different names: nothing is merged.
+      assert.notEqual(kept[0].raw, kept[1].raw);
+      assert.match(kept[0].raw, /Jos\\udce9/);
+      assert.match(kept[1].raw, /Jos\\udce8/);
+    }
+  });
+
+  test('in NDJSON, a line with bytes that are not UTF-8 is an Unreadable for that line only', () => {
+    const text = Buffer.concat([
+      utf8(`${JSON.stringify(E1)}\n`),
+      jose9,
+      utf8(`\nnot json \xff\n${JSON.stringify(E2)}`),
+    ]);
+    for (const payload of [text, gzip(text), brotli(text)]) {
+      const items = decodeRecord(payload);
+      assert.equal(items.length, 4);
+      assert.deepEqual(items[0], E1);
+      assert.ok(items[1] instanceof Unreadable);
+      assert.ok(items[2] instanceof Unreadable);
+      assert.deepEqual(items[3], E2);
+    }
+  });
+
+  test('a name holding a lone surrogate (a JSON \\ud800 escape) is an Unreadable; a pair of escapes is a name', () => {
+    const lone = '{"type":"register","name":"x\\ud800y","created_at":"20250718T205354320Z"}';
+    const upper = '{"type":"register","name":"x\\uDC00","created_at":"20250718T205354320Z"}';
+    const pair = '{"type":"register","name":"\\ud83d\\ude00","created_at":"20250718T205354320Z"}';
+    const text = `[${JSON.stringify(E1)},${lone},${upper},${pair}]`;
+    for (const payload of [utf8(text), gzip(text), brotli(text)]) {
+      const items = decodeRecord(payload);
+      assert.deepEqual(items[0], E1);
+      assert.ok(items[1] instanceof Unreadable);
+      assert.ok(items[2] instanceof Unreadable);
+      assert.match((items[1] as Unreadable).raw, /x\\ud800y/);
+      assert.deepEqual(items[3], { type: 'register', name: '😀', created_at: '20250718T205354320Z' });
+    }
+  });
+
+  test('encoded surrogates and overlong forms are not UTF-8 either', () => {
+    for (const bytes of [
+      [0xed, 0xa0, 0x80], // U+D800 encoded
+      [0xc0, 0xaf], // overlong '/'
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+    ]) {
+      const items = decodeRecord(bad(Buffer.from(bytes)));
+      assert.equal(items.length, 1);
+      assert.ok(items[0] instanceof Unreadable, JSON.stringify(bytes));
+    }
+  });
+
+  test('generator records decode as before: valid UTF-8 is never looked at per item (property)', () => {
+    fc.assert(
+      fc.property(fc.array(validEventArb(), { maxLength: 30 }), (events) => {
+        for (const r of packRecords(events))
+          assert.deepEqual(decodeRecord(r), JSON.parse(JSON.stringify(events)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
