@@ -167,8 +167,20 @@ function packWhole(
   return data.length <= max ? { data, events: events.length } : null;
 }
 
+/** One event alone does not fit in a record. `index` is its position in the list given to pack(). */
+export class EventTooLargeError extends RangeError {
+  constructor(
+    readonly index: number,
+    readonly bytes: number,
+    readonly max: number,
+  ) {
+    super(`event ${index} alone takes ${bytes} bytes, more than the limit of ${max}`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
 function tooLarge(index: number, bytes: number, max: number): Error {
-  return new RangeError(`event ${index} alone takes ${bytes} bytes, more than the limit of ${max}`);
+  return new EventTooLargeError(index, bytes, max);
 }
 
 /**

@@ -34,6 +34,7 @@ import { PipelineStore } from '../storage/pipeline-store';
 import { StreamProducer } from '../stream/producer';
 import { CONFIG_SCRIPT_NAME, dashboardConfigScript } from '../web/src/config-script';
 import { type ApiGatewayStats, type ApiHandler, LocalApiGateway } from './api-gateway';
+import { lockDataDir } from './data-dir-lock';
 import { type Emulators, startEmulators, type TableNames } from './emulators';
 import {
   type EventSourceMappingOptions,
@@ -233,6 +234,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
   }
   const t0 = Date.now();
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : undefined;
+  // Before anything opens a file under it: a second runtime on the same directory stops here.
+  const unlock = dataDir ? lockDataDir(dataDir) : null;
   const apiPort = opts.port ?? DEFAULT_API_PORT;
   // An in-memory runtime on an ephemeral port (tests, benchmarks) gets a private log folder, removed on stop.
   const privateLogs =
@@ -243,6 +246,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     echo: !opts.quiet,
   });
   const cleanup: (() => Promise<void>)[] = [
+    async () => {
+      unlock?.();
+    },
     async () => {
       await logs.close();
       if (privateLogs) rmSync(privateLogs, { recursive: true, force: true });

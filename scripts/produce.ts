@@ -15,20 +15,22 @@ import { readFile, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { type Compression, DEFAULT_COMPRESSION } from '../domain/record-encoding';
+import { type Compression, DEFAULT_COMPRESSION, EventTooLargeError } from '../domain/record-encoding';
 import { ENV, STREAM } from '../lib/definitions';
 import { makeKinesisClient } from '../storage/clients';
 import { type ProducerProgress, StreamProducer } from '../stream/producer';
 import { CliError, choiceOption, type Io, intOption, isMain, parseCli, runCli } from './cli-args';
 
 export const PRODUCE_USAGE = `usage: npm run produce -- --file FILE [--target local|aws] [--stream NAME] [--endpoint URL]
-                           [--compression brotli|gzip|none] [--level N]
+                           [--compression brotli|gzip|none] [--level N] [--skip N]
   --file         a JSON array of events or NDJSON (as written by npm run generate)
   --target       local (default: the embedded runtime of npm start) or aws
   --stream       stream name (default: $STREAM_NAME, or ${STREAM.localName} locally; required for aws)
   --endpoint     Kinesis endpoint (default local: $BACEFOOK_KINESIS_ENDPOINT or http://127.0.0.1:4567)
   --compression  record compression (default ${DEFAULT_COMPRESSION})
-  --level        brotli quality 0-11 / gzip level 1-9`;
+  --level        brotli quality 0-11 / gzip level 1-9
+  --skip         leave out the file's first N events (resume a send that stopped part way: it
+                 prints the N to resume from)`;
 
 /** The embedded runtime's kinesalite (local/emulators.ts listens there by default). */
 const LOCAL_KINESIS_ENDPOINT = 'http://127.0.0.1:4567';
@@ -143,7 +145,7 @@ interface EventSource {
   slices: AsyncIterable<unknown[]>;
 }
 
-async function openEvents(file: string, format: 'array' | 'ndjson'): Promise<EventSource> {
+async function openEvents(file: string, format: 'array' | 'ndjson', skip: number): Promise<EventSource> {
   if (format === 'array') {
     let value: unknown;
     try {
@@ -154,25 +156,33 @@ async function openEvents(file: string, format: 'array' | 'ndjson'): Promise<Eve
     if (!Array.isArray(value)) throw new Error(`${file} is not a JSON array`);
     const events = value;
     async function* slices(): AsyncGenerator<unknown[]> {
-      for (let i = 0; i < events.length; i += SLICE_EVENTS) yield events.slice(i, i + SLICE_EVENTS);
+      for (let i = skip; i < events.length; i += SLICE_EVENTS) yield events.slice(i, i + SLICE_EVENTS);
     }
-    return { total: events.length, slices: slices() };
+    return { total: Math.max(0, events.length - skip), slices: slices() };
   }
-  return { total: await countLines(file), slices: ndjsonSlices(file) };
+  return { total: Math.max(0, (await countLines(file)) - skip), slices: ndjsonSlices(file, skip) };
 }
 
-/** NDJSON, streamed line by line: a line that is not JSON stops the run with its line number. */
-async function* ndjsonSlices(file: string): AsyncGenerator<unknown[]> {
+/**
+ * NDJSON, streamed line by line: a line that is not JSON stops the run with its line number. The
+ * first `skip` events (non-blank lines) are passed over unread.
+ */
+async function* ndjsonSlices(file: string, skip: number): AsyncGenerator<unknown[]> {
   const lines = createInterface({
     input: createReadStream(file, 'utf8'),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   let slice: unknown[] = [];
   let lineNo = 0;
+  let skipped = 0;
   for await (const line of lines) {
     lineNo++;
     const text = lineNo === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1).trim() : line.trim();
     if (text === '') continue;
+    if (skipped < skip) {
+      skipped++;
+      continue;
+    }
     try {
       slice.push(JSON.parse(text));
     } catch {
@@ -243,6 +253,7 @@ export async function produceMain(argv: string[], io: Io): Promise<void> {
     endpoint: { type: 'string' },
     compression: { type: 'string' },
     level: { type: 'string' },
+    skip: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (args.help) {
@@ -263,6 +274,7 @@ export async function produceMain(argv: string[], io: Io): Promise<void> {
       ? undefined
       : intOption('level', args.level, compression === 'gzip' ? { min: 1, max: 9 } : { min: 0, max: 11 });
   const target = resolveTarget(io.env, targetKind, args.stream, args.endpoint);
+  const skip = intOption('skip', args.skip, { min: 0, fallback: 0 });
 
   // The file first: a missing or unreadable file is reported before any network call.
   let size: number;
@@ -294,28 +306,37 @@ export async function produceMain(argv: string[], io: Io): Promise<void> {
   const kinesis = makeKinesisClient({ endpoint: target.endpoint });
   try {
     await checkStream(kinesis, target);
-    const source = await openEvents(file, format);
+    const source = await openEvents(file, format, skip);
     const bar = new ProgressBar(source.total, io.stderr);
     const producer = new StreamProducer(kinesis, target.streamName, {
       compression,
       level,
       onProgress: (p) => bar.update(p),
     });
-    io.stderr.write(`sending ${file} to ${target.label} (${compression})\n`);
+    io.stderr.write(
+      `sending ${file}${skip > 0 ? ` from event ${skip.toLocaleString('en-US')}` : ''} to ${target.label} (${compression})\n`,
+    );
     const started = performance.now();
+    /** Index in the file of the first event of the slice being sent. */
+    let offset = skip;
     try {
       // One slice at a time: the next is read only when the previous one is in the stream.
-      for await (const slice of source.slices) await producer.send(slice);
+      for await (const slice of source.slices) {
+        await producer.send(slice);
+        offset += slice.length;
+      }
     } catch (err) {
-      const sent = producer.sent.events;
-      if (sent === 0) throw err;
-      // Say how far it got: the stream keeps what was sent, in order.
-      const message = err instanceof Error ? err.message : String(err);
+      // Say how far it got and where to resume: the stream keeps what was sent, in order.
+      const resumeAt = skip + producer.sent.events;
+      const message =
+        err instanceof EventTooLargeError
+          ? `event ${(offset + err.index).toLocaleString('en-US')} of ${file} (counting from 0) alone takes ${err.bytes.toLocaleString('en-US')} bytes, more than a record's ${err.max.toLocaleString('en-US')}; events from ${resumeAt.toLocaleString('en-US')} on were not sent`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       throw new Error(
-        `${message} (the first ${sent.toLocaleString('en-US')} events are already in the stream)`,
-        {
-          cause: err,
-        },
+        `${message}. ${producer.sent.events.toLocaleString('en-US')} events of this run are in the stream; resume with --skip ${resumeAt}`,
+        { cause: err },
       );
     }
     const sent = producer.sent;

@@ -2,6 +2,7 @@
 // event for event, in order, for every compression, with records up to the size limit.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -239,6 +240,56 @@ describe('StreamProducer on kinesalite', () => {
       assert.match(aws.err(), /--target aws needs --stream NAME or \$STREAM_NAME/);
       assert.match(await fail(['--file', json, '--target', 'mars'], 2), /--target must be one of local, aws/);
       assert.match(await fail(['--users', 'x'], 2), /Unknown option '--users'/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('CLI: an event too large is named by its index in the file; --skip resumes the send', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bacefook-produce-'));
+    try {
+      // Past the first slice of 200,000 events, so a slice-relative index would be wrong.
+      const n = 200_010;
+      const big = 200_004;
+      const events: unknown[] = Array.from({ length: n }, (_, i) => ({ i }));
+      // Random text compresses to no less than ~1.5 MB: more than a record holds.
+      events[big] = { i: big, pad: randomBytes(1_500_000).toString('base64') };
+      const file = join(dir, 'events.ndjson');
+      await writeFile(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      const stream = await createStream();
+      const env = { BACEFOOK_KINESIS_ENDPOINT: endpoint, STREAM_NAME: stream };
+
+      const c1 = capture(env);
+      assert.equal(await execute('produce', PRODUCE_USAGE, produceMain, ['--file', file], c1.io), 1);
+      assert.match(
+        c1.err(),
+        /event 200,004 of .*events\.ndjson \(counting from 0\) alone takes [\d,]+ bytes/,
+      );
+      assert.match(c1.err(), /200,000 events of this run are in the stream; resume with --skip 200000\b/);
+      assert.deepEqual(decodeAll(await readAll(stream)), events.slice(0, 200_000));
+
+      // The event fixed, the send resumed where it stopped: every event once, in order.
+      events[big] = { i: big, pad: 'short now' };
+      await writeFile(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      const c2 = capture(env);
+      const resume = ['--file', file, '--skip', '200000'];
+      assert.equal(await execute('produce', PRODUCE_USAGE, produceMain, resume, c2.io), 0, c2.err());
+      assert.match(c2.out(), /sent 10 events/);
+      assert.deepEqual(decodeAll(await readAll(stream)), events);
+
+      // The same from a JSON array.
+      const array = join(dir, 'events.json');
+      await writeFile(array, JSON.stringify(events));
+      const stream2 = await createStream();
+      const c3 = capture({ BACEFOOK_KINESIS_ENDPOINT: endpoint, STREAM_NAME: stream2 });
+      const skipArgs = ['--file', array, '--skip', '199990'];
+      assert.equal(await execute('produce', PRODUCE_USAGE, produceMain, skipArgs, c3.io), 0, c3.err());
+      assert.deepEqual(decodeAll(await readAll(stream2)), events.slice(199_990));
+      const bad = capture(env);
+      assert.equal(
+        await execute('produce', PRODUCE_USAGE, produceMain, ['--file', file, '--skip', '-1'], bad.io),
+        2,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
