@@ -227,6 +227,10 @@ export class GeneratorLoop {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.idle();
+    // A clean stop leaves the plain state: the generator after its last batch, nothing pending.
+    if (this.gen && !this.pending) {
+      this.save({ seed: this.seed, generator: this.gen.snapshot(), after: this.after });
+    }
   }
 
   /** Sends the next batch now; the one after comes `everyMs` after this one started. */
