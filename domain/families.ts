@@ -28,3 +28,11 @@ export function figureSet(id: string): FigureSet {
   if (set === undefined) throw new Error(`unknown figure set '${id}'`);
   return set;
 }
+
+/** Every kind of every family, in registry order: a kind's index in the fold's counters. */
+export const KINDS: readonly { kind: string; family: number }[] = FAMILIES.flatMap((f, family) =>
+  f.types.map((kind) => ({ kind, family })),
+);
+
+/** Kind index (into KINDS) by kind. */
+export const KIND_INDEX: ReadonlyMap<string, number> = new Map(KINDS.map((k, i) => [k.kind, i]));

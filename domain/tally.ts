@@ -1,7 +1,7 @@
 // Outcome counters as /meta/pipeline reports them: totals, rejections by reason, and per family
 // (applied, noop, rejected) and per event kind (applied; every known kind is listed, zeros included).
 // An event of no known kind is malformed and belongs to no family: it counts in the totals only.
-import { FAMILIES, REJECT_REASONS } from './families';
+import { FAMILIES, KINDS, REJECT_REASONS } from './families';
 
 export interface FamilyCounts {
   applied: number;
@@ -74,4 +74,51 @@ export function addTally(into: Tally, t: Partial<Tally>): Tally {
   }
   for (const [k, n] of Object.entries(t.byType ?? {})) into.byType[k] = (into.byType[k] ?? 0) + n;
   return into;
+}
+
+/**
+ * Counts a chunk's outcomes per kind in typed arrays (the fold's hot loop: no string-keyed object per
+ * event), then turns them into a Tally once.
+ */
+export class KindTally {
+  private readonly applied = new Float64Array(KINDS.length);
+  private readonly noop = new Float64Array(KINDS.length);
+  private readonly rejected = new Float64Array(KINDS.length);
+  private readonly reasons: Record<string, number> = {};
+  /** malformed events of no known kind */
+  private unknown = 0;
+
+  /** Counts the outcome of an event of kind index `k` (KIND_INDEX), or -1 for no known kind. */
+  add(k: number, outcome: string): void {
+    if (k < 0) {
+      this.unknown++;
+      return;
+    }
+    if (outcome === 'applied') this.applied[k]++;
+    else if (outcome === 'noop') this.noop[k]++;
+    else {
+      this.rejected[k]++;
+      this.reasons[outcome] = (this.reasons[outcome] ?? 0) + 1;
+    }
+  }
+
+  toTally(): Tally {
+    const t = emptyTally();
+    for (let k = 0; k < KINDS.length; k++) {
+      const f = familyCounts(t, FAMILIES[KINDS[k].family].name);
+      f.applied += this.applied[k];
+      f.noop += this.noop[k];
+      f.rejected += this.rejected[k];
+      t.applied += this.applied[k];
+      t.noop += this.noop[k];
+      t.rejected += this.rejected[k];
+      t.byType[KINDS[k].kind] += this.applied[k];
+    }
+    for (const [r, n] of Object.entries(this.reasons)) {
+      t.rejectedByReason[r] = (t.rejectedByReason[r] ?? 0) + n;
+    }
+    t.rejected += this.unknown;
+    t.rejectedByReason.malformed += this.unknown;
+    return t;
+  }
 }

@@ -18,12 +18,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { eventKind } from '../../domain/event-kind';
-import { FAMILIES, FAMILY_OF_TYPE } from '../../domain/families';
+import { KIND_INDEX, KINDS } from '../../domain/families';
 import { EVENT_FIGURES, type FigureDeltas, KindCounter } from '../../domain/figures';
 import { MarkBook, parseMark } from '../../domain/marks';
 import { indexOf, ORIGIN, position } from '../../domain/position';
 import { decodeRecord, Unreadable } from '../../domain/records';
-import { addTally, countEvent, emptyTally, type Tally } from '../../domain/tally';
+import { addTally, emptyTally, KindTally, type Tally } from '../../domain/tally';
 import { bucketOf } from '../../domain/time';
 import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
 import {
@@ -258,7 +258,7 @@ export class BatchProcessor {
     this.deps.onPhase?.('loaded');
     const t1 = performance.now();
 
-    const tally = emptyTally();
+    const counts = new KindTally();
     const rejections: Rejection[] = [];
     const kinds = new KindCounter();
     let lastEventAt = state.lastEventAt;
@@ -267,18 +267,17 @@ export class BatchProcessor {
       const values = run.values;
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        const k = eventKind(v);
-        const kind = typeof k === 'string' ? k : null;
-        const f = kind === null ? undefined : FAMILY_OF_TYPE.get(kind);
+        const kind = eventKind(v);
+        const k = typeof kind === 'string' ? (KIND_INDEX.get(kind) ?? -1) : -1;
         let outcome: string;
-        if (f === undefined) outcome = 'malformed';
+        if (k < 0) outcome = 'malformed';
         else {
-          const part = parts[f];
+          const part = parts[KINDS[k].family];
           outcome = part.apply(kind as string, v, run.arrivalMs);
           if (outcome !== 'malformed') lastEventAt = part.eventAt;
           if (outcome === 'applied') kinds.add(bucketOf(part.eventAt), kind as string);
         }
-        countEvent(tally, outcome, f === undefined ? null : FAMILIES[f].name, kind);
+        counts.add(k, outcome);
         if (outcome !== 'applied' && outcome !== 'noop') {
           rejections.push({
             reason: outcome,
@@ -289,6 +288,7 @@ export class BatchProcessor {
         }
       }
     }
+    const tally = counts.toTally();
     this.deps.onPhase?.('folded');
     const t2 = performance.now();
 
