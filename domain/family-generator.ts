@@ -37,6 +37,12 @@ export interface FamilyGenerator {
 export const FAMILY_NAMES = ['social', 'marketplace'] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
 export const DEFAULT_FAMILIES: readonly FamilyName[] = ['social'];
+/**
+ * What the project's own feeds send by default (the embedded default's generator loop, `npm start`,
+ * and the deployed generator Lambda): every family the processor folds, so a newcomer sees every
+ * family's figures move. `npm run generate` keeps DEFAULT_FAMILIES (the public generator's stream).
+ */
+export const FEED_FAMILIES: readonly FamilyName[] = FAMILY_NAMES;
 
 /** Per-family options of the generator (a family without options takes none). */
 export interface FamilyOptions {
@@ -157,6 +163,11 @@ export class MixedGenerator {
   /** Batches emitted so far. */
   get batches(): number {
     return this.social.batches;
+  }
+
+  /** Friend pairs of the social generator so far. */
+  get friendPairCount(): number {
+    return this.social.friendPairCount;
   }
 
   snapshot(): MixedGeneratorSnapshot {

@@ -10,6 +10,7 @@
 //   generator=false   deploy with the generator's schedule disabled (the GeneratorEnabled parameter
 //                     pauses it too, without a change of template: `--parameters GeneratorEnabled=false`)
 //   generatorUsers=N, generatorMaxUsers=N, generatorBatchesPerRun=N   the generator's volume (GENERATOR)
+//   generatorFamilies=social,marketplace   the event families it feeds (default: every family)
 //   target=localstack the LocalStack variant (`npm run deploy:local`): no stream encryption and no
 //                     bisect-on-error (LocalStack's free tier has neither), API URL on LocalStack's host,
 //                     the web dashboard on the bucket's website endpoint instead of CloudFront (paid there)
@@ -60,6 +61,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { FEED_FAMILIES, parseFamilies } from '../domain/family-generator';
 import { errorBody, GENERIC_500 } from '../queries/errors';
 import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
 import { keepFinding } from './constructs/nag';
@@ -310,6 +312,13 @@ export class BacefookStack extends Stack {
       const n = contextNumber(this, key, fallback);
       if (!Number.isInteger(n) || n < 1) throw new Error(`context ${key}=${n} must be a positive integer`);
       generator.fn.addEnvironment(env, String(n));
+    }
+    const families: unknown = this.node.tryGetContext('generatorFamilies');
+    try {
+      const list = families === undefined ? FEED_FAMILIES : parseFamilies(String(families));
+      generator.fn.addEnvironment(ENV.generatorFamilies, list.join(','));
+    } catch (err) {
+      throw new Error(`context generatorFamilies=${String(families)}: ${(err as Error).message}`);
     }
     // One run's batches are stamped stepMs apart, ending "now": beyond one schedule period they would
     // reach back before the previous run's.

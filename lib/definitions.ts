@@ -21,6 +21,8 @@ export const ENV = {
   generatorMaxUsers: 'BACEFOOK_GENERATOR_MAX_USERS',
   generatorBatchesPerRun: 'BACEFOOK_GENERATOR_BATCHES_PER_RUN',
   generatorSeed: 'BACEFOOK_GENERATOR_SEED',
+  /** Comma-separated event families (`social,marketplace`); unset: every family. */
+  generatorFamilies: 'BACEFOOK_GENERATOR_FAMILIES',
 } as const;
 
 export const STREAM = {

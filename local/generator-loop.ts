@@ -1,7 +1,7 @@
 // The embedded runtime's event feed: a seeded generator batch every few seconds, stamped with the
 // current time and sent into the stream (through the ordered producer). Never two sends at once.
-// `families` chooses what the batches hold (domain/family-generator.ts): social alone by default, or
-// the marketplace's events too (after each social batch, with the same created_at).
+// `families` chooses what the batches hold (domain/family-generator.ts): every family by default
+// (FEED_FAMILIES: the social batch, then the marketplace's events for it, with the same created_at).
 //
 // With a state file (`<dataDir>/generator.json`) a restart continues the same generator: otherwise it
 // would register user00001... again, and every event of the new run would be rejected or a noop. And
@@ -20,9 +20,9 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  DEFAULT_FAMILIES,
   type FamilyName,
   type FamilyOptions,
+  FEED_FAMILIES,
   MixedGenerator,
   type MixedGeneratorSnapshot,
 } from '../domain/family-generator';
@@ -35,7 +35,7 @@ export interface GeneratorLoopOptions extends FamilyOptions {
   maxUsers?: number;
   everyMs: number;
   seed?: number;
-  /** The event families the batches hold (default: social only). */
+  /** The event families the batches hold (default: FEED_FAMILIES, every family). */
   families?: readonly FamilyName[];
   /** Stop after this many batches in all, counting those of earlier runs (default: never). */
   maxBatches?: number;
@@ -144,7 +144,7 @@ export class GeneratorLoop {
     const saved = readState(this.opts.stateFile);
     if (saved) {
       try {
-        const families = this.opts.families ?? DEFAULT_FAMILIES;
+        const families = this.opts.families ?? FEED_FAMILIES;
         const savedFamilies =
           'kind' in saved.generator ? saved.generator.families : (['social'] as FamilyName[]);
         let gen = MixedGenerator.restore(saved.generator, {
@@ -202,7 +202,7 @@ export class GeneratorLoop {
       users: this.opts.users,
       seed: this.seed,
       maxUsers: this.opts.maxUsers,
-      families: this.opts.families ?? DEFAULT_FAMILIES,
+      families: this.opts.families ?? FEED_FAMILIES,
       marketplace: this.opts.marketplace,
     });
   }

@@ -79,10 +79,7 @@ export interface LocalRuntimeOptions {
   /** Time between generated batches (default 5000 ms). */
   generatorEveryMs?: number;
   generatorSeed?: number;
-  /**
-   * The event families the generator feeds (default: social only, until the processor folds the
-   * marketplace; then `npm start` turns it on by default).
-   */
+  /** The event families the generator feeds (default: FEED_FAMILIES, every family the processor folds). */
   generatorFamilies?: readonly FamilyName[];
   /** The generator stops after this many batches in all (default: never). */
   generatorMaxBatches?: number;

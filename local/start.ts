@@ -14,7 +14,8 @@ const HELP = `Usage: npm start -- [options]
   --users N         users registered by the generator's first batch (default 1000)
   --max-users N     the generator stops adding users past N (default 10 × --users)
   --every MS        time between generated batches (default 5000)
-  --families LIST   event families the generator feeds: social (default), marketplace
+  --families LIST   event families the generator feeds, comma-separated (default: all of them,
+                    social,marketplace)
   --retention MIN   keep a record in the local stream MIN minutes once the pipeline has processed
                     it (default 15; an unprocessed record is always kept)
   --kinesis-port N  kinesalite port (default 4567)
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   }
   const generator = !args['no-generator'];
   const users = int('users', args.users, 1);
-  const { parseFamilies } = await import('../domain/family-generator');
+  const { FEED_FAMILIES, parseFamilies } = await import('../domain/family-generator');
   let families: ReturnType<typeof parseFamilies> | undefined;
   if (args.families !== undefined) {
     try {
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
         ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users (growing to ${fmt.format(
             int('max-users', args['max-users'], 1) ?? (users ?? DEFAULT_GENERATOR_USERS) * 10,
           )}), a batch every ${(int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000} s, ${(
-            families ?? ['social']
+            families ?? FEED_FAMILIES
           ).join(' + ')} events`
         : 'off'
     }`,

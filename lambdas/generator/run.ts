@@ -6,8 +6,7 @@
 // fails after the save loses that run's batches; the generator then believes in friendships the graph
 // never saw, which only turns some later events into noops: the processor decides every outcome.
 
-import type { RawEvent } from '../../domain/events';
-import { EventGenerator, type GeneratorSnapshot } from '../../domain/generator';
+import { type FamilyName, FEED_FAMILIES, MixedGenerator, parseFamilies } from '../../domain/family-generator';
 import { ENV, GENERATOR } from '../../lib/definitions';
 import { decodeSnapshot, encodeSnapshot } from './state-codec';
 import type { StateStore } from './state-store';
@@ -21,6 +20,8 @@ export interface GeneratorConfig {
   /** created_at distance between the batches of one run; the last one is stamped "now". */
   stepMs: number;
   seed: number;
+  /** The event families each batch holds (default FEED_FAMILIES: every family). */
+  families: readonly FamilyName[];
 }
 
 export interface SendSummary {
@@ -33,7 +34,7 @@ export interface SendSummary {
 export interface RunDeps {
   store: StateStore;
   /** Puts events into the stream in order (StreamProducer.send). */
-  send(events: RawEvent[]): Promise<SendSummary>;
+  send(events: unknown[]): Promise<SendSummary>;
   config: GeneratorConfig;
   now?: () => number;
 }
@@ -72,7 +73,19 @@ export function generatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ge
     batchesPerRun: positiveInt(env, ENV.generatorBatchesPerRun, GENERATOR.batchesPerRun),
     stepMs: GENERATOR.stepMs,
     seed: positiveInt(env, ENV.generatorSeed, GENERATOR.seed),
+    families: familiesFrom(env),
   };
+}
+
+/** BACEFOOK_GENERATOR_FAMILIES (`social,marketplace`), else every family. */
+function familiesFrom(env: NodeJS.ProcessEnv): readonly FamilyName[] {
+  const raw = env[ENV.generatorFamilies];
+  if (raw === undefined || raw === '') return FEED_FAMILIES;
+  try {
+    return parseFamilies(raw);
+  } catch (err) {
+    throw new Error(`${ENV.generatorFamilies}=${raw}: ${(err as Error).message}`);
+  }
 }
 
 export async function runGenerator(deps: RunDeps): Promise<RunResult> {
@@ -80,22 +93,28 @@ export async function runGenerator(deps: RunDeps): Promise<RunResult> {
   const now = deps.now ?? Date.now;
   const t0 = Date.now();
   const loaded = await store.load();
-  let generator: EventGenerator;
+  let generator: MixedGenerator;
   if (loaded) {
-    const saved: GeneratorSnapshot = decodeSnapshot(loaded.data);
-    generator = EventGenerator.restore({ ...saved, maxUsers: config.maxUsers });
+    const saved = decodeSnapshot(loaded.data);
+    // maxUsers applies to a restored generator too; a family the saved state lacks starts afresh.
+    const withMax =
+      'kind' in saved
+        ? { ...saved, social: { ...saved.social, maxUsers: config.maxUsers } }
+        : { ...saved, maxUsers: config.maxUsers };
+    generator = MixedGenerator.restore(withMax, { families: config.families, seed: config.seed });
   } else {
-    generator = new EventGenerator({
+    generator = new MixedGenerator({
       users: config.users,
       seed: config.seed,
       maxUsers: config.maxUsers,
       stepMs: config.stepMs,
+      families: config.families,
     });
   }
   const t1 = Date.now();
 
   const at = now();
-  const events: RawEvent[] = [];
+  const events: unknown[] = [];
   for (let b = 0; b < config.batchesPerRun; b++) {
     const batch = generator.nextBatch(at - (config.batchesPerRun - 1 - b) * config.stepMs);
     for (const e of batch) events.push(e);

@@ -90,6 +90,17 @@ describe('generator', () => {
     assert.throws(() => synth({ generatorBatchesPerRun: 13 }), /generatorBatchesPerRun=13 is above 12/);
   });
 
+  test('it feeds every family by default; the generatorFamilies context value chooses', () => {
+    const env = (s: Synth) => s.resources[fnId(s, GENERATOR)].Properties.Environment.Variables;
+    assert.equal(env(synth())[ENV.generatorFamilies], 'social,marketplace');
+    assert.equal(env(synth({ generatorFamilies: 'social' }))[ENV.generatorFamilies], 'social');
+    assert.equal(
+      env(synth({ generatorFamilies: 'marketplace, social' }))[ENV.generatorFamilies],
+      'social,marketplace',
+    );
+    assert.throws(() => synth({ generatorFamilies: 'social,posters' }), /generatorFamilies.*posters/);
+  });
+
   test('least privilege: puts records, reaches only its own partition of the meta table', () => {
     const s = synth();
     const sts = statements(s, GENERATOR);

@@ -11,8 +11,11 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { eventKind } from '../../domain/event-kind';
 import type { RawEvent } from '../../domain/events';
+import { FEED_FAMILIES, MixedGenerator } from '../../domain/family-generator';
 import { EventGenerator } from '../../domain/generator';
+import { isMarketplaceType } from '../../domain/marketplace/events';
 import { decodeRecord } from '../../domain/records';
 import { type GeneratorConfig, runGenerator } from '../../lambdas/generator/run';
 import { DynamoStateStore, type StateStore } from '../../lambdas/generator/state-store';
@@ -22,7 +25,14 @@ import { makeLambdaContext } from '../../local/lambda';
 import { makeDynamoClient, makeKinesisClient } from '../../storage/clients';
 import { StreamProducer } from '../../stream/producer';
 
-const CONFIG: GeneratorConfig = { users: 60, maxUsers: 63, batchesPerRun: 2, stepMs: 5_000, seed: 9 };
+const CONFIG: GeneratorConfig = {
+  users: 60,
+  maxUsers: 63,
+  batchesPerRun: 2,
+  stepMs: 5_000,
+  seed: 9,
+  families: ['social'],
+};
 const T0 = Date.UTC(2025, 0, 1);
 
 let emu: Emulators;
@@ -108,6 +118,46 @@ describe('generator lambda', () => {
 
     const loaded = await store.load();
     assert.ok(loaded && loaded.head.chunks > 1);
+  });
+
+  test('mixed runs put the stream of one uninterrupted mixed generator; a social state gains the marketplace', async () => {
+    const before = (await readStream()).length;
+    const store = new DynamoStateStore(doc, emu.tables.meta, 'gen-mixed', 2_000);
+    const send = (events: unknown[]) => producer.send(events);
+    const mixed = { ...CONFIG, families: FEED_FAMILIES };
+    for (let r = 0; r < 3; r++)
+      await runGenerator({ store, config: mixed, send, now: () => T0 + r * 60_000 });
+    const reference = new MixedGenerator({
+      users: 60,
+      seed: 9,
+      maxUsers: 63,
+      stepMs: 5_000,
+      families: FEED_FAMILIES,
+    });
+    const expected: unknown[] = [];
+    for (let r = 0; r < 3; r++) {
+      for (let b = 0; b < 2; b++) expected.push(...reference.nextBatch(T0 + r * 60_000 - (1 - b) * 5_000));
+    }
+    const stream = (await readStream()).slice(before);
+    assert.deepEqual(stream, expected);
+    assert.ok(stream.some((e) => isMarketplaceType(eventKind(e))));
+
+    // A state saved by a social-only run (before families existed) continues with the marketplace added.
+    const old = new DynamoStateStore(doc, emu.tables.meta, 'gen-upgrade', 2_000);
+    await runGenerator({ store: old, config: CONFIG, send, now: () => T0 });
+    const mark = (await readStream()).length;
+    await runGenerator({ store: old, config: mixed, send, now: () => T0 + 60_000 });
+    const added = (await readStream()).slice(mark);
+    const market = added.filter((e) => isMarketplaceType(eventKind(e)));
+    assert.equal(eventKind(market[0]), 'productUpserted', 'its catalogue comes first');
+    const social = new EventGenerator({ users: 60, seed: 9, maxUsers: 63, stepMs: 5_000 });
+    const socialBatches = [0, 1, 2, 3].map((b) =>
+      social.nextBatch(T0 + (b < 2 ? 0 : 60_000) - ((b + 1) % 2) * 5_000),
+    );
+    assert.deepEqual(
+      added.filter((e) => !isMarketplaceType(eventKind(e))),
+      [...socialBatches[2], ...socialBatches[3]],
+    );
   });
 
   test('old chunks are deleted after a save', async () => {

@@ -1,11 +1,13 @@
-// The embedded runtime with its generator on: generated events go through the ordered producer into
-// kinesalite and are all folded. And the generator loop picks up where it stopped after a restart with
-// a data directory, instead of registering user00001... again.
+// The embedded runtime with its generator on: generated events of every family (FEED_FAMILIES, the
+// default) go through the ordered producer into kinesalite and are all folded, the marketplace's too.
+// And the generator loop picks up where it stopped after a restart with a data directory, instead of
+// registering user00001... again.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FEED_FAMILIES, MixedGenerator } from '../../domain/family-generator';
 import { EventGenerator } from '../../domain/generator';
 import { pack } from '../../domain/record-encoding';
 import { GeneratorLoop } from '../../local/generator-loop';
@@ -45,17 +47,22 @@ after(async () => {
 });
 
 describe('local runtime generator', () => {
-  it('feeds the stream through the producer; every generated event is folded', async () => {
+  it('feeds every family through the producer; every generated event is folded', async () => {
     await rt.drain();
     const g = rt.stats().generator;
     assert.ok(g);
     assert.equal(g.batches, 1);
-    const expected = new EventGenerator({ users: 60, seed: 7 }).nextBatch().length;
-    assert.equal(g.events, expected);
+    const batch = new MixedGenerator({ users: 60, seed: 7, families: FEED_FAMILIES }).nextBatch();
+    assert.equal(g.events, batch.length);
     const p = await rt.pipeline();
-    assert.equal(p.applied + p.noop + p.rejected, expected);
+    assert.equal(p.applied + p.noop + p.rejected, batch.length);
     assert.equal(p.rejected, 0, 'the generator never emits an event that must be rejected');
+    assert.equal(p.rejectedByReason.malformed ?? 0, 0);
     assert.equal(p.users, 60);
+    // The default feed holds the marketplace: its events are applied as the social ones are.
+    assert.ok(p.byFamily.marketplace.applied > 0, JSON.stringify(p.byFamily));
+    assert.equal(p.byFamily.marketplace.rejected, 0);
+    assert.ok(p.byFamily.social.applied > 0);
   });
 
   it('a generator loop with a state file continues after a restart', async () => {
@@ -84,7 +91,7 @@ describe('local runtime generator', () => {
     await second.stop();
     assert.equal(sent.length, before + 1);
 
-    const reference = new EventGenerator({ users: 20, seed: 11 });
+    const reference = new MixedGenerator({ users: 20, seed: 11, families: FEED_FAMILIES });
     const batches = Array.from({ length: before + 1 }, () => reference.nextBatch());
     const strip = (b: readonly unknown[]) => b.map((e) => ({ ...(e as object), created_at: '' }));
     assert.deepEqual(strip(sent[before]), strip(batches[before]));
@@ -121,6 +128,7 @@ describe('local runtime generator', () => {
       users: 20,
       everyMs: 1,
       seed: 13,
+      families: ['social'],
       maxBatches: 4,
       send: async (events) => {
         if (events.length > 10 && failures-- > 0) {

@@ -1,5 +1,5 @@
-// local/generator-loop.ts with `families`: the loop sends mixed batches, keeps sending the social ones
-// alone by default, and a restart with a state file continues every family where it stopped (also
+// local/generator-loop.ts with `families`: the loop sends mixed batches of every family by default
+// (FEED_FAMILIES), the social ones alone when asked, and a restart with a state file continues every family where it stopped (also
 // from a state saved by a social-only loop).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { eventKind } from '../../domain/event-kind';
-import { type FamilyName, MixedGenerator } from '../../domain/family-generator';
+import { type FamilyName, FEED_FAMILIES, MixedGenerator } from '../../domain/family-generator';
 import { EventGenerator } from '../../domain/generator';
 import { isMarketplaceType } from '../../domain/marketplace/events';
 import { GeneratorLoop } from '../../local/generator-loop';
@@ -54,13 +54,14 @@ const strip = (bs: unknown[][]) =>
 const marketCount = (b: unknown[]) => b.filter((e) => isMarketplaceType(eventKind(e))).length;
 
 describe('generator loop families', () => {
-  test('default: social only; with marketplace: mixed batches as MixedGenerator makes them', async () => {
+  test('default: every family, as MixedGenerator makes them; social alone when asked', async () => {
     const social: unknown[][] = [];
-    await run(loop(social, { seed: 3 }), social, 2);
+    await run(loop(social, { seed: 3, families: ['social'] }), social, 2);
     assert.ok(social.every((b) => marketCount(b) === 0));
 
     const mixed: unknown[][] = [];
-    await run(loop(mixed, { seed: 3, families: ['social', 'marketplace'] }), mixed, 3);
+    await run(loop(mixed, { seed: 3 }), mixed, 3);
+    assert.deepEqual([...FEED_FAMILIES], ['social', 'marketplace']);
     const reference = new MixedGenerator({ users: 30, seed: 3, families: ['social', 'marketplace'] });
     const expected = mixed.map(() => reference.nextBatch());
     assert.deepEqual(strip(mixed), strip(expected));
@@ -82,7 +83,7 @@ describe('generator loop families', () => {
   test('a state saved by a social-only loop continues with the marketplace added (catalogue first)', async () => {
     const file = stateFile();
     const sent: unknown[][] = [];
-    await run(loop(sent, { seed: 8, file }), sent, 2);
+    await run(loop(sent, { seed: 8, families: ['social'], file }), sent, 2);
     // the saved state is a plain social snapshot, as a loop before families wrote it
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     // (keeping the loop's own bookkeeping: the batch it claimed and whether it was sent)
