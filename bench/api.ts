@@ -15,6 +15,10 @@ import { StreamProducer } from '../stream/producer';
 import { type Figure, type Section, startBenchRuntime } from './report';
 
 const CLIENTS = 50;
+/** Routes that answer once the processor has committed their event (lib/definitions.ts). */
+const COMMIT_WAITING = new Set(
+  ROUTES.filter((r) => r.fn.stream === 'write' && r.id !== 'PostEvents').map((r) => r.id),
+);
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,6 +93,31 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
           { type: 'register', name: `api${Math.floor(rand() * 1e9)}`, created_at: toIso(Date.now()) },
         ]),
       },
+    }),
+    // The catalogue writes answer once the processor has committed their event: their latency is the
+    // pipeline's commit latency, not a read's.
+    ProductCreate: () => ({
+      path: '/products',
+      init: {
+        method: 'POST',
+        body: JSON.stringify({ productId: `bench-${Math.floor(rand() * 1e6)}`, name: 'Bench' }),
+      },
+    }),
+    ProductPut: () => ({
+      path: `/products/bench-${Math.floor(rand() * 1e6)}`,
+      init: { method: 'PUT', body: JSON.stringify({ name: 'Bench', cost: (rand() * 100).toFixed(2) }) },
+    }),
+    ProductDelete: () => ({
+      path: `/products/bench-${Math.floor(rand() * 1e6)}`,
+      init: { method: 'DELETE', body: '' },
+    }),
+    UserProfilePut: () => ({
+      path: `/users/${someone()}/profile`,
+      init: { method: 'PUT', body: JSON.stringify({ displayName: `Bench ${Math.floor(rand() * 1e6)}` }) },
+    }),
+    UserProfileDelete: () => ({
+      path: `/users/${someone()}/profile`,
+      init: { method: 'DELETE', body: '' },
     }),
   };
   return {
@@ -236,7 +265,8 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
         p95Ms: {
           value: percentile(res.latenciesMs, 95),
           unit: 'ms',
-          target: '< 50',
+          // A catalogue write waits for the processor's commit of its event (SPEC 11): not a read's target.
+          target: COMMIT_WAITING.has(r.id) ? 'waits for the commit' : '< 50',
           how: `${perRoute} requests from ${CLIENTS} concurrent keep-alive connections of ${clientHow} (requests written pre-serialized); before the clock starts, every read route is warmed once and then this route with ${4 * CLIENTS} requests about other users; ${r.method} ${r.path}; median ${percentile(res.latenciesMs, 50).toFixed(1)} ms`,
         },
         rps: { value: (perRoute / res.elapsedMs) * 1000, unit: 'req/s', how: `${r.id}: the same run` },

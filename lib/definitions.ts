@@ -209,7 +209,7 @@ export const WEB_DEPLOY: FunctionDef = {
   tables: {},
 };
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RouteDef {
   id: string;
   method: HttpMethod;
@@ -220,6 +220,12 @@ export interface RouteDef {
 }
 
 const READS: FunctionDef['tables'] = { graph: 'read', history: 'read', meta: 'read' };
+/**
+ * The catalogue writes (SPEC 11) send their event into the stream (the processor stays the only
+ * writer of the tables) and read the meta table: the pipeline's checkpoint, to learn when their
+ * record is committed, and the product or profile item, to answer the entry as stored.
+ */
+const CATALOGUE_WRITE: Partial<FunctionDef> = { tables: { meta: 'read' }, stream: 'write' };
 
 function route(
   id: string,
@@ -265,6 +271,11 @@ export const ROUTES: RouteDef[] = [
     // Its Idempotency-Key records, and nothing else of the meta table.
     ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
   }),
+  route('ProductCreate', 'POST', '/products', 'product-create', CATALOGUE_WRITE),
+  route('ProductPut', 'PUT', '/products/{id}', 'product-put', CATALOGUE_WRITE),
+  route('ProductDelete', 'DELETE', '/products/{id}', 'product-delete', CATALOGUE_WRITE),
+  route('UserProfilePut', 'PUT', '/users/{name}/profile', 'user-profile-put', CATALOGUE_WRITE),
+  route('UserProfileDelete', 'DELETE', '/users/{name}/profile', 'user-profile-delete', CATALOGUE_WRITE),
 ];
 
 /** POST /events body limit (SPEC: larger is a 413). */
@@ -277,6 +288,15 @@ export const MAX_POST_BYTES = 5 * 1024 * 1024;
  * unaffected: the functions answer text (isBase64Encoded false), which passes as it is.
  */
 export const API_BINARY_MEDIA_TYPES: readonly string[] = ['*/*'];
+
+/**
+ * Body limit of the catalogue writes (larger is a 413): room for the longest valid entry (a
+ * 2,000-character description written as \u escapes is 24,000 bytes) with a wide margin.
+ */
+export const MAX_WRITE_BODY_BYTES = 64 * 1024;
+
+/** How long a catalogue write waits for the processor to commit its event before answering 202. */
+export const CATALOGUE_WRITE_WAIT_MS = 5_000;
 
 /** API Gateway stage throttling defaults (overridable by context on deploy). */
 export const API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;

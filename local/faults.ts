@@ -21,6 +21,7 @@
 //                  prefix of it (a mapping that restarted from an older position), its outcome ignored;
 //     poison       a predicate on records: an invocation holding one crashes at its first write, every
 //                  time, so the mapping bisects down to it and sends it to the on-failure queue.
+// - pause(): holds every processor invocation until released (a paused or backed-up processor).
 //
 // `npm start -- --faults throttle=0.05,crash=0.1,seed=7` or startLocalRuntime({ faults: {...} }); the
 // runtime's `faults` object switches plans at run time and counts what it injected.
@@ -202,6 +203,8 @@ export class FaultInjector {
   private counters: FaultStats = emptyStats();
   private readonly scope = new AsyncLocalStorage<Invocation>();
   private recent: KinesisStreamRecord[] = [];
+  /** pauses in force (see pause()) */
+  private readonly gates = new Set<Promise<void>>();
 
   /** The DynamoDB middleware: inert outside a processor invocation or without a plan. */
   readonly plugin: DynamoClientPlugin = {
@@ -344,9 +347,27 @@ export class FaultInjector {
 
   // ---- invocations ----
 
+  /**
+   * Holds every processor invocation from now on until the returned function is called (an
+   * invocation already running finishes): the processor is paused, as a slow or backed-up one would
+   * be, and records wait in the stream. Not a fault plan: it works with or without one.
+   */
+  pause(): () => void {
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    this.gates.add(gate);
+    return () => {
+      this.gates.delete(gate);
+      release();
+    };
+  }
+
   /** Wraps the processor handler the event source mapping calls. */
   wrapKinesis(handler: KinesisHandler): KinesisHandler {
     return async (event, context) => {
+      while (this.gates.size > 0) await Promise.all([...this.gates]);
       const plan = this.current;
       if (!plan) return handler(event, context);
       if (this.recent.length > 0 && this.chance(plan.redeliver)) {

@@ -4,7 +4,20 @@
 // and nothing else; test/unit/route-docs.test.ts that each handler validates with the schema and path
 // parameters documented here; the integration tests parse the answers with the answer schemas.
 import { type ZodType, z } from 'zod';
-import { MAX_POST_BYTES, ROUTES, type RouteDef } from '../lib/definitions';
+import {
+  CATALOGUE_WRITE_WAIT_MS,
+  MAX_POST_BYTES,
+  MAX_WRITE_BODY_BYTES,
+  ROUTES,
+  type RouteDef,
+} from '../lib/definitions';
+import {
+  ProductBodySchema,
+  ProductEntrySchema,
+  ProfileBodySchema,
+  UserProfileEntrySchema,
+  WriteAcceptedSchema,
+} from './catalogue';
 import { QUERY } from './params';
 import * as S from './schemas';
 
@@ -12,14 +25,34 @@ interface RouteDoc {
   summary: string;
   description?: string;
   query: z.ZodObject;
-  response: ZodType;
+  /** the answer's schema at `status`; absent: no body (a 204) */
+  response?: ZodType;
   status?: number;
+  /** other success statuses the route can answer, with their answer's schema (absent: no body) */
+  also?: { status: number; description: string; response?: ZodType }[];
   /** error statuses the route can answer besides 500 */
   errors: number[];
-  body?: boolean;
+  /** `true`: POST /events' body (a JSON array or NDJSON of events); a schema: a JSON object body */
+  body?: true | ZodType;
   /** request headers the route reads */
   headers?: { name: string; description: string; schema: Record<string, unknown> }[];
 }
+
+/** The schema of a route's answer at `status` (null: an answer without a body, or no such status). */
+export function responseSchema(doc: RouteDoc, status: number): ZodType | null {
+  if (status === (doc.status ?? 200)) return doc.response ?? null;
+  return doc.also?.find((a) => a.status === status)?.response ?? null;
+}
+
+/** The success statuses of a route, its main one first. */
+export function successStatuses(doc: RouteDoc): number[] {
+  return [doc.status ?? 200, ...(doc.also ?? []).map((a) => a.status)];
+}
+
+const WRITE_WAIT_NOTE = `The write goes into the stream as a ${'`'}%EVENT%${'`'} event (the processor stays the only writer) and the route waits up to ${CATALOGUE_WRITE_WAIT_MS / 1000} s for the processor to commit it.`;
+const ACCEPTED_NOTE =
+  "`{sequenceNumber}` of the write's record: the processor had not committed it within the wait; it is in the stream and will be applied in order (done once `/meta/pipeline` shows a `lastSequenceNumber` at least as large, compared as numbers)";
+const writeNote = (event: string) => WRITE_WAIT_NOTE.replace('%EVENT%', event);
 
 const RANGE_NOTE =
   'from/to inside a 5-second bucket are widened to its edges (from floored, to ceiled); the answer echoes the range answered.';
@@ -129,6 +162,69 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       },
     ],
   },
+  ProductCreate: {
+    summary: "Create or replace a product's catalogue entry",
+    description: `${writeNote('productUpserted')} Without \`productId\` the product gets a random UUID. 201 when the product had no entry before, 200 when it replaced one (an identical entry is a noop, and a 200). A body over ${MAX_WRITE_BODY_BYTES.toLocaleString('en-US')} bytes is a 413.`,
+    query: QUERY.none,
+    body: ProductBodySchema,
+    status: 201,
+    response: ProductEntrySchema,
+    also: [
+      {
+        status: 200,
+        description: 'replaced (or identical to) an existing entry',
+        response: ProductEntrySchema,
+      },
+      { status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema },
+    ],
+    errors: [400, 413, 429],
+  },
+  ProductPut: {
+    summary: 'Create or replace the catalogue entry of product {id}',
+    description: `${writeNote('productUpserted')} 201 when the product had no entry before, 200 when it replaced one (an identical entry is a noop, and a 200). A \`productId\` in the body must be the path's. A body over ${MAX_WRITE_BODY_BYTES.toLocaleString('en-US')} bytes is a 413.`,
+    query: QUERY.none,
+    body: ProductBodySchema,
+    status: 200,
+    response: ProductEntrySchema,
+    also: [
+      { status: 201, description: 'created: the product had no entry before', response: ProductEntrySchema },
+      { status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema },
+    ],
+    errors: [400, 413, 429],
+  },
+  ProductDelete: {
+    summary: 'Remove the catalogue entry of product {id}',
+    description: `${writeNote('productDeleted')} 204 once committed, also when there was no entry (a noop). The product's figures (sales, ratings, interactions) stay, and so does the product for GET /products/{id} once an event named it.`,
+    query: QUERY.none,
+    status: 204,
+    also: [{ status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema }],
+    errors: [400, 429],
+  },
+  UserProfilePut: {
+    summary: "Create or replace a user's profile",
+    description: `${writeNote('profileUpserted')} The user need not be registered. 201 when the user had no profile before, 200 when it replaced one (an identical profile is a noop, and a 200). A body over ${MAX_WRITE_BODY_BYTES.toLocaleString('en-US')} bytes is a 413.`,
+    query: QUERY.none,
+    body: ProfileBodySchema,
+    status: 200,
+    response: UserProfileEntrySchema,
+    also: [
+      {
+        status: 201,
+        description: 'created: the user had no profile before',
+        response: UserProfileEntrySchema,
+      },
+      { status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema },
+    ],
+    errors: [400, 413, 429],
+  },
+  UserProfileDelete: {
+    summary: "Remove a user's profile",
+    description: `${writeNote('profileDeleted')} 204 once committed, also when there was none (a noop).`,
+    query: QUERY.none,
+    status: 204,
+    also: [{ status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema }],
+    errors: [400, 429],
+  },
 };
 
 const ERROR_TEXT: Record<number, string> = {
@@ -139,6 +235,13 @@ const ERROR_TEXT: Record<number, string> = {
   422: 'The Idempotency-Key was used with another body',
   429: 'Too many requests',
   500: 'Internal error (generic message)',
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No content',
 };
 
 type Json = Record<string, unknown>;
@@ -171,7 +274,8 @@ function parameters(route: RouteDef, doc: RouteDoc | undefined): Json[] {
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'string', minLength: 1, maxLength: 128 },
+      // {id} is a product id (SPEC 10: 1–64 characters); {name} a user's name.
+      schema: { type: 'string', minLength: 1, maxLength: m[1] === 'id' ? 64 : 128 },
     });
   }
   if (doc === undefined) return out;
@@ -192,15 +296,21 @@ function parameters(route: RouteDef, doc: RouteDoc | undefined): Json[] {
   return out;
 }
 
+function answer(description: string, schema: ZodType | undefined): Json {
+  if (schema === undefined) return { description };
+  return { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } };
+}
+
 function operation(route: RouteDef): Json {
   const doc = ROUTE_DOCS[route.id];
   const responses: Json = {};
-  responses[String(doc?.status ?? 200)] = {
-    description: 'OK',
-    content: {
-      'application/json': { schema: doc ? jsonSchema(doc.response, 'output') : { type: 'object' } },
-    },
-  };
+  if (doc === undefined) {
+    responses['200'] = { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } };
+  } else {
+    const status = doc.status ?? 200;
+    responses[String(status)] = answer(STATUS_TEXT[status] ?? 'OK', doc.response);
+    for (const a of doc.also ?? []) responses[String(a.status)] = answer(a.description, a.response);
+  }
   for (const code of [...(doc?.errors ?? [400]), 500]) {
     responses[String(code)] = { $ref: `#/components/responses/E${code}` };
   }
@@ -211,7 +321,12 @@ function operation(route: RouteDef): Json {
     parameters: parameters(route, doc),
     responses,
   };
-  if (doc?.body) {
+  if (doc?.body !== undefined && doc.body !== true) {
+    op.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } },
+    };
+  } else if (doc?.body === true) {
     op.requestBody = {
       required: true,
       content: {

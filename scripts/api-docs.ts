@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_POST_BYTES, ROUTES, type RouteDef } from '../lib/definitions';
-import { openApiDocument } from '../queries/openapi';
+import { openApiDocument, ROUTE_DOCS } from '../queries/openapi';
 import { API_EXAMPLES, type ApiExample, EXAMPLE_EVENTS, type RouteExamples } from './api-examples';
 import { type Io, isMain, parseCli, runCli } from './cli-args';
 
@@ -110,7 +110,7 @@ function renderExample(route: RouteDef, ex: ApiExample, successStatus: number): 
   const headers = Object.entries(ex.headers ?? {})
     .map(([k, v]) => `-H ${shellQuote(`${k}: ${v}`)} `)
     .join('');
-  if (ex.body !== undefined) {
+  if (ex.body !== undefined && ROUTE_DOCS[route.id]?.body === true) {
     out.push(
       '```sh',
       `curl -s ${headers}${shellQuote(BASE + ex.request)} --data-binary @body.ndjson`,
@@ -118,11 +118,20 @@ function renderExample(route: RouteDef, ex: ApiExample, successStatus: number): 
       '',
     );
     out.push('`body.ndjson`:', '', '```json', ex.body, '```', '');
+  } else if (ex.body !== undefined) {
+    const method = route.method === 'POST' ? '' : `-X ${route.method} `;
+    out.push(
+      '```sh',
+      `curl -s ${method}${headers}${shellQuote(BASE + ex.request)} -H 'content-type: application/json' -d ${shellQuote(ex.body)}`,
+      '```',
+      '',
+    );
   } else {
     const method = route.method === 'GET' ? '' : `-X ${route.method} `;
     out.push('```sh', `curl -s ${method}${headers}${shellQuote(BASE + ex.request)}`, '```', '');
   }
-  out.push(`Answer \`${status}\`:`, '', '```json', prettyJson(ex.answer), '```', '');
+  if (status === 204) out.push('Answer `204`, no body.', '');
+  else out.push(`Answer \`${status}\`:`, '', '```json', prettyJson(ex.answer), '```', '');
   if (ex.note !== undefined) out.push(ex.note, '');
   return out;
 }
@@ -131,8 +140,23 @@ function renderRoute(route: RouteDef, op: Operation, entry: RouteExamples): stri
   const out: string[] = [`## ${heading(route)}`, '', `${op.summary}.`, ''];
   if (op.description !== undefined) out.push(op.description, '');
   if (op.requestBody !== undefined) {
-    const types = Object.keys((op.requestBody.content ?? {}) as Json);
-    out.push(`Body: ${types.map((t) => `\`${t}\``).join(' or ')}.`, '');
+    const content = (op.requestBody.content ?? {}) as Record<string, Json>;
+    const types = Object.keys(content);
+    const bodySchema = content['application/json']?.schema as Json | undefined;
+    if (bodySchema?.type === 'object') {
+      // A JSON object body: its fields.
+      const required = new Set((bodySchema.required ?? []) as string[]);
+      out.push('Body: a JSON object (`application/json`):', '');
+      out.push('| field | type | required | meaning |', '|---|---|---|---|');
+      for (const f of fields(bodySchema)) {
+        out.push(
+          `| \`${f.path}\` | ${cell(f.type)} | ${required.has(f.path) ? 'yes' : 'no'} | ${cell(f.description)} |`,
+        );
+      }
+      out.push('');
+    } else {
+      out.push(`Body: ${types.map((t) => `\`${t}\``).join(' or ')}.`, '');
+    }
   }
   if (op.parameters.length > 0) {
     out.push('| parameter | in | required | meaning |', '|---|---|---|---|');
@@ -145,8 +169,9 @@ function renderRoute(route: RouteDef, op: Operation, entry: RouteExamples): stri
     out.push('');
   }
   const statuses = Object.keys(op.responses);
-  const success = statuses.find((s) => s.startsWith('2')) ?? '200';
-  const schema = ((op.responses[success].content as Json)['application/json'] as Json).schema as Json;
+  const success = String(ROUTE_DOCS[route.id]?.status ?? statuses.find((s) => s.startsWith('2')) ?? '200');
+  const content = op.responses[success].content as Json | undefined;
+  const schema = ((content?.['application/json'] as Json | undefined)?.schema ?? {}) as Json;
   const rows = fields(schema);
   const meanings = entry.fields ?? {};
   const unknown = Object.keys(meanings).filter((k) => !rows.some((f) => f.path === k));
@@ -163,7 +188,14 @@ function renderRoute(route: RouteDef, op: Operation, entry: RouteExamples): stri
     }
     out.push('');
   }
-  const errors = statuses.filter((s) => s !== success);
+  if (content === undefined) out.push(`Answer \`${success}\`: no body.`, '');
+  const others = statuses.filter((s) => s !== success && s.startsWith('2'));
+  if (others.length > 0) {
+    out.push('Other answers:', '');
+    for (const s of others) out.push(`- \`${s}\`: ${String(op.responses[s].description)}.`);
+    out.push('');
+  }
+  const errors = statuses.filter((s) => s !== success && !s.startsWith('2'));
   out.push(`Errors: ${errors.map((s) => `\`${s}\``).join(', ')}.`, '');
   for (const ex of entry.examples) out.push(...renderExample(route, ex, Number(success)));
   return out;

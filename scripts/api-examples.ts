@@ -499,4 +499,134 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       },
     ],
   },
+  ProductCreate: {
+    fields: {
+      productId: 'the product id, as a string',
+      cost: 'the cost, or null',
+    },
+    examples: [
+      {
+        request: '/products',
+        body: '{"productId":"sku-1","name":"Desk lamp","category":"home","cost":"19.90"}',
+        status: 201,
+        answer: { productId: 'sku-1', name: 'Desk lamp', category: 'home', cost: 19.9, description: null },
+        note: 'Answered once the processor has committed the productUpserted event: this is the entry as stored.',
+      },
+      {
+        title: 'Without productId',
+        request: '/products',
+        body: '{"name":"Mug","cost":4.5}',
+        status: 201,
+        answer: {
+          productId: '3b0c3f2e-6f5d-4e55-9a3c-0c8e2f7d9a41',
+          name: 'Mug',
+          category: null,
+          cost: 4.5,
+          description: null,
+        },
+        varies: ['productId'],
+        note: 'The product gets a random UUID. Send an `Idempotency-Key` header to retry such a request safely.',
+      },
+      {
+        title: 'A field the catalogue refuses',
+        request: '/products',
+        body: '{"name":"Desk lamp","cost":"1e3"}',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message: "body field 'cost': must be digits with at most 2 decimals",
+          },
+        },
+      },
+    ],
+  },
+  ProductPut: {
+    fields: {
+      productId: 'the product id, as a string',
+      cost: 'the cost, or null',
+    },
+    examples: [
+      {
+        title: 'Replace an entry',
+        request: '/products/sku-1',
+        body: '{"name":"Desk lamp","category":"home","cost":17.5,"description":"LED, warm white"}',
+        answer: {
+          productId: 'sku-1',
+          name: 'Desk lamp',
+          category: 'home',
+          cost: 17.5,
+          description: 'LED, warm white',
+        },
+      },
+      {
+        title: 'A product without an entry',
+        request: '/products/233',
+        body: '{"name":"Chair"}',
+        status: 201,
+        answer: { productId: '233', name: 'Chair', category: null, cost: null, description: null },
+      },
+      {
+        title: 'The same entry again',
+        request: '/products/233',
+        body: '{"productId":233,"name":"Chair"}',
+        answer: { productId: '233', name: 'Chair', category: null, cost: null, description: null },
+        note: 'An identical entry is a noop for the processor; the route answers 200 with the entry.',
+      },
+      {
+        title: 'A body productId that is not the path id',
+        request: '/products/233',
+        body: '{"productId":234,"name":"Chair"}',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message: "body field 'productId': 234 is not the path's product id \"233\"",
+          },
+        },
+      },
+    ],
+  },
+  ProductDelete: {
+    examples: [
+      {
+        request: '/products/233',
+        status: 204,
+        answer: null,
+        note: "The entry is gone once this answers; the product's sales, ratings and interactions stay.",
+      },
+    ],
+  },
+  UserProfilePut: {
+    fields: {
+      profile: 'the profile as stored',
+    },
+    examples: [
+      {
+        request: '/users/ann/profile',
+        body: '{"displayName":"Ann Lee","email":"ann@example.com"}',
+        status: 201,
+        answer: { name: 'ann', profile: { displayName: 'Ann Lee', email: 'ann@example.com' } },
+      },
+      {
+        title: 'Replace a profile',
+        request: '/users/ann/profile',
+        body: '{"displayName":"Ann L."}',
+        answer: { name: 'ann', profile: { displayName: 'Ann L.', email: null } },
+        note: 'The profile is replaced as a whole: a field left out is now null.',
+      },
+      {
+        title: 'A profile with neither field',
+        request: '/users/ann/profile',
+        body: '{"email":null}',
+        status: 400,
+        answer: {
+          error: { code: 'bad_request', message: "body: give 'displayName' or 'email' (or both)" },
+        },
+      },
+    ],
+  },
+  UserProfileDelete: {
+    examples: [{ request: '/users/ann/profile', status: 204, answer: null }],
+  },
 };

@@ -125,6 +125,25 @@ export class PipelineStore {
     private readonly tables: { meta: string; history: string },
   ) {}
 
+  /**
+   * The position of the last committed event ('' before the first batch): the state item's
+   * checkpoint alone, read consistently. The catalogue writes poll it to learn when their record
+   * is committed.
+   */
+  async readCheckpoint(): Promise<string> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.tables.meta,
+        Key: PIPELINE_KEY,
+        ConsistentRead: true,
+        ProjectionExpression: '#c',
+        ExpressionAttributeNames: { '#c': 'checkpoint' },
+      }),
+    );
+    const c = res.Item?.checkpoint;
+    return typeof c === 'string' ? c : '';
+  }
+
   async readState(): Promise<PipelineState> {
     const res = await this.doc.send(
       new GetCommand({ TableName: this.tables.meta, Key: PIPELINE_KEY, ConsistentRead: true }),

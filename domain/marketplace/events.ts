@@ -208,6 +208,12 @@ const SHAPES = {
   },
 } satisfies Record<MarketplaceType, z.ZodRawShape>;
 
+/**
+ * Each event's fields and their schemas, by type: the API's catalogue writes (queries/catalogue.ts)
+ * validate their bodies with these very schemas, under the API's field names.
+ */
+export const MARKETPLACE_FIELDS = SHAPES;
+
 /** One event's schema under its three spellings of the kind: `type`, else `event_name`, else `event`. */
 function kinded<T extends MarketplaceType>(t: T) {
   const shape = SHAPES[t];

@@ -5,7 +5,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import { ROUTES } from '../../lib/definitions';
-import { AppError, BadRequestError, type ErrorBody, errorBody, GENERIC_500 } from '../../queries/errors';
+import {
+  AppError,
+  BadRequestError,
+  type ErrorBody,
+  errorBody,
+  GENERIC_500,
+  PayloadTooLargeError,
+} from '../../queries/errors';
+import { bodyText } from '../../queries/ingest';
 import { requireEnvironment } from './deps';
 import { makeLogger } from './logger';
 
@@ -16,6 +24,8 @@ const BASE_HEADERS = {
   // The dashboard may be served from another origin (S3/CloudFront); the API is read-mostly and keyless by default.
   'access-control-allow-origin': '*',
 };
+
+const NO_CONTENT_HEADERS = { 'access-control-allow-origin': '*' };
 
 export interface RouteInput<Q> {
   query: Q;
@@ -42,8 +52,22 @@ export class JsonText {
 }
 
 export function json(body: unknown, status = 200): APIGatewayProxyResult {
+  // 204 No Content: no body at all (a kept idempotent answer stores it as `null`).
+  if (status === 204) return { statusCode: 204, headers: NO_CONTENT_HEADERS, body: '' };
   const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   return { statusCode: status, headers: BASE_HEADERS, body: text };
+}
+
+/**
+ * The request body as text: a 413 past `maxBytes`; a base64 body (the stack hands every body over so,
+ * API_BINARY_MEDIA_TYPES) decoded strictly, bytes that are not UTF-8 a 400 (queries/ingest.ts bodyText).
+ */
+export function requestText(event: APIGatewayProxyEvent, maxBytes: number): string {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : null;
+  const size = bytes === null ? Buffer.byteLength(raw) : bytes.length;
+  if (size > maxBytes) throw new PayloadTooLargeError(`body exceeds ${maxBytes} bytes`);
+  return bytes === null ? raw : bodyText(bytes);
 }
 
 function errorResult(status: number, body: ErrorBody): APIGatewayProxyResult {
@@ -82,6 +106,11 @@ export interface RouteSpec<Q extends ZodType> {
   query: Q;
   /** Path parameters the route needs (validated as non-empty names). */
   path?: readonly string[];
+  /**
+   * The JSON body's schema, for a route that takes a JSON object (the handler validates with it;
+   * test/unit/route-docs.test.ts checks that it is the documented one).
+   */
+  body?: ZodType;
 }
 
 /** A route's handler, carrying the spec it validates with (test/unit/route-docs.test.ts reads it). */

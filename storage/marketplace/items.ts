@@ -4,7 +4,7 @@
 // (`profile: null`), since the redo log only puts. Each batch that makes products exist (their first
 // applied event) adds their ids to a registry (storage/name-index.ts), so listing them needs no scan. Keys are prefixed so that no product id or name can
 // meet a fixed key of the table ('pipeline', 'redo', ...).
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueEntry, ProductState, Profile } from '../../domain/marketplace/fold';
 import { batchGet } from '../batch-io';
 
@@ -111,4 +111,38 @@ export async function readProfiles(
 ): Promise<Map<string, Profile | null>> {
   const items = await batchGet(doc, table, [...users].map(profileKey));
   return new Map(items.map((it) => [it.user as string, (it.profile as Profile | null) ?? null]));
+}
+
+/** A product's catalogue entry as committed (null: none), read consistently. */
+export async function readCatalogueEntry(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  productId: string,
+): Promise<CatalogueEntry | null> {
+  const res = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: productKey(productId),
+      ConsistentRead: true,
+      ProjectionExpression: 'e',
+    }),
+  );
+  return (res.Item?.e as CatalogueEntry | null | undefined) ?? null;
+}
+
+/** A user's profile as committed (null: none, or deleted), read consistently. */
+export async function readProfile(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  user: string,
+): Promise<Profile | null> {
+  const res = await doc.send(
+    new GetCommand({
+      TableName: table,
+      Key: profileKey(user),
+      ConsistentRead: true,
+      ProjectionExpression: 'profile',
+    }),
+  );
+  return (res.Item?.profile as Profile | null | undefined) ?? null;
 }

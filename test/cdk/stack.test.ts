@@ -320,6 +320,31 @@ describe('IAM least privilege', () => {
     });
   });
 
+  test('catalogue writes put records and read the meta table only: the processor stays the only writer', () => {
+    const s = plain();
+    const writes = ROUTES.filter((r) => r.method !== 'GET' && r.id !== 'PostEvents');
+    assert.deepEqual(
+      writes.map((r) => `${r.method} ${r.path}`),
+      [
+        'POST /products',
+        'PUT /products/{id}',
+        'DELETE /products/{id}',
+        'PUT /users/{name}/profile',
+        'DELETE /users/{name}/profile',
+      ],
+    );
+    for (const route of writes) {
+      const sts = statements(s, route.fn);
+      const acts = new Set(sts.flatMap(actionsOf));
+      assert.ok(acts.has('kinesis:PutRecords'), `${route.id} puts records`);
+      assert.ok(!acts.has('kinesis:GetRecords'), `${route.id} reads no records`);
+      for (const a of DYNAMO_WRITES) assert.ok(!acts.has(a), `${route.id} has ${a}`);
+      assert.ok(acts.has('dynamodb:GetItem'), `${route.id} reads the checkpoint and the entry`);
+      const tables = new Set(sts.flatMap((st) => [...tablesIn(s, st)]));
+      assert.deepEqual([...tables], ['meta'], `${route.id} reaches only the meta table`);
+    }
+  });
+
   test('the processor writes in batches, reads the stream, and reports failures to the queue', () => {
     const acts = actions(plain(), PROCESSOR);
     for (const a of [

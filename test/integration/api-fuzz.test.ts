@@ -36,6 +36,11 @@ const PARAMS: Record<string, string[]> = (() => {
   return out;
 })();
 const GETS = ROUTES.filter((r) => r.method === 'GET');
+/**
+ * The catalogue writes send marketplace events into the stream when they succeed, which this file's
+ * social reference model does not fold: test/integration/catalogue-writes.test.ts fuzzes them.
+ */
+const FUZZED_HERE = ROUTES.filter((r) => r.id === 'PostEvents' || r.fn.stream !== 'write');
 
 /** The route's path for `name` (raw: already encoded, or any odd encoding). */
 const pathOf = (template: string, rawName = encodeURIComponent(USER)) => template.replace('{name}', rawName);
@@ -253,7 +258,7 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
       fc.constantFrom('.', '..', '~', "'", '(', ')', '*', '!', '%2e%2e', '%u0041', '+'),
     );
     const rawName = fc.array(piece, { minLength: 1, maxLength: 12 }).map((ps) => ps.join(''));
-    const named = ROUTES.filter((r) => r.path.includes('{name}'));
+    const named = FUZZED_HERE.filter((r) => r.path.includes('{name}'));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...named), rawName, async (r, raw) => {
         const a = await request(pathOf(r.path, raw));
@@ -349,7 +354,7 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
           .join('&'),
       );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES), rawQuery, async (r, q) => {
+      fc.asyncProperty(fc.constantFrom(...FUZZED_HERE), rawQuery, async (r, q) => {
         const a = await request(`${pathOf(r.path)}?${q}`, { method: r.method });
         wellFormed(a, `${r.method} ${r.path}?${q}`);
       }),

@@ -1,5 +1,5 @@
-// The OpenAPI document and the handlers cannot drift: each route's handler validates its query with
-// the very schema the document describes, and its path parameters are the ones of its path. And a
+// The OpenAPI document and the handlers cannot drift: each route's handler validates its query (and
+// its JSON body) with the very schema the document describes, and its path parameters are the ones of its path. And a
 // function started without the name of a resource it uses fails at once, naming the variable.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -34,6 +34,9 @@ describe('routes and their documentation', () => {
         ROUTE_DOCS[r.id].query,
         `${r.id}: the documented query schema is the handler's`,
       );
+      const body = ROUTE_DOCS[r.id].body;
+      if (body !== true)
+        assert.equal(spec.body, body, `${r.id}: the documented body schema is the handler's`);
       const placeholders = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       assert.deepEqual([...(spec.path ?? [])], placeholders, `${r.id}: path parameters`);
     }

@@ -1,0 +1,34 @@
+// POST /products: creates (or replaces) a catalogue entry as a productUpserted event through the
+// stream, and answers the entry once the processor has committed it (lambdas/api/catalogue-writer.ts).
+// Without productId in the body the product gets a random UUID.
+import { randomUUID } from 'node:crypto';
+import { MAX_WRITE_BODY_BYTES } from '../../lib/definitions';
+import {
+  entryOfBody,
+  ProductBodySchema,
+  parseJsonBody,
+  productEntryAnswer,
+  productUpsertedEvent,
+} from '../../queries/catalogue';
+import { QUERY } from '../../queries/params';
+import { readCatalogueEntry } from '../../storage/marketplace/items';
+import { depsFromEnv } from '../shared/deps';
+import { requestText, route } from '../shared/http';
+import { CatalogueWriter } from './catalogue-writer';
+
+const { kinesis, config, doc, tables } = depsFromEnv();
+const writer = new CatalogueWriter({ kinesis, streamName: config.streamName, doc, tables });
+
+export const handler = route(
+  { id: 'ProductCreate', query: QUERY.none, body: ProductBodySchema },
+  async ({ event }) => {
+    const { raw, data } = parseJsonBody(ProductBodySchema, requestText(event, MAX_WRITE_BODY_BYTES));
+    const productId = data.productId === undefined ? randomUUID() : String(data.productId);
+    return writer.upsert({
+      event: productUpsertedEvent(productId, raw),
+      read: () => readCatalogueEntry(doc, tables.meta, productId),
+      written: entryOfBody(data),
+      answer: (e) => productEntryAnswer(productId, e),
+    });
+  },
+);
