@@ -223,9 +223,15 @@ const READS: FunctionDef['tables'] = { graph: 'read', history: 'read', meta: 're
 /**
  * The catalogue writes (SPEC 11) send their event into the stream (the processor stays the only
  * writer of the tables) and read the meta table: the pipeline's checkpoint, to learn when their
- * record is committed, and the product or profile item, to answer the entry as stored.
+ * record is committed, and the product or profile item, to answer the entry as stored. They keep
+ * their Idempotency-Key records as POST /events does.
  */
-const CATALOGUE_WRITE: Partial<FunctionDef> = { tables: { meta: 'read' }, stream: 'write' };
+const CATALOGUE_WRITE: Partial<FunctionDef> = {
+  tables: { meta: 'read' },
+  stream: 'write',
+  // Their Idempotency-Key records, as POST /events has.
+  ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
+};
 
 function route(
   id: string,

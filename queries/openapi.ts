@@ -52,6 +52,14 @@ export function successStatuses(doc: RouteDoc): number[] {
 const WRITE_WAIT_NOTE = `The write goes into the stream as a ${'`'}%EVENT%${'`'} event (the processor stays the only writer) and the route waits up to ${CATALOGUE_WRITE_WAIT_MS / 1000} s for the processor to commit it.`;
 const ACCEPTED_NOTE =
   "`{sequenceNumber}` of the write's record: the processor had not committed it within the wait; it is in the stream and will be applied in order (done once `/meta/pipeline` shows a `lastSequenceNumber` at least as large, compared as numbers)";
+const WRITE_KEY_HEADER = [
+  {
+    name: 'Idempotency-Key',
+    description:
+      'Makes a retry safe: a request with the same key within 24 hours gets the first answer (same status and body, a 202 included) and sends nothing again; the same key with another body or on another product or user is a 422; while the first request with the key is still being answered, a 409 (after a wait of up to 2 s).',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
+  },
+];
 const writeNote = (event: string) => WRITE_WAIT_NOTE.replace('%EVENT%', event);
 
 const RANGE_NOTE =
@@ -177,7 +185,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       },
       { status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema },
     ],
-    errors: [400, 413, 429],
+    errors: [400, 409, 413, 422, 429],
+    headers: WRITE_KEY_HEADER,
   },
   ProductPut: {
     summary: 'Create or replace the catalogue entry of product {id}',
@@ -190,7 +199,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       { status: 201, description: 'created: the product had no entry before', response: ProductEntrySchema },
       { status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema },
     ],
-    errors: [400, 413, 429],
+    errors: [400, 409, 413, 422, 429],
+    headers: WRITE_KEY_HEADER,
   },
   ProductDelete: {
     summary: 'Remove the catalogue entry of product {id}',
@@ -198,7 +208,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: QUERY.none,
     status: 204,
     also: [{ status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema }],
-    errors: [400, 429],
+    errors: [400, 409, 422, 429],
+    headers: WRITE_KEY_HEADER,
   },
   UserProfilePut: {
     summary: "Create or replace a user's profile",
@@ -215,7 +226,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       },
       { status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema },
     ],
-    errors: [400, 413, 429],
+    errors: [400, 409, 413, 422, 429],
+    headers: WRITE_KEY_HEADER,
   },
   UserProfileDelete: {
     summary: "Remove a user's profile",
@@ -223,7 +235,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: QUERY.none,
     status: 204,
     also: [{ status: 202, description: ACCEPTED_NOTE, response: WriteAcceptedSchema }],
-    errors: [400, 429],
+    errors: [400, 409, 422, 429],
+    headers: WRITE_KEY_HEADER,
   },
 };
 

@@ -15,18 +15,25 @@
 //    entry before the write, else 200; 204 for a delete). Not in time (CATALOGUE_WRITE_WAIT_MS): 202
 //    with the record's sequence number; the event is in the stream and will be applied in order.
 //
+// With an Idempotency-Key header (lambdas/shared/idempotency.ts, as POST /events) the first answer is
+// kept, 202 included: a retry with the key gets it and sends nothing again. The request the key
+// stands for is the path and the body: the same key on another product or with another body is a 422.
+//
 // "Created" is judged by a read of the entry before the event is sent: two writes of a new product
 // racing each other may both answer 201. The entry answered is the one stored when the write was
 // seen committed: a later write committed in the same batch may already have replaced it.
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { position } from '../../domain/position';
 import { CATALOGUE_WRITE_WAIT_MS } from '../../lib/definitions';
 import { TooManyRequestsError } from '../../queries/errors';
+import { IdempotencyStore } from '../../storage/idempotency-store';
 import { PipelineStore } from '../../storage/pipeline-store';
 import { MarkLanes } from '../../stream/marks';
 import { ProducerError, StreamProducer } from '../../stream/producer';
 import { Reply } from '../shared/http';
+import { idempotencyKeyOf, idempotent } from '../shared/idempotency';
 
 export const FIRST_POLL_MS = 20;
 export const MAX_POLL_MS = 100;
@@ -59,16 +66,33 @@ export class CatalogueWriter {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly readCheckpoint: () => Promise<string>;
+  private readonly keys: { store: IdempotencyStore; route: string };
 
   constructor(
+    /** The route's id (its Idempotency-Key records are its own). */
+    route: string,
     private readonly d: CatalogueWriterDeps,
     o: CatalogueWriterOptions = {},
   ) {
+    this.keys = { store: new IdempotencyStore(d.doc, d.tables.meta), route };
     this.waitMs = o.waitMs ?? CATALOGUE_WRITE_WAIT_MS;
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? defaultSleep;
     const store = new PipelineStore(d.doc, d.tables);
     this.readCheckpoint = o.readCheckpoint ?? (() => store.readCheckpoint());
+  }
+
+  /**
+   * The request's Idempotency-Key (a 400 when malformed): call before validating the body, so that a
+   * bad key is reported first, as POST /events does.
+   */
+  keyOf(event: APIGatewayProxyEvent): string | null {
+    return idempotencyKeyOf(event);
+  }
+
+  /** Runs `work` once per Idempotency-Key and request (`path` and `body`); without a key, simply runs it. */
+  once(key: string | null, path: string, body: string, work: () => Promise<Reply>): Promise<Reply> {
+    return idempotent(this.keys, key, `${path}\n${body}`, work);
   }
 
   /** Sends `event` alone in one record; its sequence number. Throttling that outlasts the retries is a 429. */

@@ -1,6 +1,7 @@
 // POST /products: creates (or replaces) a catalogue entry as a productUpserted event through the
 // stream, and answers the entry once the processor has committed it (lambdas/api/catalogue-writer.ts).
-// Without productId in the body the product gets a random UUID.
+// Without productId in the body the product gets a random UUID; with an Idempotency-Key a retry gets
+// the first answer, the same UUID included.
 import { randomUUID } from 'node:crypto';
 import { MAX_WRITE_BODY_BYTES } from '../../lib/definitions';
 import {
@@ -17,18 +18,22 @@ import { requestText, route } from '../shared/http';
 import { CatalogueWriter } from './catalogue-writer';
 
 const { kinesis, config, doc, tables } = depsFromEnv();
-const writer = new CatalogueWriter({ kinesis, streamName: config.streamName, doc, tables });
+const writer = new CatalogueWriter('ProductCreate', { kinesis, streamName: config.streamName, doc, tables });
 
 export const handler = route(
   { id: 'ProductCreate', query: QUERY.none, body: ProductBodySchema },
   async ({ event }) => {
-    const { raw, data } = parseJsonBody(ProductBodySchema, requestText(event, MAX_WRITE_BODY_BYTES));
-    const productId = data.productId === undefined ? randomUUID() : String(data.productId);
-    return writer.upsert({
-      event: productUpsertedEvent(productId, raw),
-      read: () => readCatalogueEntry(doc, tables.meta, productId),
-      written: entryOfBody(data),
-      answer: (e) => productEntryAnswer(productId, e),
+    const text = requestText(event, MAX_WRITE_BODY_BYTES);
+    const key = writer.keyOf(event);
+    const { raw, data } = parseJsonBody(ProductBodySchema, text);
+    return writer.once(key, '/products', text, () => {
+      const productId = data.productId === undefined ? randomUUID() : String(data.productId);
+      return writer.upsert({
+        event: productUpsertedEvent(productId, raw),
+        read: () => readCatalogueEntry(doc, tables.meta, productId),
+        written: entryOfBody(data),
+        answer: (e) => productEntryAnswer(productId, e),
+      });
     });
   },
 );

@@ -8,8 +8,15 @@ import { route } from '../shared/http';
 import { CatalogueWriter } from './catalogue-writer';
 
 const { kinesis, config, doc, tables } = depsFromEnv();
-const writer = new CatalogueWriter({ kinesis, streamName: config.streamName, doc, tables });
+const writer = new CatalogueWriter('ProductDelete', { kinesis, streamName: config.streamName, doc, tables });
 
-export const handler = route({ id: 'ProductDelete', query: QUERY.none, path: ['id'] }, async ({ path }) =>
-  writer.delete(productDeletedEvent(productIdOfPath(path.id))),
+export const handler = route(
+  { id: 'ProductDelete', query: QUERY.none, path: ['id'] },
+  async ({ path, event }) => {
+    const productId = productIdOfPath(path.id);
+    const key = writer.keyOf(event);
+    return writer.once(key, `/products/${productId}`, '', () =>
+      writer.delete(productDeletedEvent(productId)),
+    );
+  },
 );

@@ -8,9 +8,18 @@ import { route } from '../shared/http';
 import { CatalogueWriter } from './catalogue-writer';
 
 const { kinesis, config, doc, tables } = depsFromEnv();
-const writer = new CatalogueWriter({ kinesis, streamName: config.streamName, doc, tables });
+const writer = new CatalogueWriter('UserProfileDelete', {
+  kinesis,
+  streamName: config.streamName,
+  doc,
+  tables,
+});
 
 export const handler = route(
   { id: 'UserProfileDelete', query: QUERY.none, path: ['name'] },
-  async ({ path }) => writer.delete(profileDeletedEvent(userOfPath(path.name))),
+  async ({ path, event }) => {
+    const user = userOfPath(path.name);
+    const key = writer.keyOf(event);
+    return writer.once(key, `/users/${user}/profile`, '', () => writer.delete(profileDeletedEvent(user)));
+  },
 );

@@ -17,18 +17,22 @@ import { requestText, route } from '../shared/http';
 import { CatalogueWriter } from './catalogue-writer';
 
 const { kinesis, config, doc, tables } = depsFromEnv();
-const writer = new CatalogueWriter({ kinesis, streamName: config.streamName, doc, tables });
+const writer = new CatalogueWriter('UserProfilePut', { kinesis, streamName: config.streamName, doc, tables });
 
 export const handler = route(
   { id: 'UserProfilePut', query: QUERY.none, path: ['name'], body: ProfileBodySchema },
   async ({ path, event }) => {
     const user = userOfPath(path.name);
-    const { raw, data } = parseJsonBody(ProfileBodySchema, requestText(event, MAX_WRITE_BODY_BYTES));
-    return writer.upsert({
-      event: profileUpsertedEvent(user, raw),
-      read: () => readProfile(doc, tables.meta, user),
-      written: profileOfBody(data),
-      answer: (p) => userProfileAnswer(user, p),
-    });
+    const text = requestText(event, MAX_WRITE_BODY_BYTES);
+    const key = writer.keyOf(event);
+    const { raw, data } = parseJsonBody(ProfileBodySchema, text);
+    return writer.once(key, `/users/${user}/profile`, text, () =>
+      writer.upsert({
+        event: profileUpsertedEvent(user, raw),
+        read: () => readProfile(doc, tables.meta, user),
+        written: profileOfBody(data),
+        answer: (p) => userProfileAnswer(user, p),
+      }),
+    );
   },
 );

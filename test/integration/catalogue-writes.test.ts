@@ -2,7 +2,7 @@
 // embedded runtime's gateway, the real handlers, kinesalite, the processor and dynalite: each write
 // goes through the stream and answers the entry as stored once the processor has committed it; a
 // write the processor cannot commit in time answers 202 with its record's sequence number and lands
-// later; a burst of concurrent writes leaves exactly the catalogue and profiles the reference model
+// later; a retry with the same Idempotency-Key sends nothing again; a burst of concurrent writes leaves exactly the catalogue and profiles the reference model
 // folds from the stream; and bad input is a 4xx naming what is wrong, sending nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -200,6 +200,63 @@ describe('catalogue writes (embedded runtime, real handlers)', () => {
     WriteAcceptedSchema.parse(del.body);
     await rt.drain();
     assert.equal(await entry('slow-1'), null);
+  });
+
+  it('a retried write with the same Idempotency-Key gets the first answer and sends nothing again', async () => {
+    const records = async () => (await streamRecords(rt)).length;
+    const key = { 'Idempotency-Key': 'put-idem-1' };
+    const first = await call('PUT', '/products/idem-1', { name: 'Kettle', cost: '30' }, key);
+    assert.equal(first.status, 201, first.text);
+    const n = await records();
+    const retry = await call('PUT', '/products/idem-1', { name: 'Kettle', cost: '30' }, key);
+    assert.equal(retry.status, 201, 'the first answer, status included');
+    assert.deepEqual(retry.body, first.body);
+    assert.equal(await records(), n, 'nothing sent again');
+    // Without the key the same request is a second event (a noop, answered 200).
+    const plain = await call('PUT', '/products/idem-1', { name: 'Kettle', cost: '30' });
+    assert.equal(plain.status, 200);
+    assert.equal(await records(), n + 1);
+
+    // POST without productId: the retry gets the same new product, not a second one.
+    const made = await call('POST', '/products', { name: 'Teapot' }, { 'Idempotency-Key': 'post-idem-1' });
+    assert.equal(made.status, 201, made.text);
+    const again = await call('POST', '/products', { name: 'Teapot' }, { 'Idempotency-Key': 'post-idem-1' });
+    assert.deepEqual(again.body, made.body);
+    assert.equal(await records(), n + 2);
+
+    // The key stands for its request: another product, or another body, is a 422 and sends nothing.
+    const elsewhere = await call('PUT', '/products/idem-2', { name: 'Kettle', cost: '30' }, key);
+    assert.equal(elsewhere.status, 422, elsewhere.text);
+    const other = await call('PUT', '/products/idem-1', { name: 'Kettle', cost: '31' }, key);
+    assert.equal(other.status, 422, other.text);
+    const profileKey = { 'Idempotency-Key': 'profile-idem-1' };
+    assert.equal((await call('PUT', '/users/idem/profile', { displayName: 'I' }, profileKey)).status, 201);
+    assert.equal((await call('PUT', '/users/idem/profile', { displayName: 'I' }, profileKey)).status, 201);
+    const delKey = { 'Idempotency-Key': 'delete-idem-1' };
+    assert.equal((await call('DELETE', '/users/idem/profile', undefined, delKey)).status, 204);
+    assert.equal((await call('DELETE', '/users/idem/profile', undefined, delKey)).status, 204);
+    assert.equal(await records(), n + 4);
+
+    // A 202 is the key's answer too: the retry gets the same sequence number at once.
+    const resume = rt.faults.pause();
+    try {
+      const slowKey = { 'Idempotency-Key': 'slow-idem-1' };
+      const accepted = await call('DELETE', '/products/idem-1', undefined, slowKey);
+      assert.equal(accepted.status, 202, accepted.text);
+      const retried = await call('DELETE', '/products/idem-1', undefined, slowKey);
+      assert.equal(retried.status, 202);
+      assert.deepEqual(retried.body, accepted.body);
+      assert.equal(await records(), n + 5);
+    } finally {
+      resume();
+    }
+    await rt.drain();
+    assert.equal(await entry('idem-1'), null);
+    // A malformed key is a 400 naming the header, before anything is sent.
+    const bad = await call('PUT', '/products/idem-3', { name: 'x' }, { 'Idempotency-Key': 'has space' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /Idempotency-Key/);
+    assert.equal(await records(), n + 5);
   });
 
   it('after a burst of concurrent writes, the catalogue and profiles are what the reference model folds from the stream', async () => {
