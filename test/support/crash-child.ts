@@ -96,6 +96,8 @@ function generatorRuntime(): LocalRuntimeOptions {
     generatorMaxUsers: 2 * GENERATOR_USERS,
     generatorEveryMs: 150,
     generatorSeed: seed,
+    // The social family alone: the check below compares with the social generator and model.
+    generatorFamilies: ['social'],
     generatorMaxBatches: batchesWanted,
     generatorOnStep: (step, batch) => {
       say(step, { batch });
