@@ -74,11 +74,32 @@ async function startProducerThread(data: ProducerWorkerData): Promise<ProducerTh
  * One end-to-end run on the stack as it is (fresh, or reset to a fresh stream and fresh tables): the
  * producer thread sends every batch and the clock stops once the stream is drained.
  */
-async function runOnce(
+/** Warm-up runs, then `reps` measured ones, each on the stack reset to a fresh stream and tables. */
+async function measure(
   rt: LocalRuntime,
   sender: ProducerThread,
-  total: number,
-): Promise<{ eventsPerSec: number; sendMs: number; state: PipelineState }> {
+  reps: number,
+  warmup: number,
+): Promise<{ median: Run; runs: Run[]; warm: number[] }> {
+  const runs: Run[] = [];
+  const warm: number[] = [];
+  for (let r = 0; r < warmup + reps; r++) {
+    if (r > 0) await rt.reset();
+    const run = await runOnce(rt, sender, sender.total);
+    if (r < warmup) warm.push(run.eventsPerSec);
+    else runs.push(run);
+  }
+  const byRate = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec);
+  return { median: byRate[byRate.length >> 1], runs, warm };
+}
+
+interface Run {
+  eventsPerSec: number;
+  sendMs: number;
+  state: PipelineState;
+}
+
+async function runOnce(rt: LocalRuntime, sender: ProducerThread, total: number): Promise<Run> {
   // The producer has generated its batches (the generator is not what we measure); it streams them
   // batch by batch as a live producer would, while the processor folds concurrently.
   const t0 = performance.now();
@@ -110,7 +131,6 @@ export async function benchE2e(
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
-  const runs: { eventsPerSec: number; sendMs: number; state: PipelineState }[] = [];
   const rt = await startBenchRuntime();
   let sender: ProducerThread | null = null;
   try {
@@ -123,17 +143,26 @@ export async function benchE2e(
     });
     // The events exist only on the producer's thread, so the stack's memory below is not inflated
     // by a second copy of them here.
+    const social = await measure(rt, sender, reps, warmup);
+    const { eventsPerSec, sendMs, state } = social.median;
     const total = sender.total;
-    const warm: number[] = [];
-    for (let r = 0; r < warmup + reps; r++) {
-      if (r > 0) await rt.reset();
-      const run = await runOnce(rt, sender, total);
-      if (r < warmup) warm.push(run.eventsPerSec);
-      else runs.push(run);
-    }
-    const byRate = [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec);
-    const median = byRate[byRate.length >> 1];
-    const { eventsPerSec, sendMs, state } = median;
+    await sender.stop();
+    sender = null;
+
+    // The same on a mixed stream (social and marketplace events in the generator's proportions).
+    await rt.reset();
+    sender = await startProducerThread({
+      endpoint: rt.endpoints.kinesis,
+      streamName: rt.streamName,
+      users,
+      seed: SEED,
+      batches,
+      families: ['social', 'marketplace'],
+    });
+    const mixed = await measure(rt, sender, reps, warmup);
+    const mixedTotal = sender.total;
+    await sender.stop();
+    sender = null;
 
     // Freshness: one new user at a time, from put to visible through GET /users/{name}.
     const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
@@ -169,14 +198,26 @@ export async function benchE2e(
     );
 
     const ratio = eventsPerSec / naive.eventsPerSec;
-    const all = runs.map((x) => Math.round(x.eventsPerSec).toLocaleString('en-US')).join(', ');
+    const rate = (x: number) => Math.round(x).toLocaleString('en-US');
+    const all = social.runs.map((x) => rate(x.eventsPerSec)).join(', ');
+    const warm = social.warm.map(rate).join(', ');
+    const mixedState = mixed.median.state;
+    const mixedByFamily = Object.entries(mixedState.tally.byFamily)
+      .map(([f, c]) => `${f} ${(c.applied + c.noop + c.rejected).toLocaleString('en-US')}`)
+      .join(', ');
     return {
       e2e: {
         eventsPerSec: {
           value: eventsPerSec,
           unit: 'events/s',
           target: '≥ 100,000',
-          how: `median of ${reps} runs (${all} events/s) after ${warmup} warm-up run (${warm.map((x) => Math.round(x).toLocaleString('en-US')).join(', ')} events/s), each on a fresh stream and fresh tables of the same local stack (reset between runs): ${total.toLocaleString('en-US')} generated events (${users} users, ${batches} batches) sent batch by batch through the producer into kinesalite and folded by the processor handler behind the local event source mapping into dynalite, all in one process on this machine (kinesalite, dynalite, the processor and the producer each on a worker thread); from the first put to the stream drained (in the median run the producer, on its own thread, was done after ${(sendMs / 1000).toFixed(1)} s)`,
+          how: `median of ${reps} runs (${all} events/s) after ${warmup} warm-up run (${warm} events/s), each on a fresh stream and fresh tables of the same local stack (reset between runs): ${total.toLocaleString('en-US')} generated events (${users} users, ${batches} batches) sent batch by batch through the producer into kinesalite and folded by the processor handler behind the local event source mapping into dynalite, all in one process on this machine (kinesalite, dynalite, the processor and the producer each on a worker thread); from the first put to the stream drained (in the median run the producer, on its own thread, was done after ${(sendMs / 1000).toFixed(1)} s)`,
+        },
+        mixedEventsPerSec: {
+          value: mixed.median.eventsPerSec,
+          unit: 'events/s',
+          target: '≥ 100,000',
+          how: `as e2e.eventsPerSec, on a mixed stream (\`--families social,marketplace\`: ${mixedTotal.toLocaleString('en-US')} generated events, ${mixedByFamily}; ${users} users, ${batches} batches) after the social runs, on the same stack reset to a fresh stream and fresh tables: median of ${reps} runs (${mixed.runs.map((x) => rate(x.eventsPerSec)).join(', ')} events/s) after ${warmup} warm-up run (${mixed.warm.map(rate).join(', ')} events/s); in the median run the producer was done after ${(mixed.median.sendMs / 1000).toFixed(1)} s`,
         },
         naiveEventsPerSec: {
           value: naive.eventsPerSec,
@@ -190,6 +231,12 @@ export async function benchE2e(
           unit: 'item writes',
           target: '≤ 100',
           how: `DynamoDB item writes counted by the processor (user items, name registry, journal, redo and rejection chunks, pipeline state) over the median e2e run; the naive processor makes ${naive.writesPer1000.toFixed(0)}`,
+        },
+        mixedPer1000Events: {
+          value: (mixedState.itemWrites / mixedTotal) * 1000,
+          unit: 'item writes',
+          target: '≤ 100',
+          how: `as writes.per1000Events, over the median mixed e2e run (user, product and profile items, name and product registries, journal, redo and rejection chunks, pipeline state)`,
         },
       },
       freshness: {

@@ -31,6 +31,12 @@ if (want('fold')) {
   const worker = startTsWorker(new URL('./fold-worker.ts', import.meta.url), { workerData: { quick } });
   report.sections.fold = await nextMessage<Section>(worker);
   await worker.terminate();
+  log('fold (mixed stream)');
+  const mixed = startTsWorker(new URL('./fold-worker.ts', import.meta.url), {
+    workerData: { quick, mixed: true },
+  });
+  report.sections.fold = { ...report.sections.fold, ...(await nextMessage<Section>(mixed)) };
+  await mixed.terminate();
 }
 if (want('wire')) {
   log('wire');

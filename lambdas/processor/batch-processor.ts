@@ -17,23 +17,16 @@
 // but orphaned journal or rejection chunks, which the next attempt deletes, and folds again.
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { eventKind } from '../../domain/event-kind';
-import { KIND_INDEX, KINDS } from '../../domain/families';
-import { EVENT_FIGURES, type FigureDeltas, KindCounter } from '../../domain/figures';
+import { EVENT_FIGURES, type FigureDeltas } from '../../domain/figures';
 import { MarkBook, parseMark } from '../../domain/marks';
 import { indexOf, ORIGIN, position } from '../../domain/position';
-import { decodeRecord, Unreadable } from '../../domain/records';
-import { addTally, emptyTally, KindTally, type Tally } from '../../domain/tally';
-import { bucketOf } from '../../domain/time';
+import { decodeRecord } from '../../domain/records';
+import { addTally, emptyTally, type Tally } from '../../domain/tally';
 import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
-import {
-  type PipelineState,
-  PipelineStore,
-  type RedoPut,
-  type Rejection,
-} from '../../storage/pipeline-store';
+import { type PipelineState, PipelineStore, type RedoPut } from '../../storage/pipeline-store';
 import { processorFamilies } from './families';
 import type { FamilyChunk, ProcessorFamily, Run } from './family-chunk';
+import { foldRuns } from './fold-runs';
 
 export interface StreamRecord {
   sequenceNumber: string;
@@ -86,21 +79,12 @@ export interface BatchSummary {
   durationsMs: { load: number; fold: number; write: number };
 }
 
-/** Largest rejected event kept verbatim; bigger ones are kept as a truncated JSON string. */
-const MAX_REJECTED_EVENT_CHARS = 2_048;
-
 /**
  * Most events folded and committed as one unit. A Lambda batch holds up to 6 MB of records, and a
  * packed record can carry ~200,000 events, so one invocation may see a million events: it commits
  * them in chunks of about this many, which bounds the processor's memory.
  */
 export const MAX_EVENTS_PER_COMMIT = 250_000;
-
-function keepRejected(item: unknown): unknown {
-  if (item instanceof Unreadable) return item.raw;
-  const text = JSON.stringify(item) ?? String(item);
-  return text.length > MAX_REJECTED_EVENT_CHARS ? `${text.slice(0, MAX_REJECTED_EVENT_CHARS)}…` : item;
-}
 
 /** Events of a chunk, kept as runs per record (no per-event wrapper object on the hot path). */
 interface Chunk {
@@ -258,36 +242,7 @@ export class BatchProcessor {
     this.deps.onPhase?.('loaded');
     const t1 = performance.now();
 
-    const counts = new KindTally();
-    const rejections: Rejection[] = [];
-    const kinds = new KindCounter();
-    let lastEventAt = state.lastEventAt;
-    for (let r = 0; r < chunk.runs.length; r++) {
-      const run = chunk.runs[r];
-      const values = run.values;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        const kind = eventKind(v);
-        const k = typeof kind === 'string' ? (KIND_INDEX.get(kind) ?? -1) : -1;
-        let outcome: string;
-        if (k < 0) outcome = 'malformed';
-        else {
-          const part = parts[KINDS[k].family];
-          outcome = part.apply(kind as string, v, run.arrivalMs);
-          if (outcome !== 'malformed') lastEventAt = part.eventAt;
-          if (outcome === 'applied') kinds.add(bucketOf(part.eventAt), kind as string);
-        }
-        counts.add(k, outcome);
-        if (outcome !== 'applied' && outcome !== 'noop') {
-          rejections.push({
-            reason: outcome,
-            event: keepRejected(v),
-            sequenceNumber: run.seq,
-            index: run.from + i,
-          });
-        }
-      }
-    }
+    const { counts, kinds, rejections, lastEventAt } = foldRuns(parts, chunk.runs, state.lastEventAt);
     const tally = counts.toTally();
     this.deps.onPhase?.('folded');
     const t2 = performance.now();
