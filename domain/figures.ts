@@ -102,3 +102,169 @@ export class KindCounter {
     return this.acc.flat();
   }
 }
+
+/**
+ * Accumulates one set's rows by (bucket, key id), where key ids are small non-negative integers the
+ * caller gives out (a fold interns its keys once per event): no string is hashed or built per add, and
+ * the rows live in one typed array. `flat` names each row's key once, through `keyOf`. Rows come out
+ * in the order they were first added to.
+ */
+export class IdFigureAccumulator {
+  /** bucket (ms) of each bucket index */
+  private readonly bucketMs: number[] = [];
+  private lastBucket = Number.NaN;
+  private lastBucketIdx = -1;
+  // Open addressing over (bucket index, key id) → row index + 1 (0: empty), each slot three ints side by
+  // side (one cache line per probe); capacity a power of two, at most half full.
+  private slots = new Int32Array(3 * 1024);
+  private mask = 1023;
+  private rows = 0;
+  private rowBucket = new Int32Array(256);
+  private rowKey = new Int32Array(256);
+  /** row r's column c at r * width + c */
+  values: Float64Array;
+
+  constructor(readonly width: number) {
+    this.values = new Float64Array(256 * width);
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  /** Adds `v` to column `c` of (bucket, key id). */
+  add(bucket: number, id: number, c: number, v: number): void {
+    this.values[this.row(bucket, id) * this.width + c] += v;
+  }
+
+  /**
+   * The index into `values` of (bucket, key id)'s first column, its row made (zeros) when new; valid
+   * until the next call.
+   */
+  at(bucket: number, id: number): number {
+    return this.row(bucket, id) * this.width;
+  }
+
+  private row(bucket: number, id: number): number {
+    let b = this.lastBucketIdx;
+    if (bucket !== this.lastBucket) {
+      b = this.bucketMs.indexOf(bucket);
+      if (b < 0) {
+        b = this.bucketMs.length;
+        this.bucketMs.push(bucket);
+      }
+      this.lastBucket = bucket;
+      this.lastBucketIdx = b;
+    }
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = (Math.imul(id, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+    for (;;) {
+      const r = slots[3 * s + 2];
+      if (r === 0) break;
+      if (slots[3 * s + 1] === id && slots[3 * s] === b) return r - 1;
+      s = (s + 1) & mask;
+    }
+    const r = this.rows++;
+    if (r === this.rowKey.length) this.growRows();
+    this.rowBucket[r] = b;
+    this.rowKey[r] = id;
+    slots[3 * s] = b;
+    slots[3 * s + 1] = id;
+    slots[3 * s + 2] = r + 1;
+    if (2 * this.rows > mask) this.growSlots();
+    return r;
+  }
+
+  /** The rows, flat (`[bucketMs, keyOf(id), c0, ...]`), all-zero rows left out. */
+  flat(keyOf: (id: number) => string): FigureRows {
+    const out: FigureRows = [];
+    const w = this.width;
+    const values = this.values;
+    for (let r = 0; r < this.rows; r++) {
+      let zero = true;
+      for (let c = 0; c < w; c++) if (values[r * w + c] !== 0) zero = false;
+      if (zero) continue;
+      out.push(this.bucketMs[this.rowBucket[r]], keyOf(this.rowKey[r]));
+      for (let c = 0; c < w; c++) out.push(values[r * w + c]);
+    }
+    return out;
+  }
+
+  private growRows(): void {
+    const n = 2 * this.rowKey.length;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.rowBucket = grow(this.rowBucket);
+    this.rowKey = grow(this.rowKey);
+    const v = new Float64Array(n * this.width);
+    v.set(this.values);
+    this.values = v;
+  }
+
+  private growSlots(): void {
+    const n = 2 * (this.mask + 1);
+    const mask = n - 1;
+    const slots = new Int32Array(3 * n);
+    for (let r = 0; r < this.rows; r++) {
+      const b = this.rowBucket[r];
+      const id = this.rowKey[r];
+      let s = (Math.imul(id, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+      while (slots[3 * s + 2] !== 0) s = (s + 1) & mask;
+      slots[3 * s] = b;
+      slots[3 * s + 1] = id;
+      slots[3 * s + 2] = r + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** Gives dense ids to keys (strings), and back. */
+export class KeyIds {
+  private readonly ids = new Map<string, number>();
+  readonly keys: string[] = [];
+
+  id(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.keys.push(key);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Gives dense ids to pairs of dense ids (a, b), for sets keyed by two parts; b is the one of few values. */
+export class PairIds {
+  /** per b: a → pair id + 1 */
+  private readonly byB: Int32Array[] = [];
+  readonly as: number[] = [];
+  readonly bs: number[] = [];
+
+  id(a: number, b: number): number {
+    let m = this.byB[b];
+    if (m === undefined) {
+      m = new Int32Array(Math.max(64, a + 1));
+      // Fill any hole below b so the array stays packed.
+      while (this.byB.length < b) this.byB.push(new Int32Array(0));
+      this.byB[b] = m;
+    } else if (a >= m.length) {
+      const g = new Int32Array(Math.max(2 * m.length, a + 1));
+      g.set(m);
+      m = g;
+      this.byB[b] = m;
+    }
+    const p = m[a];
+    if (p !== 0) return p - 1;
+    const id = this.as.length;
+    this.as.push(a);
+    this.bs.push(b);
+    m[a] = id + 1;
+    return id;
+  }
+}

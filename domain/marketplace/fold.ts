@@ -6,7 +6,7 @@
 // upsert identical to the product's entry is a noop, as is a delete of a product with no entry; a
 // profile upsert identical to the user's profile is a noop, as is a delete of a user with none.
 // Nothing of the social graph is consulted: a user named here need not be registered.
-import { FigureAccumulator, type FigureDeltas } from '../figures';
+import { type FigureDeltas, IdFigureAccumulator, KeyIds, PairIds } from '../figures';
 import { bucketOf } from '../time';
 import { type MarketplaceEvent, readMarketplaceEvent } from './events';
 import {
@@ -97,26 +97,74 @@ export function namedBy(
   return { productId: e.productId, profileOf: null };
 }
 
+function grownTo(a: Float64Array, i: number): Float64Array {
+  const g = new Float64Array(Math.max(2 * a.length, i + 1));
+  g.set(a);
+  return g;
+}
+
 export class MarketplaceFold {
   /** time of the last well-formed event read */
   eventAt = 0;
   readonly touchedProducts = new Set<string>();
   readonly touchedProfiles = new Set<string>();
-  private readonly product = new FigureAccumulator(PRODUCT_FIGURES.columns.length);
-  private readonly user = new FigureAccumulator(USER_FIGURES.columns.length);
-  private readonly productAction = new FigureAccumulator(1);
-  private readonly userAction = new FigureAccumulator(1);
-  private readonly userSource = new FigureAccumulator(1);
-  private readonly sourceAction = new FigureAccumulator(1);
+  // Keys get dense ids once per event (products, users, actions and sources), and the figure rows are
+  // accumulated by id: no key string is built or hashed per figure (docs/performance.md).
+  private readonly productIds = new KeyIds();
+  /** per product id: its state */
+  private readonly productStates: ProductState[] = [];
+  /** per product id: whether touchedProducts holds it */
+  private productTouched = new Uint8Array(64);
+  private readonly userIds = new KeyIds();
+  private readonly tokenIds = new KeyIds();
+  private readonly productActionIds = new PairIds();
+  private readonly userActionIds = new PairIds();
+  private readonly userSourceIds = new PairIds();
+  private readonly sourceActionIds = new PairIds();
+  private readonly product = new IdFigureAccumulator(PRODUCT_FIGURES.columns.length);
+  private readonly user = new IdFigureAccumulator(USER_FIGURES.columns.length);
+  private readonly productAction = new IdFigureAccumulator(1);
+  private readonly userAction = new IdFigureAccumulator(1);
+  private readonly userSource = new IdFigureAccumulator(1);
+  private readonly sourceAction = new IdFigureAccumulator(1);
+
+  /** interactions per (product, action) pair id not yet added to the product's byAction */
+  private actionCounts: Float64Array = new Float64Array(64);
+  private actionsPending = false;
 
   /**
    * `products` and `profiles` hold, as committed, every product and profile the batch names (absent:
    * none stored); the fold updates them in place.
    */
   constructor(
-    readonly products: Map<string, ProductState> = new Map(),
+    private readonly store: Map<string, ProductState> = new Map(),
     readonly profiles: Map<string, Profile | null> = new Map(),
   ) {}
+
+  /**
+   * Every product the batch named, as folded so far (the map given to the constructor, updated in
+   * place; products the fold met first added).
+   */
+  get products(): Map<string, ProductState> {
+    if (this.actionsPending) this.settleActions();
+    return this.store;
+  }
+
+  /** Adds the interactions counted per (product, action) into the products' byAction. */
+  private settleActions(): void {
+    const ids = this.productActionIds;
+    const actions = this.tokenIds.keys;
+    const counts = this.actionCounts;
+    for (let pa = 0; pa < ids.as.length; pa++) {
+      const n = counts[pa];
+      if (n === 0) continue;
+      const byAction = this.productStates[ids.as[pa]].byAction;
+      const action = actions[ids.bs[pa]];
+      byAction[action] = (byAction[action] ?? 0) + n;
+      counts[pa] = 0;
+    }
+    this.actionsPending = false;
+  }
 
   /** Validates one parsed value (of a marketplace kind) and applies it. */
   apply(value: unknown, arrivalMs: number): 'applied' | 'noop' | 'malformed' {
@@ -142,7 +190,8 @@ export class MarketplaceFold {
         return 'applied';
       }
       case 'productUpserted': {
-        const p = this.productOf(e.productId);
+        const k = this.productOf(e.productId);
+        const p = this.productStates[k];
         const entry: CatalogueEntry = {
           name: e.name,
           category: e.category,
@@ -151,63 +200,82 @@ export class MarketplaceFold {
         };
         if (sameEntry(p.entry, entry)) return 'noop';
         p.entry = entry;
-        this.seen(p, e.at);
+        this.seen(k, e.at);
         return 'applied';
       }
       case 'productDeleted': {
-        const p = this.productOf(e.productId);
+        const k = this.productOf(e.productId);
+        const p = this.productStates[k];
         if (p.entry === null) return 'noop';
         p.entry = null;
-        this.seen(p, e.at);
+        this.seen(k, e.at);
         return 'applied';
       }
       case 'productSold': {
-        const p = this.productOf(e.productId);
+        const k = this.productOf(e.productId);
+        const p = this.productStates[k];
         p.orders++;
         p.units += e.units;
         p.cents += e.cents;
         if (e.productName !== null) p.soldName = e.productName;
-        this.seen(p, e.at);
+        this.seen(k, e.at);
         const b = bucketOf(e.at);
-        this.product.add(b, e.productId, P.orders, 1);
-        this.product.add(b, e.productId, P.units, e.units);
-        this.product.add(b, e.productId, P.cents, e.cents);
+        const pv = this.product.values;
+        const pr = this.product.at(b, k);
+        pv[pr + P.orders] += 1;
+        pv[pr + P.units] += e.units;
+        pv[pr + P.cents] += e.cents;
         if (e.user !== null) {
-          this.user.add(b, e.user, U.orders, 1);
-          this.user.add(b, e.user, U.units, e.units);
-          this.user.add(b, e.user, U.cents, e.cents);
+          const ur = this.user.at(b, this.userIds.id(e.user));
+          const uv = this.user.values;
+          uv[ur + U.orders] += 1;
+          uv[ur + U.units] += e.units;
+          uv[ur + U.cents] += e.cents;
         }
         return 'applied';
       }
       case 'productRated': {
-        const p = this.productOf(e.productId);
+        const k = this.productOf(e.productId);
+        const p = this.productStates[k];
         p.ratings++;
         p.ratingSum += e.rating;
         p.stars[e.rating - 1]++;
         if (e.productName !== null) p.soldName = e.productName;
-        this.seen(p, e.at);
+        this.seen(k, e.at);
         const b = bucketOf(e.at);
-        this.product.add(b, e.productId, P.ratings, 1);
-        this.product.add(b, e.productId, P.ratingSum, e.rating);
-        this.product.add(b, e.productId, P.star1 + e.rating - 1, 1);
+        const pr = this.product.at(b, k);
+        const pv = this.product.values;
+        pv[pr + P.ratings] += 1;
+        pv[pr + P.ratingSum] += e.rating;
+        pv[pr + P.star1 + e.rating - 1] += 1;
         if (e.user !== null) {
-          this.user.add(b, e.user, U.ratings, 1);
-          this.user.add(b, e.user, U.ratingSum, e.rating);
+          const ur = this.user.at(b, this.userIds.id(e.user));
+          const uv = this.user.values;
+          uv[ur + U.ratings] += 1;
+          uv[ur + U.ratingSum] += e.rating;
         }
         return 'applied';
       }
       case 'interaction': {
-        const p = this.productOf(e.productId);
+        const k = this.productOf(e.productId);
+        const p = this.productStates[k];
         p.interactions++;
-        p.byAction[e.action] = (p.byAction[e.action] ?? 0) + 1;
-        this.seen(p, e.at);
+        this.seen(k, e.at);
         const b = bucketOf(e.at);
-        this.product.add(b, e.productId, P.interactions, 1);
-        this.user.add(b, e.user, U.interactions, 1);
-        this.productAction.add(b, pairKey(e.productId, e.action), 0, 1);
-        this.userAction.add(b, pairKey(e.user, e.action), 0, 1);
-        this.userSource.add(b, pairKey(e.user, e.source), 0, 1);
-        this.sourceAction.add(b, pairKey(e.source, e.action), 0, 1);
+        const u = this.userIds.id(e.user);
+        const action = this.tokenIds.id(e.action);
+        const source = this.tokenIds.id(e.source);
+        const pa = this.productActionIds.id(k, action);
+        // Counted per (product, action) here, into the product's byAction when products is read.
+        if (pa >= this.actionCounts.length) this.actionCounts = grownTo(this.actionCounts, pa);
+        this.actionCounts[pa]++;
+        this.actionsPending = true;
+        this.product.add(b, k, P.interactions, 1);
+        this.user.add(b, u, U.interactions, 1);
+        this.productAction.add(b, pa, 0, 1);
+        this.userAction.add(b, this.userActionIds.id(u, action), 0, 1);
+        this.userSource.add(b, this.userSourceIds.id(u, source), 0, 1);
+        this.sourceAction.add(b, this.sourceActionIds.id(source, action), 0, 1);
         return 'applied';
       }
     }
@@ -216,29 +284,48 @@ export class MarketplaceFold {
   /** The figure rows of everything applied, by set. */
   figures(): FigureDeltas {
     const out: FigureDeltas = {};
-    const put = (id: string, acc: FigureAccumulator) => {
-      if (acc.size > 0) out[id] = acc.flat();
+    const products = this.productIds.keys;
+    const users = this.userIds.keys;
+    const tokens = this.tokenIds.keys;
+    const put = (id: string, acc: IdFigureAccumulator, keyOf: (id: number) => string) => {
+      if (acc.size > 0) out[id] = acc.flat(keyOf);
     };
-    put(PRODUCT_FIGURES.id, this.product);
-    put(USER_FIGURES.id, this.user);
-    put(PRODUCT_ACTION_FIGURES.id, this.productAction);
-    put(USER_ACTION_FIGURES.id, this.userAction);
-    put(USER_SOURCE_FIGURES.id, this.userSource);
-    put(SOURCE_ACTION_FIGURES.id, this.sourceAction);
+    const pair = (ids: PairIds, a: readonly string[]) => (id: number) =>
+      pairKey(a[ids.as[id]], tokens[ids.bs[id]]);
+    put(PRODUCT_FIGURES.id, this.product, (id) => products[id]);
+    put(USER_FIGURES.id, this.user, (id) => users[id]);
+    put(PRODUCT_ACTION_FIGURES.id, this.productAction, pair(this.productActionIds, products));
+    put(USER_ACTION_FIGURES.id, this.userAction, pair(this.userActionIds, users));
+    put(USER_SOURCE_FIGURES.id, this.userSource, pair(this.userSourceIds, users));
+    put(SOURCE_ACTION_FIGURES.id, this.sourceAction, pair(this.sourceActionIds, tokens));
     return out;
   }
 
-  private productOf(id: string): ProductState {
-    let p = this.products.get(id);
-    if (p === undefined) {
-      p = newProduct(id);
-      this.products.set(id, p);
+  /** The product's key id (its state made, absent from the store, when new). */
+  private productOf(productId: string): number {
+    const k = this.productIds.id(productId);
+    if (k === this.productStates.length) {
+      let p = this.store.get(productId);
+      if (p === undefined) {
+        p = newProduct(productId);
+        this.store.set(productId, p);
+      }
+      this.productStates.push(p);
     }
-    return p;
+    return k;
   }
 
-  private seen(p: ProductState, at: number): void {
+  private seen(k: number, at: number): void {
+    const p = this.productStates[k];
     if (p.firstSeenAt === null) p.firstSeenAt = at;
-    this.touchedProducts.add(p.productId);
+    if (k >= this.productTouched.length) {
+      const g = new Uint8Array(2 * k + 2);
+      g.set(this.productTouched);
+      this.productTouched = g;
+    }
+    if (this.productTouched[k] === 0) {
+      this.productTouched[k] = 1;
+      this.touchedProducts.add(p.productId);
+    }
   }
 }
