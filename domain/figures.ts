@@ -134,7 +134,9 @@ export class IdFigureAccumulator {
 
   /** Adds `v` to column `c` of (bucket, key id). */
   add(bucket: number, id: number, c: number, v: number): void {
-    this.values[this.row(bucket, id) * this.width + c] += v;
+    // The row first: making it may grow (replace) `values`.
+    const at = this.row(bucket, id) * this.width + c;
+    this.values[at] += v;
   }
 
   /**
@@ -145,7 +147,18 @@ export class IdFigureAccumulator {
     return this.row(bucket, id) * this.width;
   }
 
-  private row(bucket: number, id: number): number {
+  /** The bucket (ms) of row `r`. */
+  bucketOfRow(r: number): number {
+    return this.bucketMs[this.rowBucket[r]];
+  }
+
+  /** The key id of row `r`. */
+  keyOfRow(r: number): number {
+    return this.rowKey[r];
+  }
+
+  /** The index of (bucket, key id)'s row, made (zeros) when new. */
+  row(bucket: number, id: number): number {
     let b = this.lastBucketIdx;
     if (bucket !== this.lastBucket) {
       b = this.bucketMs.indexOf(bucket);
@@ -220,6 +233,59 @@ export class IdFigureAccumulator {
     }
     this.slots = slots;
     this.mask = mask;
+  }
+}
+
+/**
+ * Counts per (row, token id), for a set keyed by (bucket, key, token) where tokens are few (actions,
+ * sources): it rides on the rows of an IdFigureAccumulator keyed by (bucket, key), which the fold finds
+ * anyway, so a count is one typed-array increment instead of a lookup of its own. Rows may also be
+ * plain key ids (counts per key and token over every bucket).
+ */
+export class TokenCounts {
+  /** per token id: count per row */
+  private readonly byToken: Float64Array[] = [];
+
+  add(row: number, token: number, v: number): void {
+    let a = this.byToken[token];
+    if (a === undefined || row >= a.length) a = this.grow(token, row);
+    a[row] += v;
+  }
+
+  /** Calls `f(row, token, count)` for every non-zero count, rows ascending, then tokens. */
+  forEach(f: (row: number, token: number, count: number) => void): void {
+    const byToken = this.byToken;
+    let rows = 0;
+    for (const a of byToken) if (a !== undefined && a.length > rows) rows = a.length;
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < byToken.length; t++) {
+        const a = byToken[t];
+        if (a !== undefined && r < a.length && a[r] !== 0) f(r, t, a[r]);
+      }
+    }
+  }
+
+  /** Every count back to zero. */
+  clear(): void {
+    for (const a of this.byToken) a?.fill(0);
+  }
+
+  /** The rows of the (bucket, key, token) set: `[acc.bucketOfRow(r), keyOf(acc.keyOfRow(r), t), count]`. */
+  flat(acc: IdFigureAccumulator, keyOf: (id: number, token: number) => string): FigureRows {
+    const out: FigureRows = [];
+    this.forEach((r, t, n) => {
+      out.push(acc.bucketOfRow(r), keyOf(acc.keyOfRow(r), t), n);
+    });
+    return out;
+  }
+
+  private grow(token: number, row: number): Float64Array {
+    while (this.byToken.length < token) this.byToken.push(new Float64Array(0));
+    const old = this.byToken[token];
+    const a = new Float64Array(Math.max(256, 2 * (old?.length ?? 0), row + 1));
+    if (old !== undefined) a.set(old);
+    this.byToken[token] = a;
+    return a;
   }
 }
 

@@ -6,7 +6,7 @@
 // upsert identical to the product's entry is a noop, as is a delete of a product with no entry; a
 // profile upsert identical to the user's profile is a noop, as is a delete of a user with none.
 // Nothing of the social graph is consulted: a user named here need not be registered.
-import { type FigureDeltas, IdFigureAccumulator, KeyIds, PairIds } from '../figures';
+import { type FigureDeltas, IdFigureAccumulator, KeyIds, PairIds, TokenCounts } from '../figures';
 import { bucketOf } from '../time';
 import { type MarketplaceEvent, readMarketplaceEvent } from './events';
 import {
@@ -97,11 +97,8 @@ export function namedBy(
   return { productId: e.productId, profileOf: null };
 }
 
-function grownTo(a: Float64Array, i: number): Float64Array {
-  const g = new Float64Array(Math.max(2 * a.length, i + 1));
-  g.set(a);
-  return g;
-}
+const PRODUCT_WIDTH = PRODUCT_FIGURES.columns.length;
+const USER_WIDTH = USER_FIGURES.columns.length;
 
 export class MarketplaceFold {
   /** time of the last well-formed event read */
@@ -117,19 +114,17 @@ export class MarketplaceFold {
   private productTouched = new Uint8Array(64);
   private readonly userIds = new KeyIds();
   private readonly tokenIds = new KeyIds();
-  private readonly productActionIds = new PairIds();
-  private readonly userActionIds = new PairIds();
-  private readonly userSourceIds = new PairIds();
   private readonly sourceActionIds = new PairIds();
   private readonly product = new IdFigureAccumulator(PRODUCT_FIGURES.columns.length);
   private readonly user = new IdFigureAccumulator(USER_FIGURES.columns.length);
-  private readonly productAction = new IdFigureAccumulator(1);
-  private readonly userAction = new IdFigureAccumulator(1);
-  private readonly userSource = new IdFigureAccumulator(1);
+  // Interactions per (bucket, product, action), (bucket, user, action) and (bucket, user, source): on
+  // the product's and the user's rows of the bucket, found for their own interactions column anyway.
+  private readonly productAction = new TokenCounts();
+  private readonly userAction = new TokenCounts();
+  private readonly userSource = new TokenCounts();
   private readonly sourceAction = new IdFigureAccumulator(1);
-
-  /** interactions per (product, action) pair id not yet added to the product's byAction */
-  private actionCounts: Float64Array = new Float64Array(64);
+  /** interactions per (product id, action) not yet added to the product's byAction */
+  private readonly actionCounts = new TokenCounts();
   private actionsPending = false;
 
   /**
@@ -152,17 +147,13 @@ export class MarketplaceFold {
 
   /** Adds the interactions counted per (product, action) into the products' byAction. */
   private settleActions(): void {
-    const ids = this.productActionIds;
     const actions = this.tokenIds.keys;
-    const counts = this.actionCounts;
-    for (let pa = 0; pa < ids.as.length; pa++) {
-      const n = counts[pa];
-      if (n === 0) continue;
-      const byAction = this.productStates[ids.as[pa]].byAction;
-      const action = actions[ids.bs[pa]];
+    this.actionCounts.forEach((k, t, n) => {
+      const byAction = this.productStates[k].byAction;
+      const action = actions[t];
       byAction[action] = (byAction[action] ?? 0) + n;
-      counts[pa] = 0;
-    }
+    });
+    this.actionCounts.clear();
     this.actionsPending = false;
   }
 
@@ -220,8 +211,8 @@ export class MarketplaceFold {
         if (e.productName !== null) p.soldName = e.productName;
         this.seen(k, e.at);
         const b = bucketOf(e.at);
-        const pv = this.product.values;
         const pr = this.product.at(b, k);
+        const pv = this.product.values;
         pv[pr + P.orders] += 1;
         pv[pr + P.units] += e.units;
         pv[pr + P.cents] += e.cents;
@@ -262,19 +253,18 @@ export class MarketplaceFold {
         p.interactions++;
         this.seen(k, e.at);
         const b = bucketOf(e.at);
-        const u = this.userIds.id(e.user);
         const action = this.tokenIds.id(e.action);
         const source = this.tokenIds.id(e.source);
-        const pa = this.productActionIds.id(k, action);
         // Counted per (product, action) here, into the product's byAction when products is read.
-        if (pa >= this.actionCounts.length) this.actionCounts = grownTo(this.actionCounts, pa);
-        this.actionCounts[pa]++;
+        this.actionCounts.add(k, action, 1);
         this.actionsPending = true;
-        this.product.add(b, k, P.interactions, 1);
-        this.user.add(b, u, U.interactions, 1);
-        this.productAction.add(b, pa, 0, 1);
-        this.userAction.add(b, this.userActionIds.id(u, action), 0, 1);
-        this.userSource.add(b, this.userSourceIds.id(u, source), 0, 1);
+        const pr = this.product.row(b, k);
+        this.product.values[pr * PRODUCT_WIDTH + P.interactions] += 1;
+        this.productAction.add(pr, action, 1);
+        const ur = this.user.row(b, this.userIds.id(e.user));
+        this.user.values[ur * USER_WIDTH + U.interactions] += 1;
+        this.userAction.add(ur, action, 1);
+        this.userSource.add(ur, source, 1);
         this.sourceAction.add(b, this.sourceActionIds.id(source, action), 0, 1);
         return 'applied';
       }
@@ -290,14 +280,22 @@ export class MarketplaceFold {
     const put = (id: string, acc: IdFigureAccumulator, keyOf: (id: number) => string) => {
       if (acc.size > 0) out[id] = acc.flat(keyOf);
     };
-    const pair = (ids: PairIds, a: readonly string[]) => (id: number) =>
-      pairKey(a[ids.as[id]], tokens[ids.bs[id]]);
+    const putTokens = (
+      id: string,
+      counts: TokenCounts,
+      acc: IdFigureAccumulator,
+      keys: readonly string[],
+    ) => {
+      const rows = counts.flat(acc, (k, t) => pairKey(keys[k], tokens[t]));
+      if (rows.length > 0) out[id] = rows;
+    };
     put(PRODUCT_FIGURES.id, this.product, (id) => products[id]);
     put(USER_FIGURES.id, this.user, (id) => users[id]);
-    put(PRODUCT_ACTION_FIGURES.id, this.productAction, pair(this.productActionIds, products));
-    put(USER_ACTION_FIGURES.id, this.userAction, pair(this.userActionIds, users));
-    put(USER_SOURCE_FIGURES.id, this.userSource, pair(this.userSourceIds, users));
-    put(SOURCE_ACTION_FIGURES.id, this.sourceAction, pair(this.sourceActionIds, tokens));
+    putTokens(PRODUCT_ACTION_FIGURES.id, this.productAction, this.product, products);
+    putTokens(USER_ACTION_FIGURES.id, this.userAction, this.user, users);
+    putTokens(USER_SOURCE_FIGURES.id, this.userSource, this.user, users);
+    const ids = this.sourceActionIds;
+    put(SOURCE_ACTION_FIGURES.id, this.sourceAction, (id) => pairKey(tokens[ids.as[id]], tokens[ids.bs[id]]));
     return out;
   }
 

@@ -10,6 +10,7 @@ import {
   IdFigureAccumulator,
   KeyIds,
   PairIds,
+  TokenCounts,
 } from '../../domain/figures';
 
 /** Rows as a map `bucket|key` → columns (order of rows aside). */
@@ -32,7 +33,7 @@ describe('IdFigureAccumulator', () => {
       value: fc.integer({ min: -5, max: 1_000_000 }),
     });
     fc.assert(
-      fc.property(fc.array(add, { maxLength: 4_000 }), (adds) => {
+      fc.property(fc.array(add, { minLength: 500, maxLength: 4_000, size: 'max' }), (adds) => {
         const ids = new KeyIds();
         const fast = new IdFigureAccumulator(3);
         const plain = new FigureAccumulator(3);
@@ -61,6 +62,41 @@ describe('IdFigureAccumulator', () => {
     assert.deepEqual(
       acc.flat((id) => `u${id}`),
       [5_000, 'u7', 0, 7, 10_000, 'u7', 1, 0],
+    );
+  });
+});
+
+describe('TokenCounts', () => {
+  test('counts per (row, token) on the rows of an accumulator, as a (bucket, key, token) set (property)', () => {
+    const add = fc.record({
+      bucket: fc.integer({ min: 0, max: 20 }).map((b) => b * 5_000),
+      key: fc.integer({ min: 0, max: 2_000 }),
+      token: fc.nat({ max: 7 }),
+      value: fc.integer({ min: 1, max: 9 }),
+    });
+    fc.assert(
+      fc.property(fc.array(add, { minLength: 300, maxLength: 3_000, size: 'max' }), (adds) => {
+        const acc = new IdFigureAccumulator(1);
+        const counts = new TokenCounts();
+        const plain = new FigureAccumulator(1);
+        for (const a of adds) {
+          counts.add(acc.row(a.bucket, a.key), a.token, a.value);
+          plain.add(a.bucket, `${a.key}/${a.token}`, 0, a.value);
+        }
+        assert.deepEqual(
+          rowsByKey(
+            counts.flat(acc, (k, t) => `${k}/${t}`),
+            1,
+          ),
+          rowsByKey(plain.flat(), 1),
+        );
+        counts.clear();
+        assert.deepEqual(
+          counts.flat(acc, () => 'x'),
+          [],
+        );
+      }),
+      { numRuns: 40 },
     );
   });
 });
