@@ -6,10 +6,36 @@
 // API sums the blocks that tile a range. None of these layers knows what a column means: a set is just
 // an id and a list of column names, so a family adds figures without touching them.
 
+/**
+ * Two columns that hold one integer between them, `hi × base + lo`: a sum that could outgrow the exact
+ * doubles (2^53) and the rollup blocks' bound (2^52), such as money in cents, stays exact in each. Rows
+ * may carry any `lo`; whoever sums rows over a long span (the snapshot job) carries `lo` into `hi` so
+ * that 0 ≤ lo < base (`carry`). Columns appended to a set come after its older ones, and rows or
+ * blocks written before they existed read them as 0.
+ */
+export interface WideColumn {
+  lo: number;
+  hi: number;
+  base: number;
+}
+
+/** Carries the `lo` columns of `row` (its columns from `at`) into their `hi` so that 0 ≤ lo < base. */
+export function carry(wide: readonly WideColumn[], row: { [i: number]: number }, at = 0): void {
+  for (const w of wide) {
+    const lo = row[at + w.lo];
+    if (lo >= 0 && lo < w.base) continue;
+    const q = Math.floor(lo / w.base);
+    row[at + w.lo] = lo - q * w.base;
+    row[at + w.hi] += q;
+  }
+}
+
 /** A figure set: its id (unique across families, part of every rollup key) and its columns. */
 export interface FigureSet {
   id: string;
   columns: readonly string[];
+  /** pairs of columns that hold one integer (see WideColumn) */
+  wide?: readonly WideColumn[];
   /**
    * The set's all-data block holds most keys of the name dictionary (e.g. every user): the snapshot
    * job keeps it in arrays indexed by id instead of a map.

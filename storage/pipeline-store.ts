@@ -10,6 +10,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { FIGURE_SETS } from '../domain/families';
 import type { FigureDeltas, FigureRows } from '../domain/figures';
 import type { MarkState } from '../domain/marks';
 import type { Tally } from '../domain/tally';
@@ -84,8 +85,31 @@ export interface Journal {
 const LEGACY_SET = 'social';
 
 function journalSets(body: { s?: FigureDeltas; deltas?: FigureRows }): FigureDeltas {
-  if (body.s !== undefined) return body.s;
-  return body.deltas === undefined ? {} : { [LEGACY_SET]: body.deltas };
+  if (body.s === undefined) return body.deltas === undefined ? {} : { [LEGACY_SET]: body.deltas };
+  for (const [id, rows] of Object.entries(body.s)) {
+    const width = FIGURE_SETS.get(id)?.columns.length;
+    if (width !== undefined) body.s[id] = withWidth(rows, width);
+  }
+  return body.s;
+}
+
+/**
+ * Rows of a set with `width` columns: rows written before columns were appended to the set (a
+ * journal committed by an older build) get zeros for them. A row's width is where its key, the one
+ * string of a row, is followed by the next row's.
+ */
+export function withWidth(rows: FigureRows, width: number): FigureRows {
+  let next = 2;
+  while (next < rows.length && typeof rows[next] !== 'string') next++;
+  const stride = next < rows.length ? next - 1 : rows.length;
+  if (stride === 2 + width || rows.length === 0) return rows;
+  if (stride > 2 + width) throw new Error(`journal rows of ${stride - 2} columns for a set of ${width}`);
+  const out: FigureRows = [];
+  for (let i = 0; i < rows.length; i += stride) {
+    for (let c = 0; c < stride; c++) out.push(rows[i + c]);
+    for (let c = stride - 2; c < width; c++) out.push(0);
+  }
+  return out;
 }
 
 export const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };

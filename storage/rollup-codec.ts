@@ -11,8 +11,8 @@
 // strictly ascending, each written as the distance to the previous id minus one, the first as the id
 // itself: a block holding most keys is then a run of zero bytes); then w columns of n zigzag values.
 // Columns rather than rows, so each column compresses on its own terms. Values are integers of at
-// most 2^52 in magnitude (sums of cents stay exact there: 4.5e13 in money), written with arithmetic
-// rather than 32-bit operators.
+// most 2^52 in magnitude, written with arithmetic rather than 32-bit operators. Money is two columns
+// (domain/figures.ts WideColumn: cents as hi × 10^7 + lo), so no sum of it comes near that bound.
 //
 // Names (a slice of the dictionary): a version byte (1), the count n, n lengths (UTF-16 code units),
 // then every name's code units back to back as UTF-16LE. Any string survives (a name may hold any

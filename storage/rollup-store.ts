@@ -34,6 +34,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { FIGURE_SETS } from '../domain/families';
 import { batchGet, batchWrite, type Key, type WriteRequest } from './batch-io';
 import { type BlockData, decodeBlock, decodeNames, encodeNames, nameBytes } from './rollup-codec';
 
@@ -52,6 +53,18 @@ const NAMES_PK = 'rollup3#names';
 
 function namesSk(base: number): string {
   return `n#${base.toString().padStart(12, '0')}`;
+}
+
+/**
+ * A block with every column its set has now: columns appended to a set after the block was written
+ * (domain/figures.ts WideColumn) read as zeros, so readers and the next run see one width per set.
+ */
+export function withSetColumns(pk: string, data: BlockData): BlockData {
+  const width = FIGURE_SETS.get(pk.split('#')[1])?.columns.length ?? 0;
+  if (data.cols.length >= width) return data;
+  const cols = [...data.cols];
+  while (cols.length < width) cols.push(new Float64Array(data.ids.length));
+  return { ids: data.ids, cols };
 }
 
 function chunkSk(upTo: string, i: number): string {
@@ -147,7 +160,7 @@ export class RollupStore {
           bytes = Buffer.concat(parts);
         }
         if (bytes === undefined) throw new Error(`rollup ${h.pk} has no data`);
-        out.set(h.pk, { head: h, data: decodeBlock(gunzipSync(bytes)) });
+        out.set(h.pk, { head: h, data: withSetColumns(h.pk, decodeBlock(gunzipSync(bytes))) });
       }
       todo = retry;
     }

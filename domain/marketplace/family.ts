@@ -5,6 +5,7 @@
 // [a-z0-9_]) last, and a key is split at its last U+0001.
 import type { FamilyDef } from '../family';
 import type { FigureSet } from '../figures';
+import { CENTS_BASE } from './money';
 
 export const MARKETPLACE_KINDS = [
   'productSold',
@@ -16,7 +17,11 @@ export const MARKETPLACE_KINDS = [
   'profileDeleted',
 ] as const;
 
-/** Per product: sales, ratings (count, sum, per star) and interactions. */
+/**
+ * Per product: sales, ratings (count, sum, per star) and interactions. Revenue in cents is
+ * `centsHi × CENTS_BASE + cents` (domain/marketplace/money.ts; `centsHi` came later: older rows and
+ * blocks hold all of it in `cents`).
+ */
 export const PRODUCT_FIGURES: FigureSet = {
   id: 'mkt.product',
   columns: [
@@ -31,7 +36,9 @@ export const PRODUCT_FIGURES: FigureSet = {
     'star4',
     'star5',
     'interactions',
+    'centsHi',
   ],
+  wide: [{ lo: 2, hi: 11, base: CENTS_BASE }],
 };
 export const P = {
   orders: 0,
@@ -41,14 +48,24 @@ export const P = {
   ratingSum: 4,
   star1: 5,
   interactions: 10,
+  centsHi: 11,
 } as const;
 
-/** Per user: interactions, purchases (orders, units, cents) and ratings given (count, sum). */
+/** Per user: interactions, purchases (orders, units, cents as the products' are) and ratings given (count, sum). */
 export const USER_FIGURES: FigureSet = {
   id: 'mkt.user',
-  columns: ['interactions', 'orders', 'units', 'cents', 'ratings', 'ratingSum'],
+  columns: ['interactions', 'orders', 'units', 'cents', 'ratings', 'ratingSum', 'centsHi'],
+  wide: [{ lo: 3, hi: 6, base: CENTS_BASE }],
 };
-export const U = { interactions: 0, orders: 1, units: 2, cents: 3, ratings: 4, ratingSum: 5 } as const;
+export const U = {
+  interactions: 0,
+  orders: 1,
+  units: 2,
+  cents: 3,
+  ratings: 4,
+  ratingSum: 5,
+  centsHi: 6,
+} as const;
 
 /** Interactions per (product, action), (user, action), (user, source) and (source, action). */
 export const PRODUCT_ACTION_FIGURES: FigureSet = { id: 'mkt.productAction', columns: ['interactions'] };

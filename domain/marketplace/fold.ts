@@ -20,6 +20,7 @@ import {
   USER_FIGURES,
   USER_SOURCE_FIGURES,
 } from './family';
+import { CENTS_BASE, splitCents } from './money';
 
 /** A product's catalogue entry (productUpserted), money in cents. */
 export interface CatalogueEntry {
@@ -39,7 +40,9 @@ export interface ProductState {
   soldName: string | null;
   orders: number;
   units: number;
+  /** revenue in cents: centsHi × CENTS_BASE + cents (domain/marketplace/money.ts) */
   cents: number;
+  centsHi: number;
   ratings: number;
   ratingSum: number;
   /** ratings per star, 1 to 5 */
@@ -62,6 +65,7 @@ export function newProduct(productId: string): ProductState {
     orders: 0,
     units: 0,
     cents: 0,
+    centsHi: 0,
     ratings: 0,
     ratingSum: 0,
     stars: [0, 0, 0, 0, 0],
@@ -207,7 +211,13 @@ export class MarketplaceFold {
         const p = this.productStates[k];
         p.orders++;
         p.units += e.units;
-        p.cents += e.cents;
+        const [lo, hi] = splitCents(e.cents);
+        p.cents += lo;
+        p.centsHi += hi;
+        if (p.cents >= CENTS_BASE) {
+          p.centsHi += Math.floor(p.cents / CENTS_BASE);
+          p.cents %= CENTS_BASE;
+        }
         if (e.productName !== null) p.soldName = e.productName;
         this.seen(k, e.at);
         const b = bucketOf(e.at);
@@ -215,13 +225,15 @@ export class MarketplaceFold {
         const pv = this.product.values;
         pv[pr + P.orders] += 1;
         pv[pr + P.units] += e.units;
-        pv[pr + P.cents] += e.cents;
+        pv[pr + P.cents] += lo;
+        pv[pr + P.centsHi] += hi;
         if (e.user !== null) {
           const ur = this.user.at(b, this.userIds.id(e.user));
           const uv = this.user.values;
           uv[ur + U.orders] += 1;
           uv[ur + U.units] += e.units;
-          uv[ur + U.cents] += e.cents;
+          uv[ur + U.cents] += lo;
+          uv[ur + U.centsHi] += hi;
         }
         return 'applied';
       }

@@ -55,6 +55,30 @@ export function amountCents(v: unknown): number | null {
 }
 
 /**
+ * Money columns and sums hold cents in two parts, `hi × CENTS_BASE + lo` (domain/figures.ts
+ * WideColumn): one sale is at most 1e14 cents, so each part of a sum stays an exact double, and within
+ * the rollup blocks' 2^52, for hundreds of millions of maximal sales of one key, where a single column
+ * would lose exactness after 45 of them.
+ */
+export const CENTS_BASE = 10_000_000;
+
+/** A sale's cents as [lo, hi] (lo < CENTS_BASE). */
+export function splitCents(cents: number): [number, number] {
+  const hi = Math.floor(cents / CENTS_BASE);
+  return [cents - hi * CENTS_BASE, hi];
+}
+
+/** The cents that two parts hold (`hi × CENTS_BASE + lo`), exactly. */
+export function joinCents(lo: number, hi: number): bigint {
+  return BigInt(hi) * BigInt(CENTS_BASE) + BigInt(lo);
+}
+
+/** Money in two parts as the API answers it (see centsToAmount). */
+export function partsToAmount(lo: number, hi: number): number {
+  return hi === 0 && Number.isSafeInteger(lo) ? centsToAmount(lo) : centsToAmount(joinCents(lo, hi));
+}
+
+/**
  * An amount in cents as the API answers it: a number with at most 2 decimals, the double nearest to
  * the decimal value (`1990` → 19.9, `250000` → 2500). Accepts a bigint for sums past 2^53 cents.
  */

@@ -55,7 +55,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { figureSet } from '../../domain/families';
-import type { FigureSet } from '../../domain/figures';
+import { carry, type FigureSet, type WideColumn } from '../../domain/figures';
 import { BUCKET_MS, bucketOf } from '../../domain/time';
 import { blockOf, LEVELS_MS } from '../../queries/range';
 import { settleAll } from '../../storage/batch-io';
@@ -154,7 +154,10 @@ interface Sums {
 class SparseSums implements Sums {
   private readonly m = new Map<number, Float64Array>();
 
-  constructor(private readonly width: number) {}
+  constructor(
+    private readonly width: number,
+    private readonly wide: readonly WideColumn[],
+  ) {}
 
   add(id: number, values: ArrayLike<number | string>, at: number): void {
     let e = this.m.get(id);
@@ -163,6 +166,7 @@ class SparseSums implements Sums {
       this.m.set(id, e);
     }
     for (let c = 0; c < this.width; c++) e[c] += values[at + c] as number;
+    if (this.wide.length > 0) carry(this.wide, e);
   }
 
   addTo(into: Sums): void {
@@ -195,7 +199,10 @@ class DenseSums implements Sums {
   /** 1 + the largest id added */
   private size = 0;
 
-  constructor(private readonly width: number) {
+  constructor(
+    private readonly width: number,
+    private readonly wide: readonly WideColumn[],
+  ) {
     this.cols = Array.from({ length: width }, () => new Float64Array(1_024));
   }
 
@@ -209,6 +216,13 @@ class DenseSums implements Sums {
       });
     }
     for (let c = 0; c < this.width; c++) this.cols[c][id] += values[at + c] as number;
+    for (const w of this.wide) {
+      const lo = this.cols[w.lo][id];
+      if (lo >= 0 && lo < w.base) continue;
+      const q = Math.floor(lo / w.base);
+      this.cols[w.lo][id] = lo - q * w.base;
+      this.cols[w.hi][id] += q;
+    }
     if (id >= this.size) this.size = id + 1;
   }
 
@@ -236,7 +250,8 @@ class DenseSums implements Sums {
 
 function newSums(set: FigureSet, total: boolean): Sums {
   const w = set.columns.length;
-  return total && set.dense === true ? new DenseSums(w) : new SparseSums(w);
+  const wide = set.wide ?? [];
+  return total && set.dense === true ? new DenseSums(w, wide) : new SparseSums(w, wide);
 }
 
 /** `block`'s entries (none when absent) added into `into`. */

@@ -34,7 +34,9 @@ export interface ProductItem {
   sn: string | null;
   o: number;
   u: number;
+  /** revenue in cents: ch × CENTS_BASE + c (items written before `ch` hold it all in `c`) */
   c: number;
+  ch?: number;
   rc: number;
   rs: number;
   st: number[];
@@ -54,6 +56,7 @@ export function toProductItem(p: ProductState, version: string): ProductItem {
     o: p.orders,
     u: p.units,
     c: p.cents,
+    ch: p.centsHi,
     rc: p.ratings,
     rs: p.ratingSum,
     st: [...p.stars],
@@ -73,6 +76,7 @@ export function toProductState(it: ProductItem): ProductState {
     orders: it.o,
     units: it.u,
     cents: it.c,
+    centsHi: it.ch ?? 0,
     ratings: it.rc,
     ratingSum: it.rs,
     stars: [st[0] ?? 0, st[1] ?? 0, st[2] ?? 0, st[3] ?? 0, st[4] ?? 0],

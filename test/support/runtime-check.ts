@@ -9,6 +9,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { P, PRODUCT_FIGURES, U, USER_FIGURES } from '../../domain/marketplace/family';
 import { productName } from '../../domain/marketplace/fold';
+import { partsToAmount } from '../../domain/marketplace/money';
 import { decodeRecord, Unreadable } from '../../domain/records';
 import { SOCIAL_FIGURES } from '../../domain/social-family';
 import { parseCreatedAt, toIso } from '../../domain/time';
@@ -308,7 +309,7 @@ async function assertMarketplaceMatches(
         firstSeenAt: toIso(p.firstSeenAt as number),
         category: p.entry?.category ?? null,
         description: p.entry?.description ?? null,
-        sales: { orders: p.orders, units: p.units, revenue: p.cents / 100 },
+        sales: { orders: p.orders, units: p.units, revenue: partsToAmount(p.cents, p.centsHi) },
         ratings: { count: p.ratings, average: p.ratings === 0 ? null : p.ratingSum / p.ratings },
         interactions: { total: p.interactions, byAction: p.byAction },
       },
@@ -349,7 +350,7 @@ async function assertMarketplaceMatches(
       {
         orders: row[P.orders],
         units: row[P.units],
-        revenue: row[P.cents] / 100,
+        revenue: partsToAmount(row[P.cents], row[P.centsHi]),
         ratings: row[P.ratings],
         interactions: row[P.interactions],
       },
@@ -374,7 +375,7 @@ async function assertMarketplaceMatches(
         interactions: row[U.interactions],
         orders: row[U.orders],
         units: row[U.units],
-        revenue: row[U.cents] / 100,
+        revenue: partsToAmount(row[U.cents], row[U.centsHi]),
         ratings: row[U.ratings],
       },
       {

@@ -19,6 +19,7 @@ import {
   USER_SOURCE_FIGURES,
 } from '../../domain/marketplace/family';
 import { MarketplaceFold, type ProductState, type Profile, productName } from '../../domain/marketplace/fold';
+import { partsToAmount, splitCents } from '../../domain/marketplace/money';
 import { bucketOf } from '../../domain/time';
 import { toProductItem, toProductState } from '../../storage/marketplace/items';
 import { MarketplaceModel } from '../reference/marketplace-model';
@@ -139,7 +140,11 @@ function checkStream({ records, cuts }: Stream): void {
     assert.equal(p.entry?.category ?? null, want.category);
     assert.equal(p.entry?.description ?? null, want.description);
     assert.equal(p.entry?.costCents == null ? null : p.entry.costCents / 100, want.cost);
-    assert.deepEqual({ orders: p.orders, units: p.units, revenue: p.cents / 100 }, want.sales, `${id} sales`);
+    assert.deepEqual(
+      { orders: p.orders, units: p.units, revenue: partsToAmount(p.cents, p.centsHi) },
+      want.sales,
+      `${id} sales`,
+    );
     assert.deepEqual(
       { count: p.ratings, average: p.ratings === 0 ? null : p.ratingSum / p.ratings },
       want.ratings,
@@ -170,11 +175,14 @@ function checkStream({ records, cuts }: Stream): void {
     if (e.type === 'productSold') {
       want.product.add(b, e.productId, P.orders, 1);
       want.product.add(b, e.productId, P.units, e.units);
-      want.product.add(b, e.productId, P.cents, e.cents);
+      const [lo, hi] = splitCents(e.cents);
+      want.product.add(b, e.productId, P.cents, lo);
+      want.product.add(b, e.productId, P.centsHi, hi);
       if (e.user !== null) {
         want.user.add(b, e.user, U.orders, 1);
         want.user.add(b, e.user, U.units, e.units);
-        want.user.add(b, e.user, U.cents, e.cents);
+        want.user.add(b, e.user, U.cents, lo);
+        want.user.add(b, e.user, U.centsHi, hi);
       }
     } else if (e.type === 'productRated') {
       want.product.add(b, e.productId, P.ratings, 1);
