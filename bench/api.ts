@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventGenerator } from '../domain/generator';
+import { productIdOf } from '../domain/marketplace/generator';
 import { toIso } from '../domain/time';
 import { ROUTES } from '../lib/definitions';
 import { makeKinesisClient } from '../storage/clients';
@@ -61,6 +62,9 @@ export type LoadResults = Record<
 export function apiPlan(base: string, userCount: number, startMs: number, perRoute: number): LoadPlan {
   const rand = rng(7);
   const someone = () => `user${String(1 + Math.floor(rand() * userCount)).padStart(5, '0')}`;
+  // The seeded catalogue's products (domain/marketplace/generator.ts).
+  const products = Math.min(5_000, Math.max(20, Math.floor(userCount / 20)));
+  const someProduct = () => String(productIdOf(1 + Math.floor(rand() * products)));
   const minute = 60_000;
   const someRange = () => {
     const from = startMs - 10 * minute + Math.floor(rand() * 20) * minute + Math.floor(rand() * 5000);
@@ -85,6 +89,11 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
     MetaSnapshots: () => ({ path: '/meta/snapshots' }),
     MetaPipeline: () => ({ path: '/meta/pipeline' }),
     MetaRejections: () => ({ path: '/meta/rejections?limit=20' }),
+    ProductList: () => ({
+      path: `/products?limit=20${rand() < 0.5 ? '' : `&prefix=${Math.floor(rand() * 10)}`}`,
+    }),
+    ProductGet: () => ({ path: `/products/${encodeURIComponent(someProduct())}` }),
+    UserProfileGet: () => ({ path: `/users/${someone()}/profile` }),
     PostEvents: () => ({
       path: '/events',
       init: {

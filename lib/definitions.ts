@@ -277,6 +277,10 @@ export const ROUTES: RouteDef[] = [
     // Its Idempotency-Key records, and nothing else of the meta table.
     ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
   }),
+  // The marketplace's reads (SPEC 11).
+  route('ProductList', 'GET', '/products', 'products-list'),
+  route('ProductGet', 'GET', '/products/{id}', 'product-get'),
+  route('UserProfileGet', 'GET', '/users/{name}/profile', 'user-profile-get'),
   route('ProductCreate', 'POST', '/products', 'product-create', CATALOGUE_WRITE),
   route('ProductPut', 'PUT', '/products/{id}', 'product-put', CATALOGUE_WRITE),
   route('ProductDelete', 'DELETE', '/products/{id}', 'product-delete', CATALOGUE_WRITE),

@@ -75,8 +75,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   UserProfile: {
     summary: "A user's profile",
+    description:
+      'The graph figures of a registered user, and its marketplace profile (`profile`, null when it has none).',
     query: QUERY.none,
-    response: S.ProfileSchema,
+    response: S.UserProfileSchema,
     errors: [400, 404],
   },
   UserNetwork: {
@@ -170,6 +172,30 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       },
     ],
   },
+  ProductList: {
+    summary: 'Products by productId ascending (code-unit order), paginated',
+    description:
+      "A product exists once an applied event names it (a sale, a rating, an interaction or a catalogue upsert). `name` is the catalogue entry's, else the `name_of_product` of its latest sale or rating; `category` the catalogue entry's (null without one).",
+    query: QUERY.products,
+    response: S.ProductListSchema,
+    errors: [400],
+  },
+  ProductGet: {
+    summary: "A product's catalogue entry and all-time figures",
+    description:
+      '`firstSeenAt`: the time of the first applied event naming the product, in stream order. `category`, `cost` and `description` come from the catalogue entry (null without one). Figures are all-time and as fresh as the last committed batch; `ratings.average` is unrounded (null without ratings).',
+    query: QUERY.none,
+    response: S.ProductSchema,
+    errors: [400, 404],
+  },
+  UserProfileGet: {
+    summary: "A user's marketplace profile",
+    description:
+      'Answers for a registered user (profile null when it has none) and for a name that only has a profile (a profile needs no registration); 404 for a name that is neither.',
+    query: QUERY.none,
+    response: S.UserMarketProfileSchema,
+    errors: [400, 404],
+  },
   ProductCreate: {
     summary: "Create or replace a product's catalogue entry",
     description: `${writeNote('productUpserted')} Without \`productId\` the product gets a random UUID. 201 when the product had no entry before, 200 when it replaced one (an identical entry is a noop, and a 200). A body over ${MAX_WRITE_BODY_BYTES.toLocaleString('en-US')} bytes is a 413.`,
@@ -242,7 +268,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'A bad parameter (the message names it)',
-  404: 'Unknown user or route',
+  404: 'Unknown user, product or route',
   409: 'A request with the same Idempotency-Key is still in progress',
   413: 'Body too large',
   422: 'The Idempotency-Key was used with another body',

@@ -103,4 +103,14 @@ export const QUERY = {
     cursor: nameCursor,
   }),
   rejections: z.strictObject({ limit: intIn(1, 1000, 100), cursor: positionCursor }),
+  products: z.strictObject({
+    prefix: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(64, 'must be at most 64 characters')
+      .optional()
+      .describe('only product ids starting with it'),
+    limit: intIn(1, 1000, 100),
+    cursor: nameCursor,
+  }),
 } as const;

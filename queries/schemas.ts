@@ -109,3 +109,37 @@ export const RejectionsSchema = z.strictObject({
 });
 
 export const AcceptedSchema = z.strictObject({ accepted: int });
+
+// ---- the marketplace family (SPEC section 11) ------------------------------------------------------
+
+const productId = z.string().min(1).max(128).describe('answered as a string (233 -> "233")');
+const amount = z.number().describe('money: exact from integer cents, at most 2 decimals');
+
+export const MarketProfileSchema = z
+  .strictObject({ displayName: z.string().nullable(), email: z.string().nullable() })
+  .nullable()
+  .describe("the user's marketplace profile; null when none");
+
+/** GET /users/{name}: the graph's figures and the marketplace profile. */
+export const UserProfileSchema = ProfileSchema.extend({ profile: MarketProfileSchema });
+
+/** GET /users/{name}/profile */
+export const UserMarketProfileSchema = z.strictObject({ name, profile: MarketProfileSchema });
+
+export const ProductListSchema = z.strictObject({
+  total: int,
+  items: z.array(z.strictObject({ productId, name: z.string().nullable(), category: z.string().nullable() })),
+  nextCursor: z.string().nullable(),
+});
+
+export const ProductSchema = z.strictObject({
+  productId,
+  name: z.string().nullable(),
+  category: z.string().nullable(),
+  cost: amount.nullable(),
+  description: z.string().nullable(),
+  firstSeenAt: iso,
+  sales: z.strictObject({ orders: int, units: int, revenue: amount }),
+  ratings: z.strictObject({ count: int, average: z.number().nullable() }),
+  interactions: z.strictObject({ total: int, byAction: z.record(z.string(), int) }),
+});

@@ -5,7 +5,9 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { Profile } from '../domain/marketplace/fold';
 import { batchGet } from './batch-io';
+import { PRODUCT_REGISTRY_PARTITION, type ProductItem, productKey, profileKey } from './marketplace/items';
 import { NameIndex } from './name-index';
 import {
   type Journal,
@@ -31,6 +33,8 @@ export class ReadStore {
   private readonly snapshots: SnapshotStore;
   /** The registered names, kept in memory for as long as this store lives (a Lambda container). */
   private readonly nameIndex: NameIndex;
+  /** The product ids (GET /products), kept in memory like the names. */
+  private readonly productIndex: NameIndex;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -40,6 +44,7 @@ export class ReadStore {
     this.snapshots = new SnapshotStore(doc, tables.meta);
     this.rollups = new RollupStore(doc, tables.history);
     this.nameIndex = new NameIndex(doc, tables.meta);
+    this.productIndex = new NameIndex(doc, tables.meta, PRODUCT_REGISTRY_PARTITION);
   }
 
   pipelineState(): Promise<PipelineState> {
@@ -93,6 +98,41 @@ export class ReadStore {
   async countNames(prefix: string): Promise<number> {
     await this.nameIndex.refresh();
     return this.nameIndex.names.count(prefix);
+  }
+
+  /**
+   * Up to `limit` product ids, ascending (code units), after `after` (exclusive), optionally with a
+   * prefix, from the registry the processor writes; `more` says whether further ids follow.
+   */
+  async productIds(
+    prefix: string | null,
+    limit: number,
+    after: string | null,
+  ): Promise<{ names: string[]; more: boolean }> {
+    await this.productIndex.refresh();
+    return this.productIndex.names.page(prefix ?? '', limit, after);
+  }
+
+  /** How many product ids start with this prefix ('' for all). */
+  async countProducts(prefix: string): Promise<number> {
+    await this.productIndex.refresh();
+    return this.productIndex.names.count(prefix);
+  }
+
+  /** The product's item as stored (strongly consistent), or null. */
+  async product(productId: string): Promise<ProductItem | null> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tables.meta, Key: productKey(productId), ConsistentRead: true }),
+    );
+    return (res.Item as ProductItem | undefined) ?? null;
+  }
+
+  /** The user's marketplace profile (null: none, or deleted), strongly consistent. */
+  async profile(user: string): Promise<Profile | null> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tables.meta, Key: profileKey(user), ConsistentRead: true }),
+    );
+    return (res.Item?.profile as Profile | null | undefined) ?? null;
   }
 
   /** Rejection groups from the batch whose first position is `from` (inclusive) on, in stream order. */

@@ -23,6 +23,7 @@
 //   the Lambdas that read joins the BatchGetItem of the users asked for in the same turn
 //   (storage/user-reads.ts): a round of concurrent requests costs one call, not three.
 
+import type { ProductState, Profile } from '../../domain/marketplace/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { NotFoundError } from '../../queries/errors';
 import {
@@ -33,6 +34,7 @@ import {
   rankBlocks,
 } from '../../queries/leaderboard';
 import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
+import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, totalPk } from '../../storage/rollup-store';
@@ -198,6 +200,50 @@ export class Reader {
     const u = await this.user(name);
     if (u === null) throw new NotFoundError(`user '${name}' is not registered`);
     return u;
+  }
+
+  /**
+   * The product, or null when no applied event has named it (it does not exist for the API). Read as
+   * stored, like a user item: every stored product item belongs to a decided batch.
+   */
+  async product(productId: string): Promise<ProductState | null> {
+    const item =
+      this.userReads === null
+        ? await this.store.product(productId)
+        : ((await this.userReads.metaItem(productKey(productId))) as ProductItem | null);
+    if (item === null || item.fs === null || item.fs === undefined) return null;
+    return toProductState(item);
+  }
+
+  /** The product; 404 when unknown. */
+  async requireProduct(productId: string): Promise<ProductState> {
+    const p = await this.product(productId);
+    if (p === null) throw new NotFoundError(`product '${productId}' is not known`);
+    return p;
+  }
+
+  /** The user's marketplace profile, or null (none, or deleted); read with the users of the same turn. */
+  async profile(name: string): Promise<Profile | null> {
+    if (this.userReads === null) return this.store.profile(name);
+    const item = await this.userReads.metaItem(profileKey(name));
+    return (item?.profile as Profile | null | undefined) ?? null;
+  }
+
+  /**
+   * A page of product ids (code-unit order), the total matching the prefix, and the id the next page
+   * starts after (null at the end).
+   */
+  async productIds(prefix: string | null, limit: number, after: string | null) {
+    const total = this.store.countProducts(prefix ?? '');
+    let start = after;
+    if (prefix !== null && start !== null && !start.startsWith(prefix)) {
+      // A cursor from another listing: before the prefix's ids starts at the first, after them ends.
+      if (start > prefix) return { total: await total, ids: [] as string[], next: null };
+      start = null;
+    }
+    const page = await this.store.productIds(prefix, limit, start);
+    const next = page.more ? (page.names.at(-1) ?? null) : null;
+    return { total: await total, ids: page.names, next };
   }
 
   /**

@@ -22,6 +22,8 @@ import { assertMatchesModel, expectedFrom, streamRecords } from '../support/runt
 let rt: LocalRuntime;
 let doc: DynamoDBDocumentClient;
 const USER = 'user00001';
+/** A product the fuzzed stream names (routes with {id} are asked about it). */
+const PRODUCT = 'p-1';
 
 /** Query parameters each GET route declares (its handler's strict schema says the same). */
 const PARAMS: Record<string, string[]> = (() => {
@@ -42,8 +44,11 @@ const GETS = ROUTES.filter((r) => r.method === 'GET');
  */
 const FUZZED_HERE = ROUTES.filter((r) => r.id === 'PostEvents' || r.fn.stream !== 'write');
 
-/** The route's path for `name` (raw: already encoded, or any odd encoding). */
-const pathOf = (template: string, rawName = encodeURIComponent(USER)) => template.replace('{name}', rawName);
+/** The route's path for `name` or product `id` (raw: already encoded, or any odd encoding). */
+const pathOf = (template: string, raw?: string) =>
+  template
+    .replace('{name}', raw ?? encodeURIComponent(USER))
+    .replace('{id}', raw ?? encodeURIComponent(PRODUCT));
 
 interface Answer {
   status: number;
@@ -163,6 +168,17 @@ before(async () => {
     ...generateEvents({ users: 30, batches: 3, seed: 4 }),
     { type: 'register', name: 'café ☕ / ?#%', created_at: '20250718T205354320Z' },
     { type: 'register', name: 'ﺱﻼﻣ\u202e', created_at: '20250718T205354320Z' },
+    // The marketplace: products for the routes with {id}, one with an id of odd characters.
+    {
+      type: 'productSold',
+      product_id: PRODUCT,
+      no_of_units: 2,
+      amount: '5.10',
+      user: USER,
+      created_at: '20250718T205354320Z',
+    },
+    { type: 'productRated', product_id: PRODUCT, rating: 3, user: USER, created_at: '20250718T205359000Z' },
+    { type: 'interaction', product_id: 'café ☕ / ?#%', user: USER, action: 'view' },
   ];
   const res = await fetch(`${rt.apiUrl}/events`, { method: 'POST', body: JSON.stringify(events) });
   assert.equal(res.status, 202);
@@ -288,6 +304,45 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
       const missing = await request(pathOf(r.path, encodeURIComponent('nobody\u0000')));
       wellFormed(missing, r.path);
       assert.equal(missing.status, 404);
+    }
+  });
+
+  it('every route taking a product id: odd encodings and lengths are a 400 naming it, or a 404; never a 5xx', async () => {
+    const piece = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 3 }).map(encodeURIComponent),
+      fc.constantFrom('%00', '%2F', '%25', '%C0', '%ED%A0%80', '%FF', '%ZZ', '%2', '~', "'", '+', '%u0041'),
+    );
+    const rawId = fc.array(piece, { minLength: 1, maxLength: 12 }).map((ps) => ps.join(''));
+    const withId = FUZZED_HERE.filter((r) => r.path.includes('{id}'));
+    assert.ok(withId.length >= 1, 'routes with {id}');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...withId), rawId, async (r, raw) => {
+        const a = await request(pathOf(r.path, raw));
+        wellFormed(a, `${r.path} id=${raw}`);
+        if (raw.split('/').some((s) => s === '.' || s === '..')) return;
+        assert.ok([200, 400, 404].includes(a.status), `${r.path} ${raw} -> ${a.status}`);
+        if (a.status === 400) {
+          const message = (a.body as { error: { message: string } }).error.message;
+          assert.ok(
+            message.includes("'id'") || message.includes('URL encoding'),
+            `${r.path} ${raw}: ${message}`,
+          );
+        }
+      }),
+      { numRuns: 100 },
+    );
+    for (const r of withId) {
+      badParam(await request(pathOf(r.path, 'n'.repeat(65))), 'id', `${r.path} 65 chars`);
+      badParam(
+        await request(pathOf(r.path, encodeURIComponent('😀'.repeat(65)))),
+        'id',
+        `${r.path} 65 emoji`,
+      );
+      const odd = await request(pathOf(r.path, encodeURIComponent('café ☕ / ?#%')));
+      assert.equal(odd.status, 200, `${r.path}: a product id with odd characters`);
+      const missing = await request(pathOf(r.path, encodeURIComponent('nothing\u0000')));
+      wellFormed(missing, r.path);
+      assert.equal(missing.status, 404, `${r.path}: an unknown product`);
     }
   });
 

@@ -215,8 +215,8 @@ export async function assertMatchesModel(
     const p = model.profile(name);
     assert.ok(p);
     assert.deepEqual(
-      await ok(rt, S.ProfileSchema, `/users/${u}`),
-      { ...p, registeredAt: toIso(p.registeredAt) },
+      await ok(rt, S.UserProfileSchema, `/users/${u}`),
+      { ...p, registeredAt: toIso(p.registeredAt), profile: expected.market.profileOf(name) },
       `${label}: profile of ${name}`,
     );
     assert.deepEqual(await ok(rt, S.NetworkSchema, `/users/${u}/network`), model.network(name));
