@@ -84,6 +84,12 @@ export interface Journal {
 /** The social set's id in journals written before figure sets existed (their body was `{deltas}`). */
 const LEGACY_SET = 'social';
 
+/** A journal's JSON from its slices: brotli bytes (`z`), or the text itself (`d`, older builds). */
+function journalText(parts: (string | Uint8Array)[]): string {
+  if (typeof parts[0] === 'string') return parts.join('');
+  return brotliDecompressSync(Buffer.concat(parts as Uint8Array[])).toString('utf8');
+}
+
 function journalSets(body: { s?: FigureDeltas; deltas?: FigureRows }): FigureDeltas {
   if (body.s === undefined) return body.deltas === undefined ? {} : { [LEGACY_SET]: body.deltas };
   for (const [id, rows] of Object.entries(body.s)) {
@@ -186,11 +192,25 @@ export class PipelineStore {
     await this.doc.send(new PutCommand({ TableName: this.tables.meta, Item: { ...PIPELINE_KEY, ...state } }));
   }
 
+  /**
+   * A journal's items: its JSON brotli-compressed at a fast quality, as the redo log is, in binary
+   * slices (`z`). A mixed stream's journal is mostly keys of pairs (a user and an action, ...), some
+   * 400-800 KB of JSON per generator batch, which compress about tenfold (docs/performance.md).
+   * Journals of older builds hold the JSON itself in string slices (`d`); both are read.
+   */
   journalWrites(j: Journal): WriteRequest[] {
-    const parts = slices(JSON.stringify({ s: j.sets }));
-    return parts.map((d, i) => ({
+    const packed = brotliCompressSync(JSON.stringify({ s: j.sets }), {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 2,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      },
+    });
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < packed.length || i === 0; i += REDO_SLICE_BYTES)
+      parts.push(packed.subarray(i, i + REDO_SLICE_BYTES));
+    return parts.map((z, i) => ({
       PutRequest: {
-        Item: { pk: JOURNAL_PK, sk: chunkKey(j.first, i), first: j.first, last: j.last, n: parts.length, d },
+        Item: { pk: JOURNAL_PK, sk: chunkKey(j.first, i), first: j.first, last: j.last, n: parts.length, z },
       },
     }));
   }
@@ -252,7 +272,7 @@ export class PipelineStore {
     // Chunk keys are `${first}#0000`...; '~' sorts after every digit, so this skips `after`'s chunks.
     const from = after === '' ? undefined : `${after}#~`;
     let start: Record<string, unknown> | undefined;
-    let group: { first: string; last: string; n: number; parts: string[] } | null = null;
+    let group: { first: string; last: string; n: number; parts: (string | Uint8Array)[] } | null = null;
     do {
       const res: QueryCommandOutput = await this.doc.send(
         new QueryCommand({
@@ -274,9 +294,9 @@ export class PipelineStore {
           );
         }
         group ??= { first, last, n: it.n as number, parts: [] };
-        group.parts.push(it.d as string);
+        group.parts.push(it.z === undefined ? (it.d as string) : (it.z as Uint8Array));
         if (group.parts.length === group.n) {
-          yield { first, last, sets: journalSets(JSON.parse(group.parts.join(''))) };
+          yield { first, last, sets: journalSets(JSON.parse(journalText(group.parts))) };
           group = null;
         }
       }
