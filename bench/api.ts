@@ -70,6 +70,14 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
     const from = startMs - 10 * minute + Math.floor(rand() * 20) * minute + Math.floor(rand() * 5000);
     return `from=${encodeURIComponent(toIso(from))}&to=${encodeURIComponent(toIso(from + (1 + Math.floor(rand() * 60)) * minute))}`;
   };
+  // A marketplace series: a window (the last stretch up to now), a range around the data, or the
+  // default (from the subject's first event, at the finest interval).
+  const someWindowOrRange = () => {
+    const x = rand();
+    if (x < 0.3) return `window=${['1h', '24h', '7d'][Math.floor(rand() * 3)]}`;
+    if (x < 0.8) return `interval=1m&${someRange()}`;
+    return '';
+  };
   const requestFor: Record<string, () => { path: string; init?: { method: string; body: string } }> = {
     Health: () => ({ path: '/health' }),
     OpenApi: () => ({ path: '/openapi.json' }),
@@ -94,6 +102,14 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
     }),
     ProductGet: () => ({ path: `/products/${encodeURIComponent(someProduct())}` }),
     UserProfileGet: () => ({ path: `/users/${someone()}/profile` }),
+    ProductSales: () => ({
+      path: `/products/${encodeURIComponent(someProduct())}/sales?${someWindowOrRange()}`,
+    }),
+    ProductRatings: () => ({
+      path: `/products/${encodeURIComponent(someProduct())}/ratings?${someWindowOrRange()}`,
+    }),
+    UserActivity: () => ({ path: `/users/${someone()}/activity?${someWindowOrRange()}` }),
+    EventFrequencies: () => ({ path: `/events/frequencies?${someWindowOrRange()}` }),
     PostEvents: () => ({
       path: '/events',
       init: {

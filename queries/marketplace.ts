@@ -2,9 +2,13 @@
 // profiles and rollup sums, and these shape them. Money is summed in integer cents (in two parts,
 // domain/marketplace/money.ts) and answered as a number with at most 2 decimals, exact from the cents.
 
+import { P, U } from '../domain/marketplace/family';
 import { type ProductState, productName } from '../domain/marketplace/fold';
-import { centsToAmount, partsToAmount } from '../domain/marketplace/money';
-import { toIso } from '../domain/time';
+import { centsToAmount, joinCents, partsToAmount } from '../domain/marketplace/money';
+import { BUCKET_MS, bucketOf, toIso } from '../domain/time';
+import { BadRequestError } from './errors';
+import { type AnsweredRange, answeredRange } from './range';
+import { type Interval, type SeriesRange, seriesRange } from './series';
 
 export interface ProductView {
   productId: string;
@@ -48,4 +52,204 @@ export function productListItem(p: ProductState): {
   category: string | null;
 } {
   return { productId: p.productId, name: productName(p), category: p.entry?.category ?? null };
+}
+
+/** The product leaderboards' metrics (SPEC 11). */
+export const PRODUCT_METRICS = ['revenue', 'units', 'orders', 'interactions', 'rating'] as const;
+export type ProductMetric = (typeof PRODUCT_METRICS)[number];
+
+// ---- ranges: window, from/to, interval ---------------------------------------------------------------
+
+/** SPEC 11: `window` is the last stretch of time up to the end of the 5-second bucket holding now. */
+export const WINDOWS = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '24h': 86_400_000,
+  '7d': 604_800_000,
+} as const;
+export type Window = keyof typeof WINDOWS;
+export const WINDOW_NAMES = Object.keys(WINDOWS) as Window[];
+
+export interface MarketRangeQuery {
+  from?: number;
+  to?: number;
+  window?: Window;
+  interval?: Interval;
+}
+
+/** The range a window stands for: [to − window, to) with to the end of the bucket holding now. */
+export function windowRange(window: Window, now: number): { from: number; to: number } {
+  const to = bucketOf(now) + BUCKET_MS;
+  return { from: to - WINDOWS[window], to };
+}
+
+function noWindowWithEdges(q: MarketRangeQuery): void {
+  if (q.window !== undefined && (q.from !== undefined || q.to !== undefined)) {
+    throw new BadRequestError(
+      `query parameter 'window': cannot be combined with '${q.from !== undefined ? 'from' : 'to'}' (a window is the last stretch of time up to now)`,
+    );
+  }
+}
+
+/**
+ * The range and steps of a marketplace series, as the social series choose them (queries/series.ts):
+ * a window gives both edges; without `from` the series starts at the step holding `earliest`, the
+ * subject's earliest event (null: none, then the step before `to`). 400s name the parameter.
+ */
+export function marketSeriesRange(q: MarketRangeQuery, earliest: number | null, now: number): SeriesRange {
+  noWindowWithEdges(q);
+  const edges = q.window !== undefined ? windowRange(q.window, now) : { from: q.from, to: q.to };
+  const r = seriesRange({
+    from: edges.from,
+    to: edges.to,
+    interval: q.interval,
+    // No event: no start of its own, so the series is the step before `to` (seriesRange's rule).
+    registeredAt: earliest ?? Number.POSITIVE_INFINITY,
+    now,
+  });
+  if (!r.ok) throw new BadRequestError(r.message);
+  return r.range;
+}
+
+/** The range of a ranged figure without a series (the product leaderboards), as the social ones. */
+export function marketRange(q: MarketRangeQuery, now: number): AnsweredRange {
+  noWindowWithEdges(q);
+  if (q.window !== undefined) return windowRange(q.window, now);
+  const range = answeredRange(q.from, q.to, now);
+  if (range === null) {
+    throw new BadRequestError(
+      "query parameter 'from': must be before 'to' (after widening both to 5-second buckets)",
+    );
+  }
+  return range;
+}
+
+/** The steps of a series: [start, end) each, the last one clipped at `to`. */
+export function seriesSteps(r: SeriesRange): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let start = r.from; start < r.to; start += r.intervalMs) {
+    out.push({ from: start, to: Math.min(start + r.intervalMs, r.to) });
+  }
+  return out;
+}
+
+function rangeHead(r: SeriesRange) {
+  return { from: toIso(r.from), to: toIso(r.to), interval: r.interval };
+}
+
+// ---- a product's sales and ratings -----------------------------------------------------------------
+
+/** GET /products/{id}/sales from the product's figure rows (PRODUCT_FIGURES) per step. */
+export function salesView(productId: string, r: SeriesRange, rows: readonly number[][]) {
+  let orders = 0;
+  let units = 0;
+  let cents = 0n;
+  const series = rows.map((row, i) => {
+    orders += row[P.orders];
+    units += row[P.units];
+    cents += joinCents(row[P.cents], row[P.centsHi]);
+    return {
+      start: toIso(r.from + i * r.intervalMs),
+      orders: row[P.orders],
+      units: row[P.units],
+      revenue: partsToAmount(row[P.cents], row[P.centsHi]),
+    };
+  });
+  return { productId, ...rangeHead(r), orders, units, revenue: centsToAmount(cents), series };
+}
+
+/** GET /products/{id}/ratings from the product's figure rows per step. */
+export function ratingsView(productId: string, r: SeriesRange, rows: readonly number[][]) {
+  let count = 0;
+  let sum = 0;
+  const stars = [0, 0, 0, 0, 0];
+  const series = rows.map((row, i) => {
+    count += row[P.ratings];
+    sum += row[P.ratingSum];
+    for (let s = 0; s < 5; s++) stars[s] += row[P.star1 + s];
+    return {
+      start: toIso(r.from + i * r.intervalMs),
+      count: row[P.ratings],
+      average: average(row[P.ratingSum], row[P.ratings]),
+    };
+  });
+  return {
+    productId,
+    ...rangeHead(r),
+    count,
+    average: average(sum, count),
+    distribution: { '1': stars[0], '2': stars[1], '3': stars[2], '4': stars[3], '5': stars[4] },
+    series,
+  };
+}
+
+// ---- a user's activity -----------------------------------------------------------------------------
+
+/** Counts by token, keys sorted, zeros left out. */
+export function byToken(counts: Iterable<[string, number]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (v !== 0) out[k] = (out[k] ?? 0) + v;
+  }
+  return out;
+}
+
+/** GET /users/{name}/activity from the user's figure rows (USER_FIGURES) per step. */
+export function activityView(
+  name: string,
+  r: SeriesRange,
+  rows: readonly number[][],
+  byAction: Record<string, number>,
+  bySource: Record<string, number>,
+) {
+  let interactions = 0;
+  let orders = 0;
+  let units = 0;
+  let cents = 0n;
+  let ratings = 0;
+  let ratingSum = 0;
+  const series = rows.map((row, i) => {
+    interactions += row[U.interactions];
+    orders += row[U.orders];
+    units += row[U.units];
+    cents += joinCents(row[U.cents], row[U.centsHi]);
+    ratings += row[U.ratings];
+    ratingSum += row[U.ratingSum];
+    return { start: toIso(r.from + i * r.intervalMs), interactions: row[U.interactions] };
+  });
+  return {
+    name,
+    ...rangeHead(r),
+    interactions,
+    byAction,
+    bySource,
+    purchases: { orders, units, revenue: centsToAmount(cents) },
+    ratings: { count: ratings, average: average(ratingSum, ratings) },
+    series,
+  };
+}
+
+// ---- event frequencies -----------------------------------------------------------------------------
+
+/** GET /events/frequencies from applied events per kind per step, and interactions per action. */
+export function frequenciesView(
+  r: SeriesRange,
+  perStep: readonly Map<string, number>[],
+  byAction: Record<string, number>,
+) {
+  const totals = new Map<string, number>();
+  let total = 0;
+  const series = perStep.map((kinds, i) => {
+    let n = 0;
+    for (const [k, v] of kinds) {
+      n += v;
+      totals.set(k, (totals.get(k) ?? 0) + v);
+    }
+    total += n;
+    return { start: toIso(r.from + i * r.intervalMs), total: n, byType: byToken(kinds) };
+  });
+  return { ...rangeHead(r), total, byType: byToken(totals), byAction, series };
 }

@@ -65,6 +65,8 @@ const writeNote = (event: string) => WRITE_WAIT_NOTE.replace('%EVENT%', event);
 const RANGE_NOTE =
   'from/to inside a 5-second bucket are widened to its edges (from floored, to ceiled); the answer echoes the range answered.';
 
+const MARKET_RANGE_NOTE = `${RANGE_NOTE} window (1m … 7d) is the last stretch of time up to the end of the 5-second bucket holding now, and cannot be given with from or to. Without from, the series starts at the step holding the subject's earliest event. Steps of interval (default: the finest with at most 1,000 points). Answered from the rollups and the committed events after them: as fresh as the last committed batch.`;
+
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   Health: { summary: 'Liveness', query: QUERY.none, response: S.HealthSchema, errors: [] },
   OpenApi: {
@@ -195,6 +197,34 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: QUERY.none,
     response: S.UserMarketProfileSchema,
     errors: [400, 404],
+  },
+  ProductSales: {
+    summary: "A product's sales over a range, as a time series",
+    description: `orders: productSold events; units; revenue: the sum of the amounts, exact from integer cents. ${MARKET_RANGE_NOTE}`,
+    query: QUERY.marketSeries,
+    response: S.ProductSalesSchema,
+    errors: [400, 404],
+  },
+  ProductRatings: {
+    summary: "A product's ratings over a range, as a time series",
+    description: `count, average (sum / count, unrounded; null without ratings) and the count per star over the range; count and average per step. ${MARKET_RANGE_NOTE}`,
+    query: QUERY.marketSeries,
+    response: S.ProductRatingsSchema,
+    errors: [400, 404],
+  },
+  UserActivity: {
+    summary: "A user's marketplace activity over a range, as a time series",
+    description: `The user's interactions (by action and by source), purchases (the sales naming the user) and ratings given; interactions per step. A name with no marketplace event answers zeros, not 404 (the user need not be registered). byAction and bySource list only what happened in the range. ${MARKET_RANGE_NOTE}`,
+    query: QUERY.marketSeries,
+    response: S.UserActivitySchema,
+    errors: [400],
+  },
+  EventFrequencies: {
+    summary: 'Applied events per type, of every family, over a range, as a time series',
+    description: `byType: applied events per type (only the types with a count in the range); byAction: interactions per action. ${MARKET_RANGE_NOTE}`,
+    query: QUERY.marketSeries,
+    response: S.EventFrequenciesSchema,
+    errors: [400],
   },
   ProductCreate: {
     summary: "Create or replace a product's catalogue entry",

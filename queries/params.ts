@@ -3,8 +3,10 @@
 // string; the schemas turn them into numbers/instants with messages that say what is accepted (the
 // HTTP edge prefixes them with the parameter's name).
 import { z } from 'zod';
+import { TOKEN_RE } from '../domain/marketplace/events';
 import { parseInstant } from '../domain/time';
 import { decodeNameCursor, decodePositionCursor } from './cursor';
+import { PRODUCT_METRICS, type ProductMetric, WINDOW_NAMES, type Window } from './marketplace';
 import { INTERVAL_NAMES, type Interval } from './series';
 
 function intIn(min: number, max: number, dflt: number) {
@@ -77,6 +79,13 @@ const interval = z
     'series step; default: the finest that gives at most 1,000 points (1d over the last 1,000 days of the range when even 1d gives more)',
   );
 
+const window = z
+  .enum(WINDOW_NAMES as [Window, ...Window[]], { error: () => `must be one of ${WINDOW_NAMES.join(', ')}` })
+  .optional()
+  .describe(
+    "the last stretch of time: to = the end of the 5-second bucket holding now, from = to − window; not with 'from' or 'to'",
+  );
+
 const from = instant('range start (inclusive), floored to its 5-second bucket; default: the beginning');
 const to = instant('range end (exclusive), ceiled to its 5-second bucket; default: now');
 
@@ -103,6 +112,44 @@ export const QUERY = {
     cursor: nameCursor,
   }),
   rejections: z.strictObject({ limit: intIn(1, 1000, 100), cursor: positionCursor }),
+  marketSeries: z.strictObject({
+    from: instant(
+      "series start, floored to its 5-second bucket; default: the step holding the subject's earliest event",
+    ),
+    to: instant('series end, ceiled to its 5-second bucket; default: the end of the step holding now'),
+    window,
+    interval,
+  }),
+  productLeaderboard: z.strictObject({
+    metric: z
+      .enum([...PRODUCT_METRICS] as [ProductMetric, ...ProductMetric[]], {
+        error: () => `must be one of ${PRODUCT_METRICS.join(', ')}`,
+      })
+      .describe(
+        'revenue, units or orders (sales), interactions (optionally of one action), rating (the average, products with at least minRatings ratings)',
+      ),
+    action: z
+      .string()
+      .regex(TOKEN_RE, 'must match [a-z][a-z0-9_]{0,31}')
+      .optional()
+      .describe('metric=interactions only: interactions of this action'),
+    minRatings: z
+      .string()
+      .transform((s, ctx) => {
+        const n = /^\d{1,7}$/.test(s) ? Number(s) : Number.NaN;
+        if (!(n >= 1 && n <= 1_000_000)) {
+          ctx.addIssue({ code: 'custom', message: 'must be an integer from 1 to 1000000' });
+          return z.NEVER;
+        }
+        return n;
+      })
+      .optional()
+      .describe('metric=rating only: the fewest ratings a product needs to be ranked (default 1)'),
+    from,
+    to,
+    window,
+    limit: intIn(1, 1000, 10),
+  }),
   products: z.strictObject({
     prefix: z
       .string()

@@ -143,3 +143,51 @@ export const ProductSchema = z.strictObject({
   ratings: z.strictObject({ count: int, average: z.number().nullable() }),
   interactions: z.strictObject({ total: int, byAction: z.record(z.string(), int) }),
 });
+
+const marketInterval = z.enum(['5s', '1m', '5m', '1h', '1d']);
+const counts = z.record(z.string(), int);
+
+export const ProductSalesSchema = z.strictObject({
+  productId,
+  from: iso,
+  to: iso,
+  interval: marketInterval,
+  orders: int,
+  units: int,
+  revenue: amount,
+  series: z.array(z.strictObject({ start: iso, orders: int, units: int, revenue: amount })),
+});
+
+export const ProductRatingsSchema = z.strictObject({
+  productId,
+  from: iso,
+  to: iso,
+  interval: marketInterval,
+  count: int,
+  average: z.number().nullable().describe('sum / count, unrounded; null without ratings'),
+  distribution: z.strictObject({ '1': int, '2': int, '3': int, '4': int, '5': int }),
+  series: z.array(z.strictObject({ start: iso, count: int, average: z.number().nullable() })),
+});
+
+export const UserActivitySchema = z.strictObject({
+  name,
+  from: iso,
+  to: iso,
+  interval: marketInterval,
+  interactions: int,
+  byAction: counts,
+  bySource: counts,
+  purchases: z.strictObject({ orders: int, units: int, revenue: amount }),
+  ratings: z.strictObject({ count: int, average: z.number().nullable() }),
+  series: z.array(z.strictObject({ start: iso, interactions: int })),
+});
+
+export const EventFrequenciesSchema = z.strictObject({
+  from: iso,
+  to: iso,
+  interval: marketInterval,
+  total: int,
+  byType: counts,
+  byAction: counts,
+  series: z.array(z.strictObject({ start: iso, total: int, byType: counts })),
+});

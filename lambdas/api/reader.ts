@@ -13,6 +13,10 @@
 //   changed ones are fetched again. Answers are cached by the exact block versions they came from.
 // - A range holding all the data ("all time") is answered from the one total block when its span of
 //   buckets lies inside the range; any other range from the blocks that tile it.
+// - Every ranged answer adds the journal tail (journal-tail.ts): the committed journals after the
+//   snapshot cursor, up to the checkpoint, each row counted unless the block read for its bucket
+//   already holds its journal (queries/figures.ts tailStepSums). Keys the dictionary does not name yet
+//   get ids after its last, in the answer's own copy of the names.
 // - Blocks name users by id; the rollup name dictionary is append-only, so it is kept and only its
 //   tail is read, when a block holds an id beyond it (on a cold start, while the blocks are read). A
 //   new dictionary (`namesId` of the snapshot state: a store rebuilt from nothing) drops every cache
@@ -23,9 +27,11 @@
 //   the Lambdas that read joins the BatchGetItem of the users asked for in the same turn
 //   (storage/user-reads.ts): a round of concurrent requests costs one call, not three.
 
+import { figureSet } from '../../domain/families';
 import type { ProductState, Profile } from '../../domain/marketplace/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { NotFoundError } from '../../queries/errors';
+import { type Piece, type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
 import {
   type BlockData,
   METRIC_COLUMN,
@@ -33,7 +39,7 @@ import {
   type RankedItem,
   rankBlocks,
 } from '../../queries/leaderboard';
-import { type AnsweredRange, blocksFor, coversSpan } from '../../queries/range';
+import { type AnsweredRange, blocksFor, coversSpan, LEVELS_MS } from '../../queries/range';
 import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
@@ -43,6 +49,7 @@ import type { UserItem } from '../../storage/user-item';
 import { UserReads } from '../../storage/user-reads';
 import { depsFromEnv } from '../shared/deps';
 import { type FigureBase, FigureIndex, type Figures, FreshRead } from './figure-index';
+import { JournalTail, StaleCursorError, type Tail } from './journal-tail';
 
 export interface ReaderOptions {
   /** How long the pipeline and snapshot states are reused (ms). */
@@ -70,6 +77,8 @@ interface CachedBlock {
 interface Dictionary {
   namesId: string;
   names: string[];
+  /** names[id] -> id, for the keys the journal tail names */
+  ids: Map<string, number>;
   /** the tail read under way */
   loading: Promise<void> | null;
 }
@@ -110,12 +119,49 @@ export interface RejectionPage {
   next: { first: string; offset: number } | null;
 }
 
+/** A set's figures over a range as blocks (Reader.rangeBlocks). */
+export interface RangeBlocks {
+  blocks: BlockData[];
+  names: readonly string[];
+  idOf: (key: string) => number | undefined;
+  version: string;
+}
+
+/** Whether block `d` holds key id `id` (ids ascending). */
+function holds(d: BlockData, id: number): boolean {
+  const ids = d.ids;
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo] === id;
+}
+
+/** Sums per key as a block (ids ascending). */
+function sumsBlock(
+  sums: Map<string, number[]>,
+  width: number,
+  idOf: (key: string) => number | undefined,
+): BlockData {
+  const entries = [...sums].map(([k, row]) => [idOf(k) as number, row] as const).sort((a, b) => a[0] - b[0]);
+  const ids = new Int32Array(entries.length);
+  const cols = Array.from({ length: width }, () => new Float64Array(entries.length));
+  entries.forEach(([id, row], i) => {
+    ids[i] = id;
+    for (let c = 0; c < width; c++) cols[c][i] = row[c];
+  });
+  return { ids, cols };
+}
+
 export interface LeaderboardAnswer {
   items: RankedItem[];
 }
 
 export class Reader {
-  private dictionary: Dictionary = { namesId: '', names: [], loading: null };
+  private dictionary: Dictionary = { namesId: '', names: [], ids: new Map(), loading: null };
   private readonly pipeline: Ttl<PipelineState>;
   private readonly snapshot: Ttl<SnapshotState>;
   private readonly blocks = new Map<string, CachedBlock>();
@@ -132,6 +178,8 @@ export class Reader {
   private readonly figureIndex: FigureIndex;
   /** the committed checkpoint and the rollups' dictionary id, read afresh for each top-friends call */
   private readonly figureStates: FreshRead<{ checkpoint: string; namesId: string }>;
+  /** the committed journals after the snapshot cursor, added to every ranged answer */
+  private readonly tail: JournalTail;
   readonly now: () => number;
 
   constructor(
@@ -149,6 +197,10 @@ export class Reader {
       journals: (after, checkpoint) => store.committedJournals(after, checkpoint),
       trimmedTo: async () => (await store.snapshotState()).trimmedTo,
     });
+    this.tail = new JournalTail({
+      journals: (after, checkpoint) => store.committedJournals(after, checkpoint),
+      trimmedTo: async () => (await store.snapshotState()).trimmedTo,
+    });
     // Past the TTL caches: through them this would pin a snapshot state for the leaderboards too,
     // which then might not see a snapshot run that just ended.
     this.figureStates = new FreshRead(async () => {
@@ -163,6 +215,7 @@ export class Reader {
     this.snapshot.clear();
     this.dropRollups('');
     this.figureIndex.clear();
+    this.tail.clear();
     this.rejectionPages = { checkpoint: '', pages: new Map() };
   }
 
@@ -170,7 +223,8 @@ export class Reader {
     this.blocks.clear();
     this.cachedEntries = 0;
     this.answers.clear();
-    this.dictionary = { namesId, names: [], loading: null };
+    this.dictionary = { namesId, names: [], ids: new Map(), loading: null };
+    this.tail.clear();
   }
 
   /** Forgets the cached pipeline and snapshot states only (cached blocks then revalidate). */
@@ -379,83 +433,206 @@ export class Reader {
   }
 
   /**
-   * The rollup blocks of figure set `set` whose union is exactly `range` (the set's all-data block
-   * when the buckets it holds all lie in the range, else the fewest aligned blocks that tile it), the
-   * dictionary's names for their ids, and a string naming the exact block versions (for caching
-   * answers computed from them). Null when no block can hold data of the range.
+   * The figures of set `set` over `range`, as blocks: the rollup blocks whose union is exactly `range`
+   * (the set's all-data block when the buckets it holds all lie in the range, else the fewest aligned
+   * blocks that tile it), plus one block of what the committed journals after the rollups add (the
+   * journal tail, lambdas/api/journal-tail.ts). `names[id]` is the key of id `id`, `idOf` the id of a
+   * key, and `version` names the exact block versions and tail they came from (for caching answers
+   * computed from them). Null when nothing can hold data of the range.
    */
-  async rangeBlocks(
-    set: string,
-    range: AnsweredRange,
-  ): Promise<{ blocks: BlockData[]; names: readonly string[]; version: string } | null> {
-    const snap = await this.snapshotState();
-    if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
-    const dict = this.dictionary;
-    // A cold process needs the dictionary whatever it reads: fetch it alongside the blocks.
-    if (dict.names.length === 0 && snap.latest !== null) this.readMoreNames(dict).catch(() => {});
-    let pks: string[] | null = null;
-    let blocks: Map<string, CachedBlock> | null = null;
-    if (snap.earliest !== null && snap.latest !== null && coversSpan(range, snap.earliest, snap.latest)) {
-      // The total block, if the buckets it holds (it may be a run ahead of the state) are all in range.
-      const pk = totalPk(set);
-      const total = await this.readBlocks([pk], snap.cursor);
-      const span = total.get(pk)?.span;
-      if (span && coversSpan(range, span.lo, span.hi)) {
-        pks = [pk];
-        blocks = total;
-      }
-    }
-    if (pks === null || blocks === null) {
-      pks = blocksFor(range, snap.earliest, snap.latest).map((b) => rollupPk(set, b.levelMs, b.start));
-      if (pks.length === 0) return null;
-      blocks = await this.readBlocks(pks, snap.cursor);
-    }
-    const data: BlockData[] = [];
-    let maxId = -1;
-    for (const pk of pks) {
-      const d = blocks.get(pk)?.data;
-      if (d) {
-        data.push(d);
-        if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
-      }
-    }
-    const version = pks.map((pk) => `${pk}@${blocks.get(pk)?.upTo ?? ''}`).join(',');
-    return { blocks: data, names: await this.namesUpTo(dict, maxId), version };
+  async rangeBlocks(set: string, range: AnsweredRange): Promise<RangeBlocks | null> {
+    const r = await this.figureSteps(set, [{ from: range.from, to: range.to }], true);
+    if (r.perStep[0].length === 0) return null;
+    return { blocks: r.perStep[0], names: r.names, idOf: r.idOf, version: r.version };
   }
 
   /**
-   * For each step of a series (bucket-aligned [from, to) ranges), the rollup blocks of figure set
-   * `set` that tile it, read together (one read of every block the series needs, cached like the
-   * leaderboards' blocks), with the dictionary's names for their ids.
+   * For each step of a series (bucket-aligned [from, to) ranges, sorted, not overlapping), the blocks
+   * of set `set` that tile it and the journal tail's share of it, as rangeBlocks gives them (one read of
+   * every block the series needs, cached like the leaderboards' blocks).
    */
   async stepBlocks(
     set: string,
     steps: readonly { from: number; to: number }[],
-  ): Promise<{ perStep: BlockData[][]; names: readonly string[] }> {
-    const snap = await this.snapshotState();
-    if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
-    const dict = this.dictionary;
-    if (dict.names.length === 0 && snap.latest !== null) this.readMoreNames(dict).catch(() => {});
-    const pksOf = steps.map((st) =>
-      blocksFor({ from: st.from, to: st.to }, snap.earliest, snap.latest).map((b) =>
-        rollupPk(set, b.levelMs, b.start),
-      ),
-    );
-    const all = [...new Set(pksOf.flat())];
-    const blocks = all.length > 0 ? await this.readBlocks(all, snap.cursor) : new Map<string, CachedBlock>();
-    let maxId = -1;
-    const perStep = pksOf.map((pks) => {
-      const out: BlockData[] = [];
-      for (const pk of pks) {
-        const d = blocks.get(pk)?.data;
-        if (d) {
-          out.push(d);
-          if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
+  ): Promise<{
+    perStep: BlockData[][];
+    names: readonly string[];
+    idOf: (key: string) => number | undefined;
+  }> {
+    const r = await this.figureSteps(set, steps, false);
+    return { perStep: r.perStep, names: r.names, idOf: r.idOf };
+  }
+
+  /**
+   * The earliest 5-second bucket holding a row of set `set` for `key` (any key when null), in the
+   * rollups or the journal tail; null when there is none. A search down the levels: the first block of
+   * the range's decomposition holding the key, then its first sub-block holding it, down to 5 s (the
+   * sets asked about count events, so a block holds a key exactly when one of its sub-blocks does).
+   */
+  async earliest(set: string, key: string | null): Promise<number | null> {
+    return this.freshCursor(async () => {
+      const snap = await this.snapshotState();
+      if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
+      const tail = await this.tailOf(snap);
+      const width = figureSet(set).columns.length;
+      const fromTail = tailEarliest(tail.journals, set, width, key);
+      if (snap.earliest === null || snap.latest === null) return fromTail;
+      const min = (b: number | null) =>
+        b === null ? fromTail : fromTail === null ? b : Math.min(b, fromTail);
+      if (key === null) return min(snap.earliest);
+      const dict = this.dictionary;
+      const total = (await this.readBlocks([totalPk(set)], snap.cursor)).get(totalPk(set))?.data;
+      if (total === undefined || total === null || total.ids.length === 0) return fromTail;
+      await this.namesUpTo(dict, total.ids[total.ids.length - 1]);
+      const id = dict.ids.get(key);
+      if (id === undefined || !holds(total, id)) return fromTail;
+      let candidates = blocksFor({ from: null, to: snap.latest + LEVELS_MS[0] }, snap.earliest, snap.latest);
+      for (;;) {
+        const pks = candidates.map((b) => rollupPk(set, b.levelMs, b.start));
+        const read = await this.readBlocks(pks, snap.cursor);
+        const at = candidates.findIndex((_, i) => {
+          const d = read.get(pks[i])?.data;
+          return d !== undefined && d !== null && holds(d, id);
+        });
+        // Not in the blocks of this state: in a block a run under way wrote ahead of it, whose journal
+        // the tail holds.
+        if (at < 0) return fromTail;
+        const found = candidates[at];
+        const level = LEVELS_MS.indexOf(found.levelMs as (typeof LEVELS_MS)[number]);
+        if (level <= 0) return min(found.start);
+        const finer = LEVELS_MS[level - 1];
+        candidates = Array.from({ length: found.levelMs / finer }, (_, i) => ({
+          levelMs: finer,
+          start: found.start + i * finer,
+        }));
+      }
+    });
+  }
+
+  /** Runs `f` again with a fresh snapshot state when the journal tail finds its cursor stale. */
+  private async freshCursor<T>(f: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await f();
+      } catch (err) {
+        if (!(err instanceof StaleCursorError) || attempt >= 5) throw err;
+        this.snapshot.clear();
+      }
+    }
+  }
+
+  /** The journal tail after `snap`'s cursor, holding every batch the pipeline state says is committed. */
+  private async tailOf(snap: SnapshotState): Promise<Tail> {
+    const { checkpoint } = await this.pipelineState();
+    return this.tail.at(snap.cursor, checkpoint);
+  }
+
+  private figureSteps(
+    set: string,
+    steps: readonly { from: number | null; to: number }[],
+    useTotal: boolean,
+  ): Promise<{
+    perStep: BlockData[][];
+    names: readonly string[];
+    idOf: (key: string) => number | undefined;
+    version: string;
+  }> {
+    return this.freshCursor(async () => {
+      const snap = await this.snapshotState();
+      if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
+      const dict = this.dictionary;
+      // A cold process needs the dictionary whatever it reads: fetch it alongside the blocks.
+      if (dict.names.length === 0 && snap.latest !== null) this.readMoreNames(dict).catch(() => {});
+      const tailRead = this.tailOf(snap);
+      tailRead.catch(() => {});
+      // Per step: the blocks to read, and the buckets each answers for.
+      const plans: { pk: string; piece: Piece }[][] = [];
+      let total: Map<string, CachedBlock> | null = null;
+      if (
+        useTotal &&
+        steps.length === 1 &&
+        snap.earliest !== null &&
+        snap.latest !== null &&
+        coversSpan(steps[0], snap.earliest, snap.latest)
+      ) {
+        // The total block, if the buckets it holds (it may be a run ahead of the state) are all in range.
+        const pk = totalPk(set);
+        const read = await this.readBlocks([pk], snap.cursor);
+        const span = read.get(pk)?.span;
+        if (span && coversSpan(steps[0], span.lo, span.hi)) {
+          total = read;
+          const upTo = read.get(pk)?.upTo ?? '';
+          plans.push([{ pk, piece: { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, upTo } }]);
         }
       }
-      return out;
+      if (total === null) {
+        for (const st of steps) {
+          plans.push(
+            blocksFor(st, snap.earliest, snap.latest).map((b) => ({
+              pk: rollupPk(set, b.levelMs, b.start),
+              piece: { from: b.start, to: b.start + b.levelMs, upTo: '' },
+            })),
+          );
+        }
+      }
+      const all = [...new Set(plans.flat().map((p) => p.pk))];
+      const blocks =
+        total ?? (all.length > 0 ? await this.readBlocks(all, snap.cursor) : new Map<string, CachedBlock>());
+      let maxId = -1;
+      const perStep: BlockData[][] = plans.map((plan) => {
+        const out: BlockData[] = [];
+        for (const p of plan) {
+          const b = blocks.get(p.pk);
+          p.piece.upTo = b?.upTo ?? '';
+          const d = b?.data;
+          if (d) {
+            out.push(d);
+            if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
+          }
+        }
+        return out;
+      });
+      const tail = await tailRead;
+      const names = await this.namesUpTo(dict, maxId);
+      // From here on no await: the dictionary's first `known` names are the ones the blocks use.
+      const known = names.length;
+      const tailSteps: TailStep[] = steps.map((st, i) => ({
+        from: st.from,
+        to: st.to,
+        pieces: plans[i].map((p) => p.piece),
+      }));
+      const width = figureSet(set).columns.length;
+      const extra = tailStepSums(tail.journals, set, width, tailSteps);
+      // Keys of the tail's rows that the dictionary does not name (yet) get ids after its last.
+      const extraKeys: string[] = [];
+      const extraIds = new Map<string, number>();
+      const idOf = (key: string): number | undefined => {
+        const id = dict.ids.get(key);
+        return id !== undefined && id < known ? id : extraIds.get(key);
+      };
+      for (const sums of extra) {
+        for (const key of sums.keys()) {
+          if (idOf(key) === undefined) {
+            extraIds.set(key, known + extraKeys.length);
+            extraKeys.push(key);
+          }
+        }
+      }
+      extra.forEach((sums, i) => {
+        if (sums.size > 0) perStep[i].push(sumsBlock(sums, width, idOf));
+      });
+      // The tail's share depends on the steps' edges too (the total block answers many ranges).
+      const version = `${plans
+        .flat()
+        .map((p) => `${p.pk}@${p.piece.upTo}`)
+        .join(',')}|${tail.version}|${steps.map((st) => `${st.from}-${st.to}`).join(',')}`;
+      return {
+        perStep,
+        names: extraKeys.length === 0 ? names : [...names.slice(0, known), ...extraKeys],
+        idOf,
+        version,
+      };
     });
-    return { perStep, names: await this.namesUpTo(dict, maxId) };
   }
 
   /** The dictionary's names, read at least up to id `maxId` (ids in a block are ascending). */
@@ -475,7 +652,10 @@ export class Reader {
     dict.loading ??= (async () => {
       try {
         const tail = await this.store.rollups.readNames(dict.names.length);
-        for (const name of tail) dict.names.push(name);
+        for (const name of tail) {
+          dict.ids.set(name, dict.names.length);
+          dict.names.push(name);
+        }
       } finally {
         dict.loading = null;
       }

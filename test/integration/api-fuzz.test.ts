@@ -156,6 +156,10 @@ const BAD: Record<string, fc.Arbitrary<string>> = {
     fc.constantFrom(1, 2).map((kind) => Buffer.from([kind, 0xc0, 0xaf, 0xff]).toString('base64url')),
   ),
   prefix: fc.constantFrom('', 'p'.repeat(129), 'é'.repeat(200)),
+  window: fc.oneof(
+    fc.constantFrom('', '1H', '2h', ' 1h', '1h ', '60m', '1d', '7D', '0m', 'null', 'x'.repeat(3_000)),
+    fc.string({ maxLength: 6 }).filter((s) => !['1m', '5m', '15m', '1h', '6h', '24h', '7d'].includes(s)),
+  ),
 };
 BAD.to = BAD.from;
 
@@ -247,6 +251,17 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
       'interval',
       'too many points',
     );
+    // A window with from or to names 'window', on every route that takes it.
+    for (const r of GETS.filter((g) => PARAMS[g.path].includes('window'))) {
+      badParam(await request(`${pathOf(r.path)}?window=1h&from=1000`), 'window', `${r.path} window+from`);
+      badParam(await request(`${pathOf(r.path)}?to=1000&window=7d`), 'window', `${r.path} window+to`);
+      badParam(await request(`${pathOf(r.path)}?from=2000&to=1000`), 'from', `${r.path} from > to`);
+      badParam(
+        await request(`${pathOf(r.path)}?interval=5s&from=0&to=86400000`),
+        'interval',
+        `${r.path} points`,
+      );
+    }
   });
 
   it('every route taking a name: odd encodings and lengths are a 400 naming it, or a 404; never a 5xx', async () => {
@@ -303,7 +318,8 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
       assert.equal(unicode.status, 200, `${r.path}: a registered name with odd characters`);
       const missing = await request(pathOf(r.path, encodeURIComponent('nobody\u0000')));
       wellFormed(missing, r.path);
-      assert.equal(missing.status, 404);
+      // A user's marketplace activity answers zeros for any name (SPEC 11); the rest 404.
+      assert.equal(missing.status, r.path === '/users/{name}/activity' ? 200 : 404, r.path);
     }
   });
 
@@ -392,7 +408,18 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
       .array(
         fc.tuple(
           fc.oneof(
-            fc.constantFrom('limit', 'from', 'to', 'interval', 'cursor', 'prefix'),
+            fc.constantFrom(
+              'limit',
+              'from',
+              'to',
+              'interval',
+              'cursor',
+              'prefix',
+              'window',
+              'metric',
+              'action',
+              'minRatings',
+            ),
             fc.string({ maxLength: 8 }),
           ),
           fc.oneof(

@@ -296,7 +296,7 @@ describe('marketplace model: sales and ratings over ranges', () => {
       [{ from: T + 5_000, to: T }, 'from'],
       [{ from: T + 1_000, to: T + 1_000 }, 'from'],
       [{ from: T, to: T + 2 * 86_400_000, interval: '5s' }, 'interval'],
-      [{ from: 0, to: T }, 'interval'], // 55 years at 1d
+      [{ from: 0, to: T, interval: '1d' }, 'interval'], // 55 years at 1d
     ];
     for (const [p, param] of fails) {
       assert.throws(
@@ -306,6 +306,10 @@ describe('marketplace model: sales and ratings over ranges', () => {
       );
     }
     assert.equal(m.productSales('2', {}, now), null);
+    // Without interval, a range too long even at 1d: its last 1,000 days, as the social series.
+    const long = m.productSales('1', { from: 0, to: T }, now);
+    assert.deepEqual([long?.interval, long?.series.length, long?.to], ['1d', 1_000, at(T)]);
+    assert.equal(long?.from, at(Math.floor((T - 1) / 86_400_000) * 86_400_000 - 999 * 86_400_000));
   });
 
   test('ratings: count, average, distribution, series with null averages', () => {

@@ -26,9 +26,10 @@
 //   - Ranged answers list only the actions, sources and types with a count in the range (byAction,
 //     bySource, frequencies' byType); /meta/pipeline's byType lists every type, zeros included.
 //   - Ranges: see `resolveSeries` (routes with a series) and `resolveRange` (leaderboards). Missing
-//     `from` on a series route starts at the step holding the subject's earliest event (a product's,
-//     a user's marketplace activity, or any applied event for frequencies), so that the series sums to
-//     the totals; with no event at all, at the step holding `to` − 1 ms.
+//     `from` on a series route starts at the step holding the subject's earliest event (a product's
+//     firstSeenAt or earliest sale, rating or interaction; a user's marketplace activity; any applied
+//     event for frequencies), so that the series sums to the totals; with no event at all, at the step
+//     holding `to` − 1 ms.
 import {
   fromMarketplaceRaw,
   type MarketplaceEvent,
@@ -319,7 +320,8 @@ function sameEntry(a: CatalogueEntry, b: CatalogueEntry): boolean {
  *     holding min(earliest, to − 1 ms) (with no event: to − 1 ms).
  *   - `from` >= `to` as given, or after widening: 400 naming from.
  *   - `interval` given: more than 1,000 steps is a 400 naming interval; missing: the finest of 5s, 1m, 5m,
- *     1h, 1d with at most 1,000 steps (none fits: 400 naming interval).
+ *     1h, 1d with at most 1,000 steps (none fits: the last 1,000 days of the range at 1d, the answer's
+ *     `from` saying where it starts, as the social series do).
  * Steps start at `from`, are `intervalMs` long, and the last one is clipped at `to`.
  */
 export function resolveSeries(p: RangeParams, now: number, earliest: number | null): SeriesRange {
@@ -345,6 +347,10 @@ export function resolveSeries(p: RangeParams, now: number, earliest: number | nu
     }
     if (from >= to) throw new ModelQueryError('from', 'must be before to');
     if (Math.ceil((to - from) / ms) <= MAX_POINTS) return { from, to, interval, intervalMs: ms };
+    if (p.interval === undefined && interval === '1d') {
+      // As the social series: the last 1,000 days of the range, the last step holding `to`.
+      return { from: floorTo(to - 1, ms) - (MAX_POINTS - 1) * ms, to, interval, intervalMs: ms };
+    }
   }
   throw new ModelQueryError('interval', 'more than 1000 points');
 }
@@ -604,9 +610,18 @@ export class MarketplaceModel {
     };
   }
 
+  /**
+   * Where a product's series without `from` starts: the earlier of its first applied event in stream
+   * order (firstSeenAt, which may be a catalogue write) and its earliest sale, rating or interaction.
+   * (A later catalogue write dated earlier still carries no figure.)
+   */
   private earliestOfProduct(productId: string): number | null {
-    const ats = this.eventsOfProduct(productId).map((e) => e.at);
-    return ats.length === 0 ? null : Math.min(...ats);
+    const p = this.products.get(productId);
+    if (p === undefined) return null;
+    const ats = this.eventsOfProduct(productId)
+      .filter((e) => e.type === 'productSold' || e.type === 'productRated' || e.type === 'interaction')
+      .map((e) => e.at);
+    return Math.min(p.firstSeenAt, ...ats);
   }
 
   /** GET /products/{id}/sales; null = 404; throws ModelQueryError for a 400. */

@@ -1,0 +1,82 @@
+// The marketplace's ranged reads on the shared Reader: a key's figure rows per step of a series, the
+// counts per token (action, source) of an entity over a range, and the earliest event of a subject.
+// Every figure comes from Reader.stepBlocks / rangeBlocks: the rollup blocks that tile the range plus
+// the committed journals after them (lambdas/api/journal-tail.ts), as the social leaderboards do.
+import { figureSet } from '../../domain/families';
+import { pairKey, SOURCE_ACTION_FIGURES, splitPairKey } from '../../domain/marketplace/family';
+import type { ProductState } from '../../domain/marketplace/fold';
+import { sumBlocks, sumId } from '../../queries/figures';
+import type { AnsweredRange } from '../../queries/range';
+import type { Reader } from './reader';
+
+/** The figure rows of `key` in set `set`, one per step (zeros where it has none). */
+export async function keySteps(
+  r: Reader,
+  set: string,
+  steps: readonly { from: number; to: number }[],
+  key: string,
+): Promise<number[][]> {
+  const width = figureSet(set).columns.length;
+  const { perStep, idOf } = await r.stepBlocks(set, steps);
+  const id = idOf(key);
+  return perStep.map((blocks) => sumId(blocks, id, width));
+}
+
+/** The actions and the sources with an interaction in the range (from the per (source, action) set). */
+export async function rangeTokens(
+  r: Reader,
+  range: AnsweredRange,
+): Promise<{ actions: string[]; sources: string[] }> {
+  const sums = await r.rangeBlocks(SOURCE_ACTION_FIGURES.id, range);
+  const actions = new Set<string>();
+  const sources = new Set<string>();
+  if (sums !== null) {
+    for (const key of sumBlocks(sums.names, sums.blocks).keys()) {
+      const [source, action] = splitPairKey(key);
+      sources.add(source);
+      actions.add(action);
+    }
+  }
+  return { actions: [...actions], sources: [...sources] };
+}
+
+/** Counts of (entity, token) keys of set `set` over the range, per token of `tokens` (zeros left out). */
+export async function tokenCounts(
+  r: Reader,
+  set: string,
+  range: AnsweredRange,
+  entity: string,
+  tokens: readonly string[],
+): Promise<[string, number][]> {
+  if (tokens.length === 0) return [];
+  const sums = await r.rangeBlocks(set, range);
+  if (sums === null) return [];
+  const out: [string, number][] = [];
+  for (const t of tokens) {
+    const n = sumId(sums.blocks, sums.idOf(pairKey(entity, t)), 1)[0];
+    if (n !== 0) out.push([t, n]);
+  }
+  return out;
+}
+
+/** Interactions per action over the range, every source together. */
+export async function actionCounts(r: Reader, range: AnsweredRange): Promise<[string, number][]> {
+  const sums = await r.rangeBlocks(SOURCE_ACTION_FIGURES.id, range);
+  if (sums === null) return [];
+  const out = new Map<string, number>();
+  for (const [key, row] of sumBlocks(sums.names, sums.blocks)) {
+    const action = splitPairKey(key)[1];
+    out.set(action, (out.get(action) ?? 0) + row[0]);
+  }
+  return [...out];
+}
+
+/**
+ * A product's earliest event: the earlier of its first applied event in stream order (firstSeenAt,
+ * which may be a catalogue write) and its earliest sale, rating or interaction.
+ */
+export async function productEarliest(r: Reader, set: string, p: ProductState): Promise<number | null> {
+  const figures = await r.earliest(set, p.productId);
+  if (p.firstSeenAt === null) return figures;
+  return figures === null ? p.firstSeenAt : Math.min(figures, p.firstSeenAt);
+}
