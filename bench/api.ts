@@ -110,6 +110,12 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
     }),
     UserActivity: () => ({ path: `/users/${someone()}/activity?${someWindowOrRange()}` }),
     EventFrequencies: () => ({ path: `/events/frequencies?${someWindowOrRange()}` }),
+    LeaderboardProducts: () => {
+      const metric = ['revenue', 'units', 'orders', 'interactions', 'rating'][Math.floor(rand() * 5)];
+      const extra = metric === 'interactions' && rand() < 0.5 ? '&action=view' : '';
+      const range = rand() < 0.4 ? '' : rand() < 0.5 ? `&window=24h` : `&${someRange()}`;
+      return { path: `/leaderboards/products?metric=${metric}${extra}&limit=10${range}` };
+    },
     PostEvents: () => ({
       path: '/events',
       init: {

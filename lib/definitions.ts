@@ -285,6 +285,7 @@ export const ROUTES: RouteDef[] = [
   route('ProductRatings', 'GET', '/products/{id}/ratings', 'product-ratings'),
   route('UserActivity', 'GET', '/users/{name}/activity', 'user-activity'),
   route('EventFrequencies', 'GET', '/events/frequencies', 'events-frequencies'),
+  route('LeaderboardProducts', 'GET', '/leaderboards/products', 'leaderboard-products'),
   route('ProductCreate', 'POST', '/products', 'product-create', CATALOGUE_WRITE),
   route('ProductPut', 'PUT', '/products/{id}', 'product-put', CATALOGUE_WRITE),
   route('ProductDelete', 'DELETE', '/products/{id}', 'product-delete', CATALOGUE_WRITE),

@@ -4,7 +4,7 @@
 
 import { P, U } from '../domain/marketplace/family';
 import { type ProductState, productName } from '../domain/marketplace/fold';
-import { centsToAmount, joinCents, partsToAmount } from '../domain/marketplace/money';
+import { CENTS_BASE, centsToAmount, joinCents, partsToAmount } from '../domain/marketplace/money';
 import { BUCKET_MS, bucketOf, toIso } from '../domain/time';
 import { BadRequestError } from './errors';
 import { type AnsweredRange, answeredRange } from './range';
@@ -252,4 +252,85 @@ export function frequenciesView(
     return { start: toIso(r.from + i * r.intervalMs), total: n, byType: byToken(kinds) };
   });
   return { ...rangeHead(r), total, byType: byToken(totals), byAction, series };
+}
+
+// ---- product leaderboards --------------------------------------------------------------------------
+
+export interface ProductRank {
+  productId: string;
+  /** the answered value */
+  value: number;
+}
+
+export interface RankOptions {
+  /** metric=interactions: only this action (the blocks are then of the (product, action) set) */
+  action?: string;
+  /** metric=rating: the fewest ratings a product needs */
+  minRatings: number;
+}
+
+/**
+ * The products ranked by `metric` over the union of `blocks` (of PRODUCT_FIGURES, or of
+ * PRODUCT_ACTION_FIGURES with an action), at most `limit`: value descending (exactly: money as its two
+ * cents parts, averages by cross-multiplication), ties by productId in code-unit order, positive values
+ * only. `names[id]` is the key of id `id`.
+ */
+export function rankProducts(
+  metric: ProductMetric,
+  names: readonly string[],
+  blocks: readonly { ids: Int32Array; cols: Float64Array[] }[],
+  o: RankOptions,
+  limit: number,
+): ProductRank[] {
+  // The columns the metric needs: [value] or [numerator parts...].
+  const cols =
+    o.action !== undefined
+      ? [0]
+      : metric === 'revenue'
+        ? [P.cents, P.centsHi]
+        : metric === 'rating'
+          ? [P.ratingSum, P.ratings]
+          : [metric === 'units' ? P.units : metric === 'orders' ? P.orders : P.interactions];
+  const sums = cols.map(() => new Float64Array(names.length));
+  const seen = new Uint8Array(names.length);
+  const touched: number[] = [];
+  for (const b of blocks) {
+    for (let i = 0; i < b.ids.length; i++) {
+      const id = b.ids[i];
+      for (let c = 0; c < cols.length; c++) sums[c][id] += b.cols[cols[c]][i];
+      if (seen[id] === 0) {
+        seen[id] = 1;
+        touched.push(id);
+      }
+    }
+  }
+  const suffix = o.action === undefined ? null : `\u0001${o.action}`;
+  const rows: { productId: string; a: number; b: number }[] = [];
+  for (const id of touched) {
+    let key = names[id];
+    if (suffix !== null) {
+      if (!key.endsWith(suffix)) continue;
+      key = key.slice(0, key.length - suffix.length);
+    }
+    const x = sums[0][id];
+    if (metric === 'revenue' && o.action === undefined) {
+      // hi, lo with 0 <= lo < CENTS_BASE: compared as the pair (hi, lo).
+      const carry = Math.floor(x / CENTS_BASE);
+      const lo = x - carry * CENTS_BASE;
+      const hi = sums[1][id] + carry;
+      if (hi > 0 || lo > 0) rows.push({ productId: key, a: hi, b: lo });
+    } else if (metric === 'rating' && o.action === undefined) {
+      const count = sums[1][id];
+      if (count > 0 && count >= o.minRatings && x > 0) rows.push({ productId: key, a: x, b: count });
+    } else if (x > 0) rows.push({ productId: key, a: x, b: 1 });
+  }
+  const ratio = metric === 'rating';
+  rows.sort((p, q) => {
+    const d = ratio ? q.a * p.b - p.a * q.b : metric === 'revenue' ? q.a - p.a || q.b - p.b : q.a - p.a;
+    return d !== 0 ? d : p.productId < q.productId ? -1 : p.productId > q.productId ? 1 : 0;
+  });
+  return rows.slice(0, limit).map((row) => ({
+    productId: row.productId,
+    value: ratio ? row.a / row.b : metric === 'revenue' ? partsToAmount(row.b, row.a) : row.a,
+  }));
 }

@@ -226,6 +226,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: S.EventFrequenciesSchema,
     errors: [400],
   },
+  LeaderboardProducts: {
+    summary: 'Products ranked by a metric over [from, to) (no from: all time up to to)',
+    description: `metric: revenue, units or orders (sales), interactions (with action: of that action only), rating (the average rating, products with at least minRatings ratings, default 1). action is for metric=interactions only and minRatings for metric=rating only (a 400 naming them otherwise). Only positive values; ties by productId in code-unit order. ${RANGE_NOTE} window (1m … 7d) is the last stretch of time up to the end of the 5-second bucket holding now, and cannot be given with from or to. Answered from the rollups and the committed events after them.`,
+    query: QUERY.productLeaderboard,
+    response: S.ProductLeaderboardSchema,
+    errors: [400],
+  },
   ProductCreate: {
     summary: "Create or replace a product's catalogue entry",
     description: `${writeNote('productUpserted')} Without \`productId\` the product gets a random UUID. 201 when the product had no entry before, 200 when it replaced one (an identical entry is a noop, and a 200). A body over ${MAX_WRITE_BODY_BYTES.toLocaleString('en-US')} bytes is a 413.`,

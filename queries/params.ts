@@ -125,9 +125,11 @@ export const QUERY = {
       .enum([...PRODUCT_METRICS] as [ProductMetric, ...ProductMetric[]], {
         error: () => `must be one of ${PRODUCT_METRICS.join(', ')}`,
       })
+      .optional()
       .describe(
-        'revenue, units or orders (sales), interactions (optionally of one action), rating (the average, products with at least minRatings ratings)',
-      ),
+        'revenue (default), units or orders (sales), interactions (optionally of one action), rating (the average, products with at least minRatings ratings)',
+      )
+      .transform((m) => m ?? 'revenue'),
     action: z
       .string()
       .regex(TOKEN_RE, 'must match [a-z][a-z0-9_]{0,31}')

@@ -191,3 +191,17 @@ export const EventFrequenciesSchema = z.strictObject({
   byAction: counts,
   series: z.array(z.strictObject({ start: iso, total: int, byType: counts })),
 });
+
+export const ProductLeaderboardSchema = z.strictObject({
+  metric: z.enum(['revenue', 'units', 'orders', 'interactions', 'rating']),
+  from: iso.nullable().describe('null when the request had no from (the beginning of time)'),
+  to: iso,
+  items: z.array(
+    z.strictObject({
+      rank: int,
+      productId,
+      name: z.string().nullable(),
+      value: z.number().describe('revenue: money (at most 2 decimals); rating: the average, unrounded'),
+    }),
+  ),
+});

@@ -883,6 +883,65 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       },
     ],
   },
+  LeaderboardProducts: {
+    fields: {
+      from: 'start of the range answered; null: the beginning of time',
+      to: 'end of the range answered (exclusive)',
+      'items[].name': "the product's name now",
+      'items[].value': 'the metric over the range: revenue in money, rating the average (unrounded)',
+    },
+    examples: [
+      {
+        request: '/leaderboards/products?metric=revenue&from=2025-07-18T20:53:50Z&to=2025-07-18T20:57:00Z',
+        answer: {
+          metric: 'revenue',
+          from: '2025-07-18T20:53:50.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          items: [
+            { rank: 1, productId: '12', name: 'Desk lamp', value: 59.7 },
+            { rank: 2, productId: 'B-7', name: 'Notebook', value: 7.5 },
+          ],
+        },
+      },
+      {
+        title: 'Interactions of one action',
+        request:
+          '/leaderboards/products?metric=interactions&action=view&from=2025-07-18T20:53:50Z&to=2025-07-18T20:57:00Z',
+        answer: {
+          metric: 'interactions',
+          from: '2025-07-18T20:53:50.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          items: [
+            { rank: 1, productId: '12', name: 'Desk lamp', value: 1 },
+            { rank: 2, productId: 'B-7', name: 'Notebook', value: 1 },
+          ],
+        },
+        note: 'A tie: product ids in code-unit order.',
+      },
+      {
+        title: 'Average rating, at least two ratings',
+        request:
+          '/leaderboards/products?metric=rating&minRatings=2&from=2025-07-18T20:53:50Z&to=2025-07-18T20:57:00Z',
+        answer: {
+          metric: 'rating',
+          from: '2025-07-18T20:53:50.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          items: [{ rank: 1, productId: '12', name: 'Desk lamp', value: 4.5 }],
+        },
+      },
+      {
+        title: 'A parameter of another metric',
+        request: '/leaderboards/products?metric=revenue&action=view',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message: "query parameter 'action': only with metric=interactions (not revenue)",
+          },
+        },
+      },
+    ],
+  },
   ProductCreate: {
     fields: {
       productId: 'the product id, as a string',

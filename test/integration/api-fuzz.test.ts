@@ -156,6 +156,20 @@ const BAD: Record<string, fc.Arbitrary<string>> = {
     fc.constantFrom(1, 2).map((kind) => Buffer.from([kind, 0xc0, 0xaf, 0xff]).toString('base64url')),
   ),
   prefix: fc.constantFrom('', 'p'.repeat(129), 'é'.repeat(200)),
+  metric: fc.oneof(
+    fc.constantFrom('', 'Revenue', 'revenue ', 'strength', 'null', 'rating,units', 'x'.repeat(3_000)),
+    fc
+      .string({ maxLength: 12 })
+      .filter((s) => !['revenue', 'units', 'orders', 'interactions', 'rating'].includes(s)),
+  ),
+  action: fc.oneof(
+    fc.constantFrom('', 'View', '1view', ' view', 'add-to-cart', 'v'.repeat(33), 'é', 'null '),
+    fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !/^[a-z][a-z0-9_]{0,31}$/.test(s)),
+  ),
+  minRatings: fc.oneof(
+    fc.constantFrom('0', '-1', '1.5', '1e2', ' 5', '', 'NaN', '１', '1000001', '9'.repeat(400)),
+    fc.string({ minLength: 1, maxLength: 8 }).filter((s) => !/^\d+$/.test(s)),
+  ),
   window: fc.oneof(
     fc.constantFrom('', '1H', '2h', ' 1h', '1h ', '60m', '1d', '7D', '0m', 'null', 'x'.repeat(3_000)),
     fc.string({ maxLength: 6 }).filter((s) => !['1m', '5m', '15m', '1h', '6h', '24h', '7d'].includes(s)),
