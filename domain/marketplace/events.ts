@@ -403,127 +403,254 @@ function timeOf(v: unknown, arrivalMs: number): number {
 }
 
 /**
- * Validates one parsed JSON value as a marketplace event, without zod. Returns the normalized event, or
- * null when the value is not a marketplace event or is malformed (the processor decides the family
- * from eventKind first: null for a value of a marketplace kind means `malformed`). Accepts exactly what
- * MarketplaceEventSchema accepts, and gives what fromMarketplaceRaw gives.
+ * Validates parsed JSON values as marketplace events, without zod and without an object per event:
+ * `read` leaves the event's fields in the reader (those of its type; the others keep older values), as
+ * the social EventReader does. Accepts exactly what MarketplaceEventSchema accepts; `event()` gives
+ * what fromMarketplaceRaw gives.
+ */
+export class MarketplaceReader {
+  type: MarketplaceType = 'productSold';
+  at = 0;
+  productId = '';
+  units = 0;
+  cents = 0;
+  rating = 0;
+  /** productSold, productRated: the buyer or rater, or null; interaction, profile events: the user */
+  user: string | null = null;
+  productName: string | null = null;
+  category: string | null = null;
+  action = '';
+  source = '';
+  name = '';
+  costCents: number | null = null;
+  description: string | null = null;
+  displayName: string | null = null;
+  email: string | null = null;
+
+  /**
+   * The event's type, or null when the value is not a marketplace event or is malformed (the
+   * processor decides the family from eventKind first: null for a value of a marketplace kind means
+   * `malformed`).
+   */
+  read(v: unknown, arrivalMs: number): MarketplaceType | null {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+    const o = v as Record<string, unknown>;
+    // domain/event-kind.ts eventKind, inlined: the kind is read once per event on the hot path.
+    let kind = o.type;
+    if (kind === undefined || kind === null) {
+      kind = o.event_name;
+      if (kind === undefined || kind === null) kind = o.event;
+    }
+    if (typeof kind !== 'string') return null;
+    const at = timeOf(o.created_at, arrivalMs);
+    if (Number.isNaN(at)) return null;
+    switch (kind) {
+      case 'productSold': {
+        const productId = productIdOf(o.product_id);
+        const units = o.no_of_units;
+        const cents = amountCents(o.amount);
+        const productName = o.name_of_product;
+        const user = o.user;
+        if (productId === null || !isUnits(units) || cents === null) return null;
+        if (!optText(productName, 1, MAX_PRODUCT_NAME_LENGTH) || !optText(user, 1, MAX_NAME_LENGTH))
+          return null;
+        this.productId = productId;
+        this.units = units;
+        this.cents = cents;
+        this.productName = nullish(productName) ? null : (productName as string);
+        this.user = nullish(user) ? null : (user as string);
+        break;
+      }
+      case 'productRated': {
+        const productId = productIdOf(o.product_id);
+        const rating = o.rating;
+        const category = o.category;
+        const productName = o.name_of_product;
+        const user = o.user;
+        if (productId === null || !isRating(rating) || !optText(category, 0, MAX_CATEGORY_LENGTH))
+          return null;
+        if (!optText(productName, 1, MAX_PRODUCT_NAME_LENGTH) || !optText(user, 1, MAX_NAME_LENGTH))
+          return null;
+        this.productId = productId;
+        this.rating = rating;
+        this.category = nullish(category) ? null : (category as string);
+        this.productName = nullish(productName) ? null : (productName as string);
+        this.user = nullish(user) ? null : (user as string);
+        break;
+      }
+      case 'interaction': {
+        const productId = productIdOf(o.product_id);
+        const user = o.user;
+        const action = o.action;
+        const source = o.source;
+        if (productId === null || !isText(user, 1, MAX_NAME_LENGTH) || !isToken(action)) return null;
+        if (!nullish(source) && !isToken(source)) return null;
+        this.productId = productId;
+        this.user = user;
+        this.action = action;
+        this.source = nullish(source) ? DEFAULT_SOURCE : (source as string);
+        break;
+      }
+      case 'productUpserted': {
+        const productId = productIdOf(o.product_id);
+        const name = o.name;
+        const category = o.category;
+        const cost = o.cost;
+        const description = o.description;
+        if (productId === null || !isText(name, 1, MAX_PRODUCT_NAME_LENGTH)) return null;
+        if (!optText(category, 0, MAX_CATEGORY_LENGTH) || !optText(description, 0, MAX_DESCRIPTION_LENGTH)) {
+          return null;
+        }
+        const costCents = nullish(cost) ? null : amountCents(cost);
+        if (costCents === null && !nullish(cost)) return null;
+        this.productId = productId;
+        this.name = name;
+        this.category = nullish(category) ? null : (category as string);
+        this.costCents = costCents;
+        this.description = nullish(description) ? null : (description as string);
+        break;
+      }
+      case 'productDeleted': {
+        const productId = productIdOf(o.product_id);
+        if (productId === null) return null;
+        this.productId = productId;
+        break;
+      }
+      case 'profileUpserted': {
+        const user = o.user;
+        const displayName = o.display_name;
+        const email = o.email;
+        if (!isText(user, 1, MAX_NAME_LENGTH)) return null;
+        if (!optText(displayName, 1, MAX_DISPLAY_NAME_LENGTH) || !(nullish(email) || isEmail(email)))
+          return null;
+        if (nullish(displayName) && nullish(email)) return null;
+        this.user = user;
+        this.displayName = nullish(displayName) ? null : (displayName as string);
+        this.email = nullish(email) ? null : email;
+        break;
+      }
+      case 'profileDeleted': {
+        const user = o.user;
+        if (!isText(user, 1, MAX_NAME_LENGTH)) return null;
+        this.user = user;
+        break;
+      }
+      default:
+        return null;
+    }
+    this.type = kind;
+    this.at = at;
+    return kind;
+  }
+
+  /** The fields of a normalized event, as `read` would leave them. */
+  load(e: MarketplaceEvent): void {
+    this.type = e.type;
+    this.at = e.at;
+    switch (e.type) {
+      case 'productSold':
+        this.productId = e.productId;
+        this.units = e.units;
+        this.cents = e.cents;
+        this.productName = e.productName;
+        this.user = e.user;
+        break;
+      case 'productRated':
+        this.productId = e.productId;
+        this.rating = e.rating;
+        this.category = e.category;
+        this.productName = e.productName;
+        this.user = e.user;
+        break;
+      case 'interaction':
+        this.productId = e.productId;
+        this.user = e.user;
+        this.action = e.action;
+        this.source = e.source;
+        break;
+      case 'productUpserted':
+        this.productId = e.productId;
+        this.name = e.name;
+        this.category = e.category;
+        this.costCents = e.costCents;
+        this.description = e.description;
+        break;
+      case 'productDeleted':
+        this.productId = e.productId;
+        break;
+      case 'profileUpserted':
+        this.user = e.user;
+        this.displayName = e.displayName;
+        this.email = e.email;
+        break;
+      case 'profileDeleted':
+        this.user = e.user;
+        break;
+    }
+  }
+
+  /** The last event read, as a normalized event. */
+  event(): MarketplaceEvent {
+    const { type, at } = this;
+    switch (type) {
+      case 'productSold':
+        return {
+          type,
+          at,
+          productId: this.productId,
+          units: this.units,
+          cents: this.cents,
+          productName: this.productName,
+          user: this.user,
+        };
+      case 'productRated':
+        return {
+          type,
+          at,
+          productId: this.productId,
+          rating: this.rating,
+          category: this.category,
+          productName: this.productName,
+          user: this.user,
+        };
+      case 'interaction':
+        return {
+          type,
+          at,
+          productId: this.productId,
+          user: this.user as string,
+          action: this.action,
+          source: this.source,
+        };
+      case 'productUpserted':
+        return {
+          type,
+          at,
+          productId: this.productId,
+          name: this.name,
+          category: this.category,
+          costCents: this.costCents,
+          description: this.description,
+        };
+      case 'productDeleted':
+        return { type, at, productId: this.productId };
+      case 'profileUpserted':
+        return { type, at, user: this.user as string, displayName: this.displayName, email: this.email };
+      case 'profileDeleted':
+        return { type, at, user: this.user as string };
+    }
+  }
+}
+
+const sharedReader = new MarketplaceReader();
+
+/**
+ * Validates one parsed JSON value as a marketplace event, without zod (MarketplaceReader). Returns the
+ * normalized event, or null when the value is not a marketplace event or is malformed. Accepts
+ * exactly what MarketplaceEventSchema accepts, and gives what fromMarketplaceRaw gives.
  */
 export function readMarketplaceEvent(v: unknown, arrivalMs: number): MarketplaceEvent | null {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-  const o = v as Record<string, unknown>;
-  // domain/event-kind.ts eventKind, inlined: the kind is read once per event on the hot path.
-  let kind = o.type;
-  if (kind === undefined || kind === null) {
-    kind = o.event_name;
-    if (kind === undefined || kind === null) kind = o.event;
-  }
-  if (typeof kind !== 'string') return null;
-  const at = timeOf(o.created_at, arrivalMs);
-  if (Number.isNaN(at)) return null;
-  switch (kind) {
-    case 'productSold': {
-      const productId = productIdOf(o.product_id);
-      const units = o.no_of_units;
-      const cents = amountCents(o.amount);
-      const productName = o.name_of_product;
-      const user = o.user;
-      if (productId === null || !isUnits(units) || cents === null) return null;
-      if (!optText(productName, 1, MAX_PRODUCT_NAME_LENGTH) || !optText(user, 1, MAX_NAME_LENGTH))
-        return null;
-      return {
-        type: kind,
-        at,
-        productId,
-        units,
-        cents,
-        productName: nullish(productName) ? null : (productName as string),
-        user: nullish(user) ? null : (user as string),
-      };
-    }
-    case 'productRated': {
-      const productId = productIdOf(o.product_id);
-      const rating = o.rating;
-      const category = o.category;
-      const productName = o.name_of_product;
-      const user = o.user;
-      if (productId === null || !isRating(rating) || !optText(category, 0, MAX_CATEGORY_LENGTH)) return null;
-      if (!optText(productName, 1, MAX_PRODUCT_NAME_LENGTH) || !optText(user, 1, MAX_NAME_LENGTH))
-        return null;
-      return {
-        type: kind,
-        at,
-        productId,
-        rating,
-        category: nullish(category) ? null : (category as string),
-        productName: nullish(productName) ? null : (productName as string),
-        user: nullish(user) ? null : (user as string),
-      };
-    }
-    case 'interaction': {
-      const productId = productIdOf(o.product_id);
-      const user = o.user;
-      const action = o.action;
-      const source = o.source;
-      if (productId === null || !isText(user, 1, MAX_NAME_LENGTH) || !isToken(action)) return null;
-      if (!nullish(source) && !isToken(source)) return null;
-      return {
-        type: kind,
-        at,
-        productId,
-        user,
-        action,
-        source: nullish(source) ? DEFAULT_SOURCE : (source as string),
-      };
-    }
-    case 'productUpserted': {
-      const productId = productIdOf(o.product_id);
-      const name = o.name;
-      const category = o.category;
-      const cost = o.cost;
-      const description = o.description;
-      if (productId === null || !isText(name, 1, MAX_PRODUCT_NAME_LENGTH)) return null;
-      if (!optText(category, 0, MAX_CATEGORY_LENGTH) || !optText(description, 0, MAX_DESCRIPTION_LENGTH)) {
-        return null;
-      }
-      const costCents = nullish(cost) ? null : amountCents(cost);
-      if (costCents === null && !nullish(cost)) return null;
-      return {
-        type: kind,
-        at,
-        productId,
-        name,
-        category: nullish(category) ? null : (category as string),
-        costCents,
-        description: nullish(description) ? null : (description as string),
-      };
-    }
-    case 'productDeleted': {
-      const productId = productIdOf(o.product_id);
-      return productId === null ? null : { type: kind, at, productId };
-    }
-    case 'profileUpserted': {
-      const user = o.user;
-      const displayName = o.display_name;
-      const email = o.email;
-      if (!isText(user, 1, MAX_NAME_LENGTH)) return null;
-      if (!optText(displayName, 1, MAX_DISPLAY_NAME_LENGTH) || !(nullish(email) || isEmail(email)))
-        return null;
-      if (nullish(displayName) && nullish(email)) return null;
-      return {
-        type: kind,
-        at,
-        user,
-        displayName: nullish(displayName) ? null : (displayName as string),
-        email: nullish(email) ? null : email,
-      };
-    }
-    case 'profileDeleted': {
-      const user = o.user;
-      return isText(user, 1, MAX_NAME_LENGTH) ? { type: kind, at, user } : null;
-    }
-    default:
-      return null;
-  }
+  return sharedReader.read(v, arrivalMs) === null ? null : sharedReader.event();
 }
 
 // ---- back to the wire ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 // Nothing of the social graph is consulted: a user named here need not be registered.
 import { type FigureDeltas, IdFigureAccumulator, KeyIds, PairIds, TokenCounts } from '../figures';
 import { bucketOf } from '../time';
-import { type MarketplaceEvent, readMarketplaceEvent } from './events';
+import { type MarketplaceEvent, MarketplaceReader } from './events';
 import {
   P,
   PRODUCT_ACTION_FIGURES,
@@ -89,15 +89,17 @@ function sameEntry(a: CatalogueEntry | null, b: CatalogueEntry): boolean {
   );
 }
 
+const namer = new MarketplaceReader();
+
 /** The ids a value names, when it is a well-formed marketplace event (for loading before the fold). */
 export function namedBy(
   v: unknown,
   arrivalMs: number,
 ): { productId: string | null; profileOf: string | null } | null {
-  const e = readMarketplaceEvent(v, arrivalMs);
-  if (e === null) return null;
-  if (e.type === 'profileUpserted' || e.type === 'profileDeleted')
-    return { productId: null, profileOf: e.user };
+  const e = namer;
+  const type = e.read(v, arrivalMs);
+  if (type === null) return null;
+  if (type === 'profileUpserted' || type === 'profileDeleted') return { productId: null, profileOf: e.user };
   return { productId: e.productId, profileOf: null };
 }
 
@@ -119,6 +121,10 @@ export class MarketplaceFold {
   private readonly userIds = new KeyIds();
   private readonly tokenIds = new KeyIds();
   private readonly sourceActionIds = new PairIds();
+  /** reads each value the fold applies (no object per event) */
+  private readonly reader = new MarketplaceReader();
+  /** holds an event given to applyEvent */
+  private readonly loaded = new MarketplaceReader();
   private readonly product = new IdFigureAccumulator(PRODUCT_FIGURES.columns.length);
   private readonly user = new IdFigureAccumulator(USER_FIGURES.columns.length);
   // Interactions per (bucket, product, action), (bucket, user, action) and (bucket, user, source): on
@@ -163,25 +169,34 @@ export class MarketplaceFold {
 
   /** Validates one parsed value (of a marketplace kind) and applies it. */
   apply(value: unknown, arrivalMs: number): 'applied' | 'noop' | 'malformed' {
-    const e = readMarketplaceEvent(value, arrivalMs);
-    if (e === null) return 'malformed';
-    this.eventAt = e.at;
-    return this.applyEvent(e);
+    const r = this.reader;
+    if (r.read(value, arrivalMs) === null) return 'malformed';
+    this.eventAt = r.at;
+    return this.applyRead(r);
   }
 
+  /** Applies a normalized event. */
   applyEvent(e: MarketplaceEvent): 'applied' | 'noop' {
+    this.loaded.load(e);
+    return this.applyRead(this.loaded);
+  }
+
+  /** Applies the event `e` has read (or loaded). */
+  private applyRead(e: MarketplaceReader): 'applied' | 'noop' {
     switch (e.type) {
       case 'profileUpserted': {
-        const old = this.profiles.get(e.user) ?? null;
+        const user = e.user as string;
+        const old = this.profiles.get(user) ?? null;
         if (old !== null && old.displayName === e.displayName && old.email === e.email) return 'noop';
-        this.profiles.set(e.user, { displayName: e.displayName, email: e.email });
-        this.touchedProfiles.add(e.user);
+        this.profiles.set(user, { displayName: e.displayName, email: e.email });
+        this.touchedProfiles.add(user);
         return 'applied';
       }
       case 'profileDeleted': {
-        if ((this.profiles.get(e.user) ?? null) === null) return 'noop';
-        this.profiles.set(e.user, null);
-        this.touchedProfiles.add(e.user);
+        const user = e.user as string;
+        if ((this.profiles.get(user) ?? null) === null) return 'noop';
+        this.profiles.set(user, null);
+        this.touchedProfiles.add(user);
         return 'applied';
       }
       case 'productUpserted': {
@@ -273,7 +288,7 @@ export class MarketplaceFold {
         const pr = this.product.row(b, k);
         this.product.values[pr * PRODUCT_WIDTH + P.interactions] += 1;
         this.productAction.add(pr, action, 1);
-        const ur = this.user.row(b, this.userIds.id(e.user));
+        const ur = this.user.row(b, this.userIds.id(e.user as string));
         this.user.values[ur * USER_WIDTH + U.interactions] += 1;
         this.userAction.add(ur, action, 1);
         this.userSource.add(ur, source, 1);
