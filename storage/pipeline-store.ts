@@ -195,7 +195,7 @@ export class PipelineStore {
   /**
    * A journal's items: its JSON brotli-compressed at a fast quality, as the redo log is, in binary
    * slices (`z`). A mixed stream's journal is mostly keys of pairs (a user and an action, ...), some
-   * 400-800 KB of JSON per generator batch, which compress about tenfold (docs/performance.md).
+   * 400-800 KB of JSON per generator batch, which compress about eightfold (docs/performance.md).
    * Journals of older builds hold the JSON itself in string slices (`d`); both are read.
    */
   journalWrites(j: Journal): WriteRequest[] {
