@@ -1,13 +1,14 @@
 // api.<route>.p95Ms / rps: every route of the local API Gateway at 50 concurrent clients, on a graph
-// of 100,000 users built through the real pipeline (producer -> kinesalite -> processor -> dynalite)
-// and rolled up by the real snapshot job.
+// of 100,000 users and their marketplace (the seeded generator's mixed stream: products, sales, ratings,
+// interactions, profiles) built through the real pipeline (producer -> kinesalite -> processor ->
+// dynalite) and rolled up by the real snapshot job.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EventGenerator } from '../domain/generator';
+import { MixedGenerator } from '../domain/family-generator';
 import { productIdOf } from '../domain/marketplace/generator';
 import { toIso } from '../domain/time';
 import { ROUTES } from '../lib/definitions';
@@ -265,7 +266,12 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
   try {
     const kinesis = makeKinesisClient({ endpoint: rt.endpoints.kinesis });
     const producer = new StreamProducer(kinesis, rt.streamName);
-    const gen = new EventGenerator({ users, seed: 51, maxInitialFriends: 20 });
+    const gen = new MixedGenerator({
+      users,
+      seed: 51,
+      maxInitialFriends: 20,
+      families: ['social', 'marketplace'],
+    });
     const startMs = Date.UTC(2025, 6, 18, 20, 53, 54, 320);
     let events = 0;
     const t0 = performance.now();
