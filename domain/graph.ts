@@ -48,8 +48,10 @@ export interface UserState {
   referrals: Map<string, number>;
   /** all-time referral points */
   points: number;
-  /** history cells sorted by bucket start */
+  /** history cells sorted by bucket start (the newest ones: storage may keep older ones apart) */
   history: HistoryCell[];
+  /** how many chunks of older cells storage keeps apart from `history` (storage/history-archive.ts) */
+  archivedChunks: number;
 }
 
 export function newUser(name: string, registeredAt: number): UserState {
@@ -62,6 +64,7 @@ export function newUser(name: string, registeredAt: number): UserState {
     referrals: new Map(),
     points: 0,
     history: [],
+    archivedChunks: 0,
   };
 }
 

@@ -37,7 +37,7 @@ export interface PendingBatch {
 
 /** One put the batch makes, as kept in the redo log. */
 export interface RedoPut {
-  table: 'graph' | 'meta';
+  table: 'graph' | 'meta' | 'history';
   item: Record<string, unknown>;
 }
 

@@ -5,8 +5,10 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { HistoryCell } from '../domain/graph';
 import type { Profile } from '../domain/marketplace/fold';
 import { batchGet } from './batch-io';
+import { readArchivedCells } from './history-archive';
 import { PRODUCT_REGISTRY_PARTITION, type ProductItem, productKey, profileKey } from './marketplace/items';
 import { NameIndex } from './name-index';
 import {
@@ -58,6 +60,11 @@ export class ReadStore {
 
   snapshotState(): Promise<SnapshotState> {
     return this.snapshots.read();
+  }
+
+  /** The cells of the user's first `chunks` archived history chunks (storage/history-archive.ts). */
+  archivedCells(name: string, chunks: number): Promise<HistoryCell[][]> {
+    return readArchivedCells(this.doc, this.tables.history, name, chunks);
   }
 
   /** The user's item as stored. */

@@ -28,8 +28,10 @@ export interface UserItem {
   rc: number;
   /** all-time referral points */
   pts: number;
-  /** history cells: JSON [bucketMs, fa, fr, rf, gr, pt, ...] sorted by bucket */
+  /** the newest history cells: JSON [bucketMs, fa, fr, rf, gr, pt, ...] sorted by bucket */
   h: string;
+  /** chunks of older cells in the history table (storage/history-archive.ts); absent: none */
+  hn?: number;
   /** position of the last event of the batch that wrote this item */
   v: string;
 }
@@ -115,6 +117,7 @@ export function toUserState(item: UserItem): UserState {
   u.referrals = decodeTimedNames(item.rf);
   u.points = item.pts;
   u.history = decodeHistory(item.h);
+  u.archivedChunks = item.hn ?? 0;
   return u;
 }
 
@@ -135,6 +138,7 @@ export function toUserItem(u: UserState, v: string): UserItem {
     item.rb = u.referredBy;
     item.rba = u.referredAt;
   }
+  if (u.archivedChunks > 0) item.hn = u.archivedChunks;
   return item;
 }
 

@@ -28,6 +28,7 @@
 //   (storage/user-reads.ts): a round of concurrent requests costs one call, not three.
 
 import { figureSet } from '../../domain/families';
+import type { HistoryCell } from '../../domain/graph';
 import type { ProductState, Profile } from '../../domain/marketplace/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { NotFoundError } from '../../queries/errors';
@@ -40,12 +41,13 @@ import {
   rankBlocks,
 } from '../../queries/leaderboard';
 import { type AnsweredRange, blocksFor, coversSpan, LEVELS_MS } from '../../queries/range';
+import { mergeCells } from '../../storage/history-archive';
 import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, totalPk } from '../../storage/rollup-store';
 import { SNAPSHOT_KEY, type SnapshotState } from '../../storage/snapshot-store';
-import type { UserItem } from '../../storage/user-item';
+import { decodeHistory, type UserItem } from '../../storage/user-item';
 import { UserReads } from '../../storage/user-reads';
 import { depsFromEnv } from '../shared/deps';
 import { type FigureBase, FigureIndex, type Figures, FreshRead } from './figure-index';
@@ -247,6 +249,17 @@ export class Reader {
    */
   async user(name: string): Promise<UserItem | null> {
     return this.userReads === null ? this.store.user(name) : this.userReads.user(name);
+  }
+
+  /**
+   * The user's whole history as of its item: the item's newest cells and the archived chunks it counts
+   * (storage/history-archive.ts), one cell per bucket.
+   */
+  async history(user: UserItem): Promise<HistoryCell[]> {
+    const recent = decodeHistory(user.h);
+    const chunks = user.hn ?? 0;
+    if (chunks === 0) return recent;
+    return mergeCells([...(await this.store.archivedCells(user.pk, chunks)), recent]);
   }
 
   /** The user; 404 when unknown. */

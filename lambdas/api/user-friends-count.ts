@@ -3,7 +3,6 @@
 import { BadRequestError } from '../../queries/errors';
 import { QUERY } from '../../queries/params';
 import { friendsCountSeries, friendsCountView, seriesRange } from '../../queries/series';
-import { decodeHistory } from '../../storage/user-item';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
@@ -12,7 +11,7 @@ export const handler = route(
   async ({ path, query }) => {
     const r = reader();
     const user = await r.requireUser(path.name);
-    const cells = decodeHistory(user.h);
+    const cells = await r.history(user);
     const range = seriesRange({ ...query, registeredAt: user.ra, firstActivity: cells[0]?.b, now: r.now() });
     if (!range.ok) throw new BadRequestError(range.message);
     return friendsCountView(user.pk, range.range, friendsCountSeries(cells, range.range));

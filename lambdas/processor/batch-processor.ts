@@ -329,7 +329,13 @@ export class BatchProcessor {
   private async applyPuts(puts: RedoPut[]): Promise<void> {
     const graph: WriteRequest[] = [];
     const meta: WriteRequest[] = [];
-    for (const p of puts) (p.table === 'graph' ? graph : meta).push({ PutRequest: { Item: p.item } });
+    const history: WriteRequest[] = [];
+    for (const p of puts)
+      (p.table === 'graph' ? graph : p.table === 'meta' ? meta : history).push({
+        PutRequest: { Item: p.item },
+      });
+    // Archived history first: a user item counts the chunks it relies on (storage/history-archive.ts).
+    await batchWrite(this.deps.doc, this.deps.tables.history, history);
     await settleAll([
       batchWrite(this.deps.doc, this.deps.tables.graph, graph),
       batchWrite(this.deps.doc, this.deps.tables.meta, meta),

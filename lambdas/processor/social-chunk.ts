@@ -6,6 +6,7 @@ import { EventReader } from '../../domain/events';
 import { Graph, type UserState } from '../../domain/graph';
 import { SOCIAL, SOCIAL_FIGURES } from '../../domain/social-family';
 import { GraphStore } from '../../storage/graph-store';
+import { archiveOldCells } from '../../storage/history-archive';
 import { registrationItems } from '../../storage/name-index';
 import type { RedoPut } from '../../storage/pipeline-store';
 import { toUserItem, toUserState } from '../../storage/user-item';
@@ -18,6 +19,9 @@ import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-c
  * commit failed) voids the cache. About 4 million entries is some 200 MB of heap at most.
  */
 export const CACHE_ENTRIES = 4_000_000;
+
+/** What a cached user costs, in map entries and history cells. */
+const entriesOf = (u: UserState): number => 1 + u.friends.size + u.referrals.size + u.history.length;
 
 class SocialChunk implements FamilyChunk {
   readonly graph: Graph;
@@ -49,6 +53,8 @@ class SocialChunk implements FamilyChunk {
     const puts: RedoPut[] = [];
     const registered: string[] = [];
     for (const u of graph.touched) {
+      const chunk = archiveOldCells(u);
+      if (chunk !== null) puts.push({ table: 'history', item: chunk as unknown as Record<string, unknown> });
       puts.push({ table: 'graph', item: toUserItem(u, last) as unknown as Record<string, unknown> });
       if (!this.existed.has(u.name)) registered.push(u.name);
     }
@@ -67,6 +73,8 @@ class SocialChunk implements FamilyChunk {
 export class SocialFamily implements ProcessorFamily {
   readonly def = SOCIAL;
   private cache: { checkpoint: string; users: Map<string, UserState>; entries: number } | null = null;
+  /** The entries each cached user was counted with. */
+  private counted = new WeakMap<UserState, number>();
 
   constructor(private readonly cacheEntries = CACHE_ENTRIES) {}
 
@@ -157,14 +165,18 @@ export class SocialFamily implements ProcessorFamily {
     let cache = this.cache?.users ?? new Map<string, UserState>();
     let entries = this.cache?.entries ?? 0;
     for (const [n, u] of users) {
-      if (!cache.has(n)) entries += 1 + u.friends.size + u.referrals.size + u.history.length;
+      // A cached user comes back changed (the fold mutates it in place): count it afresh.
+      const before = cache.get(n);
+      const size = entriesOf(u);
+      entries += size - (before === undefined ? 0 : (this.counted.get(before) ?? 0));
+      this.counted.set(u, size);
       cache.set(n, u);
     }
     if (entries > this.cacheEntries) {
       // Over budget: keep only this chunk's users (the likeliest to come back).
       cache = new Map(users);
       entries = 0;
-      for (const u of users.values()) entries += 1 + u.friends.size + u.referrals.size + u.history.length;
+      for (const u of users.values()) entries += this.counted.get(u) ?? 0;
     }
     this.cache = { checkpoint, users: cache, entries };
   }

@@ -196,6 +196,39 @@ describe('processor on dynalite', () => {
     );
   });
 
+  it('a crash between any two writes lands archived history once: chunks and items', async () => {
+    // Long enough that users outgrow their items and the batches write archive chunks.
+    const items = dirtyStream(9, 10, 110);
+    const records = toRecords(items, 60);
+    const expected = modelGraph(ReferenceModel.fromItems(items));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 3, max: 8 }),
+        fc.array(fc.nat(20), { minLength: 1, maxLength: 4 }),
+        async (batchSize, crashPoints) => {
+          const tables = await db.freshTables();
+          const bs = batches(records, batchSize);
+          for (let b = 0; b < bs.length; b++) {
+            const faulty = faultyDoc(db.doc, crashPoints[b % crashPoints.length]);
+            try {
+              await processor(faulty.doc, tables).process(bs[b]);
+            } catch (err) {
+              assert.ok(err instanceof InjectedCrash, String(err));
+              faulty.heal();
+              await processor(db.doc, tables).process(bs[b]);
+            }
+          }
+          assert.deepEqual(await committedGraph(db.doc, tables), expected);
+          const chunks = (await scanAll(db.doc, tables.history)).filter((i) =>
+            String(i.pk).startsWith('uh#'),
+          );
+          assert.ok(chunks.length > 0, 'the stream is long enough to archive history');
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+
   it('a big batch commits in chunks; a failure after the first chunk reports only the uncommitted tail', async () => {
     const items = dirtyStream(5, 40, 4);
     const records = toRecords(items, 40);

@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { packRecords } from '../../domain/record-encoding';
 import { BatchProcessor, type StreamRecord } from '../../lambdas/processor/batch-processor';
+import { mergeCells, readArchivedCells } from '../../storage/history-archive';
 import { PipelineStore } from '../../storage/pipeline-store';
 import { decodeHistory, decodeTimedNames, type UserItem } from '../../storage/user-item';
 import type { ReferenceModel } from '../reference/model';
@@ -59,7 +60,16 @@ export async function committedGraph(doc: DynamoDBDocumentClient, tables: Tables
   const users: Record<string, unknown> = {};
   for (const raw of items) {
     const item = raw;
-    const cells = decodeHistory(item.h).map((c) => [c.b, c.fa, c.fr, c.rf, c.gr, c.pt]);
+    // The whole history: the item's newest cells and the archived chunks it counts.
+    const archived = await readArchivedCells(doc, tables.history, item.pk, item.hn ?? 0);
+    const cells = mergeCells([...archived, decodeHistory(item.h)]).map((c) => [
+      c.b,
+      c.fa,
+      c.fr,
+      c.rf,
+      c.gr,
+      c.pt,
+    ]);
     users[item.pk] = {
       registeredAt: item.ra,
       referredBy: item.rb ?? null,
