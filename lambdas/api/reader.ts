@@ -73,6 +73,8 @@ interface CachedBlock {
   data: BlockData | null;
   /** the total block's first and last bucket */
   span: { lo: number; hi: number } | null;
+  /** when it was last read (Reader.tick): the least recently used go first */
+  used: number;
 }
 
 /** The rollup name dictionary as far as it has been read: names[id]. */
@@ -121,6 +123,14 @@ export interface RejectionPage {
   next: { first: string; offset: number } | null;
 }
 
+/** A set's figures per step as blocks (Reader.stepBlocks, rangeBlocks). */
+interface FigureSteps {
+  perStep: BlockData[][];
+  names: readonly string[];
+  idOf: (key: string) => number | undefined;
+  version: string;
+}
+
 /** A set's figures over a range as blocks (Reader.rangeBlocks). */
 export interface RangeBlocks {
   blocks: BlockData[];
@@ -167,6 +177,15 @@ export class Reader {
   private readonly pipeline: Ttl<PipelineState>;
   private readonly snapshot: Ttl<SnapshotState>;
   private readonly blocks = new Map<string, CachedBlock>();
+  /** blocks being read, and the read that brings them */
+  private readonly reading = new Map<string, Promise<Map<string, CachedBlock>>>();
+  private tick = 0;
+  /** counts dropRollups(): a block read begun before one is not kept */
+  private rollupEpoch = 0;
+  /** figureSteps' answers, by set, steps and the snapshot cursor and journal tail they hold */
+  private readonly figureAnswers = new Map<string, FigureSteps>();
+  /** earliest()'s answers, by set, key, snapshot cursor and journal tail */
+  private readonly earliestAnswers = new Map<string, number | null>();
   private cachedEntries = 0;
   private readonly answers = new Map<string, RankedItem[]>();
   /** Pages of /meta/rejections answered at this checkpoint. */
@@ -227,6 +246,10 @@ export class Reader {
     this.answers.clear();
     this.dictionary = { namesId, names: [], ids: new Map(), loading: null };
     this.tail.clear();
+    this.reading.clear();
+    this.figureAnswers.clear();
+    this.earliestAnswers.clear();
+    this.rollupEpoch++;
   }
 
   /** Forgets the cached pipeline and snapshot states only (cached blocks then revalidate). */
@@ -487,39 +510,53 @@ export class Reader {
       const snap = await this.snapshotState();
       if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
       const tail = await this.tailOf(snap);
-      const width = figureSet(set).columns.length;
-      const fromTail = tailEarliest(tail.journals, set, width, key);
-      if (snap.earliest === null || snap.latest === null) return fromTail;
-      const min = (b: number | null) =>
-        b === null ? fromTail : fromTail === null ? b : Math.min(b, fromTail);
-      if (key === null) return min(snap.earliest);
-      const dict = this.dictionary;
-      const total = (await this.readBlocks([totalPk(set)], snap.cursor)).get(totalPk(set))?.data;
-      if (total === undefined || total === null || total.ids.length === 0) return fromTail;
-      await this.namesUpTo(dict, total.ids[total.ids.length - 1]);
-      const id = dict.ids.get(key);
-      if (id === undefined || !holds(total, id)) return fromTail;
-      let candidates = blocksFor({ from: null, to: snap.latest + LEVELS_MS[0] }, snap.earliest, snap.latest);
-      for (;;) {
-        const pks = candidates.map((b) => rollupPk(set, b.levelMs, b.start));
-        const read = await this.readBlocks(pks, snap.cursor);
-        const at = candidates.findIndex((_, i) => {
-          const d = read.get(pks[i])?.data;
-          return d !== undefined && d !== null && holds(d, id);
-        });
-        // Not in the blocks of this state: in a block a run under way wrote ahead of it, whose journal
-        // the tail holds.
-        if (at < 0) return fromTail;
-        const found = candidates[at];
-        const level = LEVELS_MS.indexOf(found.levelMs as (typeof LEVELS_MS)[number]);
-        if (level <= 0) return min(found.start);
-        const finer = LEVELS_MS[level - 1];
-        candidates = Array.from({ length: found.levelMs / finer }, (_, i) => ({
-          levelMs: finer,
-          start: found.start + i * finer,
-        }));
-      }
+      const cacheKey = `${set}|${key}|${snap.cursor}|${snap.namesId}|${tail.version}`;
+      const known = this.earliestAnswers.get(cacheKey);
+      if (known !== undefined) return known;
+      const found = await this.searchEarliest(set, key, snap, tail);
+      if (this.earliestAnswers.size >= 10_000) this.earliestAnswers.clear();
+      this.earliestAnswers.set(cacheKey, found);
+      return found;
     });
+  }
+
+  private async searchEarliest(
+    set: string,
+    key: string | null,
+    snap: SnapshotState,
+    tail: Tail,
+  ): Promise<number | null> {
+    const width = figureSet(set).columns.length;
+    const fromTail = tailEarliest(tail.journals, set, width, key);
+    if (snap.earliest === null || snap.latest === null) return fromTail;
+    const min = (b: number | null) => (b === null ? fromTail : fromTail === null ? b : Math.min(b, fromTail));
+    if (key === null) return min(snap.earliest);
+    const dict = this.dictionary;
+    const total = (await this.readBlocks([totalPk(set)], snap.cursor)).get(totalPk(set))?.data;
+    if (total === undefined || total === null || total.ids.length === 0) return fromTail;
+    await this.namesUpTo(dict, total.ids[total.ids.length - 1]);
+    const id = dict.ids.get(key);
+    if (id === undefined || !holds(total, id)) return fromTail;
+    let candidates = blocksFor({ from: null, to: snap.latest + LEVELS_MS[0] }, snap.earliest, snap.latest);
+    for (;;) {
+      const pks = candidates.map((b) => rollupPk(set, b.levelMs, b.start));
+      const read = await this.readBlocks(pks, snap.cursor);
+      const at = candidates.findIndex((_, i) => {
+        const d = read.get(pks[i])?.data;
+        return d !== undefined && d !== null && holds(d, id);
+      });
+      // Not in the blocks of this state: in a block a run under way wrote ahead of it, whose journal
+      // the tail holds.
+      if (at < 0) return fromTail;
+      const found = candidates[at];
+      const level = LEVELS_MS.indexOf(found.levelMs as (typeof LEVELS_MS)[number]);
+      if (level <= 0) return min(found.start);
+      const finer = LEVELS_MS[level - 1];
+      candidates = Array.from({ length: found.levelMs / finer }, (_, i) => ({
+        levelMs: finer,
+        start: found.start + i * finer,
+      }));
+    }
   }
 
   /** Runs `f` again with a fresh snapshot state when the journal tail finds its cursor stale. */
@@ -544,20 +581,22 @@ export class Reader {
     set: string,
     steps: readonly { from: number | null; to: number }[],
     useTotal: boolean,
-  ): Promise<{
-    perStep: BlockData[][];
-    names: readonly string[];
-    idOf: (key: string) => number | undefined;
-    version: string;
-  }> {
+  ): Promise<FigureSteps> {
     return this.freshCursor(async () => {
       const snap = await this.snapshotState();
       if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
       const dict = this.dictionary;
       // A cold process needs the dictionary whatever it reads: fetch it alongside the blocks.
       if (dict.names.length === 0 && snap.latest !== null) this.readMoreNames(dict).catch(() => {});
-      const tailRead = this.tailOf(snap);
-      tailRead.catch(() => {});
+      const tail = await this.tailOf(snap);
+      // While the snapshot cursor has not moved, the blocks read are the ones cached (readBlocks): the
+      // same steps over the same tail give the same answer. Series steps are regular, so the first
+      // step, the end and the count name them.
+      const first = steps[0];
+      const last = steps[steps.length - 1];
+      const cacheKey = `${set}|${useTotal}|${first?.from}|${first?.to}|${last?.to}|${steps.length}|${snap.cursor}|${snap.namesId}|${tail.version}`;
+      const cached = this.figureAnswers.get(cacheKey);
+      if (cached !== undefined) return cached;
       // Per step: the blocks to read, and the buckets each answers for.
       const plans: { pk: string; piece: Piece }[][] = [];
       let total: Map<string, CachedBlock> | null = null;
@@ -605,7 +644,6 @@ export class Reader {
         }
         return out;
       });
-      const tail = await tailRead;
       const names = await this.namesUpTo(dict, maxId);
       // From here on no await: the dictionary's first `known` names are the ones the blocks use.
       const known = names.length;
@@ -639,12 +677,17 @@ export class Reader {
         .flat()
         .map((p) => `${p.pk}@${p.piece.upTo}`)
         .join(',')}|${tail.version}|${steps.map((st) => `${st.from}-${st.to}`).join(',')}`;
-      return {
+      const answer: FigureSteps = {
         perStep,
         names: extraKeys.length === 0 ? names : [...names.slice(0, known), ...extraKeys],
         idOf,
         version,
       };
+      if (this.figureAnswers.size >= MAX_CACHED_ANSWERS) {
+        this.figureAnswers.delete(this.figureAnswers.keys().next().value as string);
+      }
+      this.figureAnswers.set(cacheKey, answer);
+      return answer;
     });
   }
 
@@ -676,70 +719,90 @@ export class Reader {
     return dict.loading;
   }
 
-  /** Current versions of the blocks, from the cache when they are known to be current. */
+  /**
+   * Current versions of the blocks, from the cache when they are known to be current. Blocks being
+   * read for another request are not read again: that read is shared.
+   */
   private async readBlocks(pks: string[], cursor: string): Promise<Map<string, CachedBlock>> {
     const out = new Map<string, CachedBlock>();
     const stale: string[] = [];
     const missing: string[] = [];
+    const used = ++this.tick;
     for (const pk of pks) {
       const c = this.blocks.get(pk);
       if (c === undefined) missing.push(pk);
-      else if (c.cursor === cursor) out.set(pk, c);
-      else stale.push(pk);
+      else if (c.cursor === cursor) {
+        c.used = used;
+        out.set(pk, c);
+      } else stale.push(pk);
     }
     if (stale.length > 0) {
       const heads = await this.store.rollups.readHeads(stale, true);
       for (const pk of stale) {
-        const c = this.blocks.get(pk) as CachedBlock;
-        if ((heads.get(pk)?.upTo ?? '') === c.upTo) {
+        const c = this.blocks.get(pk);
+        if (c !== undefined && (heads.get(pk)?.upTo ?? '') === c.upTo) {
           c.cursor = cursor;
+          c.used = used;
           out.set(pk, c);
         } else missing.push(pk);
       }
     }
     if (missing.length > 0) {
-      const read = await this.store.rollups.readBlocks(missing);
+      const toRead = missing.filter((pk) => !this.reading.has(pk));
+      if (toRead.length > 0) {
+        const epoch = this.rollupEpoch;
+        const read: Promise<Map<string, CachedBlock>> = this.store.rollups.readBlocks(toRead).then((got) => {
+          const entries = new Map<string, CachedBlock>();
+          for (const pk of toRead) {
+            const b = got.get(pk);
+            const entry: CachedBlock =
+              b === undefined
+                ? { upTo: '', cursor, data: null, span: null, used }
+                : {
+                    upTo: b.head.upTo,
+                    cursor,
+                    data: b.data,
+                    span:
+                      b.head.lo === undefined || b.head.hi === undefined
+                        ? null
+                        : { lo: b.head.lo, hi: b.head.hi },
+                    used,
+                  };
+            if (this.rollupEpoch === epoch) this.remember(pk, entry);
+            entries.set(pk, entry);
+          }
+          return entries;
+        });
+        const done = () => {
+          for (const pk of toRead) if (this.reading.get(pk) === read) this.reading.delete(pk);
+        };
+        read.then(done, done);
+        for (const pk of toRead) this.reading.set(pk, read);
+      }
       for (const pk of missing) {
-        const b = read.get(pk);
-        const entry: CachedBlock =
-          b === undefined
-            ? { upTo: '', cursor, data: null, span: null }
-            : {
-                upTo: b.head.upTo,
-                cursor,
-                data: b.data,
-                span:
-                  b.head.lo === undefined || b.head.hi === undefined
-                    ? null
-                    : { lo: b.head.lo, hi: b.head.hi },
-              };
-        this.remember(pk, entry);
-        out.set(pk, entry);
+        const entry = (await this.reading.get(pk))?.get(pk) ?? this.blocks.get(pk);
+        if (entry !== undefined) out.set(pk, entry);
       }
     }
-    for (const pk of pks) this.touch(pk);
     return out;
   }
 
+  /**
+   * Keeps a block. Past the cap on cached entries, the least recently used blocks go (down to 90% of
+   * the cap, so that a cache at its cap does not sort itself on every read).
+   */
   private remember(pk: string, entry: CachedBlock): void {
     const old = this.blocks.get(pk);
     if (old !== undefined) this.cachedEntries -= old.data?.ids.length ?? 0;
-    this.blocks.delete(pk);
     this.blocks.set(pk, entry);
     this.cachedEntries += entry.data?.ids.length ?? 0;
-    // Least recently used first (Map keeps insertion order; touch() re-inserts).
-    for (const [k, v] of this.blocks) {
-      if (this.cachedEntries <= this.maxCachedEntries || k === pk) break;
+    if (this.cachedEntries <= this.maxCachedEntries) return;
+    const byAge = [...this.blocks].sort((a, b) => a[1].used - b[1].used);
+    for (const [k, v] of byAge) {
+      if (this.cachedEntries <= 0.9 * this.maxCachedEntries) break;
+      if (k === pk) continue;
       this.blocks.delete(k);
       this.cachedEntries -= v.data?.ids.length ?? 0;
-    }
-  }
-
-  private touch(pk: string): void {
-    const c = this.blocks.get(pk);
-    if (c !== undefined) {
-      this.blocks.delete(pk);
-      this.blocks.set(pk, c);
     }
   }
 }
