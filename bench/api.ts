@@ -71,6 +71,7 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
     const from = startMs - 10 * minute + Math.floor(rand() * 20) * minute + Math.floor(rand() * 5000);
     return `from=${encodeURIComponent(toIso(from))}&to=${encodeURIComponent(toIso(from + (1 + Math.floor(rand() * 60)) * minute))}`;
   };
+  const rangeParams = () => Object.fromEntries(new URLSearchParams(someRange()));
   // A marketplace series: a window (the last stretch up to now), a range around the data, or the
   // default (from the subject's first event, at the finest interval).
   const someWindowOrRange = () => {
@@ -111,6 +112,19 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
     }),
     UserActivity: () => ({ path: `/users/${someone()}/activity?${someWindowOrRange()}` }),
     EventFrequencies: () => ({ path: `/events/frequencies?${someWindowOrRange()}` }),
+    Metrics: () => ({ path: '/metrics' }),
+    MetricsQuery: () => {
+      const asks = [
+        { name: 'products.sales', params: { productId: someProduct(), window: '24h' } },
+        { name: 'users.profile', params: { name: someone() } },
+        { name: 'leaderboards.products', params: { metric: 'units', limit: 10 } },
+        { name: 'users.activity', params: { name: someone(), interval: '1m', ...rangeParams() } },
+      ];
+      return {
+        path: '/metrics/query',
+        init: { method: 'POST', body: JSON.stringify(asks[Math.floor(rand() * asks.length)]) },
+      };
+    },
     LeaderboardProducts: () => {
       const metric = ['revenue', 'units', 'orders', 'interactions', 'rating'][Math.floor(rand() * 5)];
       const extra = metric === 'interactions' && rand() < 0.5 ? '&action=view' : '';

@@ -210,6 +210,18 @@ export const WEB_DEPLOY: FunctionDef = {
 };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * A figure of the metrics catalogue (GET /metrics, POST /metrics/query): a GET route that answers it.
+ * Its params are the route's path and query parameters, a path parameter under `rename`'s name when
+ * it has one (`{id}` of a product is `productId`).
+ */
+export interface MetricDef {
+  name: string;
+  family: 'social' | 'marketplace' | 'posts';
+  rename?: Record<string, string>;
+}
+
 export interface RouteDef {
   id: string;
   method: HttpMethod;
@@ -217,6 +229,8 @@ export interface RouteDef {
   path: string;
   entry: string;
   fn: FunctionDef;
+  /** The figure this route answers in the metrics catalogue, if it is one. */
+  metric?: MetricDef;
 }
 
 const READS: FunctionDef['tables'] = { graph: 'read', history: 'read', meta: 'read' };
@@ -250,23 +264,50 @@ function route(
   };
 }
 
+/** A GET route that answers a figure of the metrics catalogue: listed and queryable from this alone. */
+function figure(
+  name: string,
+  family: MetricDef['family'],
+  id: string,
+  path: string,
+  file: string,
+  rename?: Record<string, string>,
+): RouteDef {
+  return { ...route(id, 'GET', path, file), metric: { name, family, ...(rename ? { rename } : {}) } };
+}
+
+const PRODUCT_ID = { id: 'productId' };
+
 /** Every HTTP route of SPEC section 5. */
 export const ROUTES: RouteDef[] = [
   route('Health', 'GET', '/health', 'health', { tables: {} }),
   route('OpenApi', 'GET', '/openapi.json', 'openapi', { tables: {} }),
-  route('UserProfile', 'GET', '/users/{name}', 'user-profile'),
-  route('UserNetwork', 'GET', '/users/{name}/network', 'user-network'),
-  route('UserFriends', 'GET', '/users/{name}/friends', 'user-friends'),
-  route('UserTopFriends', 'GET', '/users/{name}/top-friends', 'user-top-friends'),
-  route('UserReferrals', 'GET', '/users/{name}/referrals', 'user-referrals'),
-  route('UserFriendsCount', 'GET', '/users/{name}/friends-count', 'user-friends-count'),
-  route(
+  figure('users.profile', 'social', 'UserProfile', '/users/{name}', 'user-profile'),
+  figure('users.network', 'social', 'UserNetwork', '/users/{name}/network', 'user-network'),
+  figure('users.friends', 'social', 'UserFriends', '/users/{name}/friends', 'user-friends'),
+  figure('users.topFriends', 'social', 'UserTopFriends', '/users/{name}/top-friends', 'user-top-friends'),
+  figure('users.referrals', 'social', 'UserReferrals', '/users/{name}/referrals', 'user-referrals'),
+  figure(
+    'users.friendsCount',
+    'social',
+    'UserFriendsCount',
+    '/users/{name}/friends-count',
+    'user-friends-count',
+  ),
+  figure(
+    'leaderboards.networkStrength',
+    'social',
     'LeaderboardNetworkStrength',
-    'GET',
     '/leaderboards/network-strength',
     'leaderboard-network-strength',
   ),
-  route('LeaderboardReferralPoints', 'GET', '/leaderboards/referral-points', 'leaderboard-referral-points'),
+  figure(
+    'leaderboards.referralPoints',
+    'social',
+    'LeaderboardReferralPoints',
+    '/leaderboards/referral-points',
+    'leaderboard-referral-points',
+  ),
   route('MetaUsers', 'GET', '/meta/users', 'meta-users'),
   route('MetaSnapshots', 'GET', '/meta/snapshots', 'meta-snapshots'),
   route('MetaPipeline', 'GET', '/meta/pipeline', 'meta-pipeline', { tables: { meta: 'read' } }),
@@ -278,14 +319,43 @@ export const ROUTES: RouteDef[] = [
     ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
   }),
   // The marketplace's reads (SPEC 11).
-  route('ProductList', 'GET', '/products', 'products-list'),
-  route('ProductGet', 'GET', '/products/{id}', 'product-get'),
+  figure('products.list', 'marketplace', 'ProductList', '/products', 'products-list'),
+  figure('products.profile', 'marketplace', 'ProductGet', '/products/{id}', 'product-get', PRODUCT_ID),
   route('UserProfileGet', 'GET', '/users/{name}/profile', 'user-profile-get'),
-  route('ProductSales', 'GET', '/products/{id}/sales', 'product-sales'),
-  route('ProductRatings', 'GET', '/products/{id}/ratings', 'product-ratings'),
-  route('UserActivity', 'GET', '/users/{name}/activity', 'user-activity'),
-  route('EventFrequencies', 'GET', '/events/frequencies', 'events-frequencies'),
-  route('LeaderboardProducts', 'GET', '/leaderboards/products', 'leaderboard-products'),
+  figure(
+    'products.sales',
+    'marketplace',
+    'ProductSales',
+    '/products/{id}/sales',
+    'product-sales',
+    PRODUCT_ID,
+  ),
+  figure(
+    'products.ratings',
+    'marketplace',
+    'ProductRatings',
+    '/products/{id}/ratings',
+    'product-ratings',
+    PRODUCT_ID,
+  ),
+  figure('users.activity', 'marketplace', 'UserActivity', '/users/{name}/activity', 'user-activity'),
+  figure(
+    'events.frequencies',
+    'marketplace',
+    'EventFrequencies',
+    '/events/frequencies',
+    'events-frequencies',
+  ),
+  figure(
+    'leaderboards.products',
+    'marketplace',
+    'LeaderboardProducts',
+    '/leaderboards/products',
+    'leaderboard-products',
+  ),
+  // The metrics catalogue (SPEC 11), built from the routes above that carry a figure.
+  route('Metrics', 'GET', '/metrics', 'metrics', { tables: {} }),
+  route('MetricsQuery', 'POST', '/metrics/query', 'metrics-query'),
   route('ProductCreate', 'POST', '/products', 'product-create', CATALOGUE_WRITE),
   route('ProductPut', 'PUT', '/products/{id}', 'product-put', CATALOGUE_WRITE),
   route('ProductDelete', 'DELETE', '/products/{id}', 'product-delete', CATALOGUE_WRITE),

@@ -119,14 +119,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   LeaderboardNetworkStrength: {
     summary: 'Users by net change of network strength in [from, to) (no from: strength at to)',
-    description: `Only positive values; ties by name. ${RANGE_NOTE} Reflects the rollups (see /meta/snapshots).`,
+    description: `Only positive values; ties by name. ${RANGE_NOTE} Answered from the rollups and the committed events after them: as fresh as the last committed batch.`,
     query: QUERY.leaderboard,
     response: S.LeaderboardSchema,
     errors: [400],
   },
   LeaderboardReferralPoints: {
     summary: 'Users by referral points awarded in [from, to)',
-    description: `Only positive values; ties by name. ${RANGE_NOTE} Reflects the rollups (see /meta/snapshots).`,
+    description: `Only positive values; ties by name. ${RANGE_NOTE} Answered from the rollups and the committed events after them: as fresh as the last committed batch.`,
     query: QUERY.leaderboard,
     response: S.LeaderboardSchema,
     errors: [400],
@@ -140,7 +140,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   MetaSnapshots: {
     summary: 'What the time-bucketed rollups cover',
     description:
-      'earliest/latest: starts of the first and last 5-second buckets with data. coveredUntil: every event committed when the last snapshot run started, with created_at before it, is reflected in ranged answers.',
+      'earliest/latest: starts of the first and last 5-second buckets with data. coveredUntil: every event committed when the last snapshot run started, with created_at before it, is in the rollups (ranged answers also add the committed events the rollups do not hold yet).',
     query: QUERY.none,
     response: S.MetaSnapshotsSchema,
     errors: [],
@@ -232,6 +232,23 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: QUERY.productLeaderboard,
     response: S.ProductLeaderboardSchema,
     errors: [400],
+  },
+  Metrics: {
+    summary: 'The catalogue of figures',
+    description:
+      "Every figure the API answers, its family, and its parameters: the path and query parameters of the figure's own route (a product's `{id}` is `productId`). POST /metrics/query answers any of them.",
+    query: QUERY.none,
+    response: S.MetricsSchema,
+    errors: [],
+  },
+  MetricsQuery: {
+    summary: 'Query a figure of the catalogue by name',
+    description:
+      "`result` is exactly what the figure's own route answers for these parameters. An unknown name or a bad parameter is a 400 naming it; an unknown user or product a 404, as the route answers.",
+    query: QUERY.none,
+    body: S.MetricsQueryBodySchema,
+    response: S.MetricsQueryAnswerSchema,
+    errors: [400, 404, 413],
   },
   ProductCreate: {
     summary: "Create or replace a product's catalogue entry",

@@ -205,3 +205,37 @@ export const ProductLeaderboardSchema = z.strictObject({
     }),
   ),
 });
+
+// ---- the metrics catalogue ------------------------------------------------------------------------
+
+export const MetricsSchema = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      name: z.string().describe('the figure, e.g. products.sales'),
+      family: z.string(),
+      description: z.string(),
+      params: z.array(
+        z.strictObject({
+          name: z.string().describe("as the route's path or query parameter (a product's {id}: productId)"),
+          type: z.enum(['string', 'integer', 'instant', 'enum']),
+          required: z.boolean(),
+          description: z.string(),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const MetricsQueryBodySchema = z.strictObject({
+  name: z.string().min(1).max(128).describe('a figure of GET /metrics'),
+  params: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .describe("the figure's parameters by name (values as a query string carries them: strings or numbers)"),
+});
+
+export const MetricsQueryAnswerSchema = z.strictObject({
+  name: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  result: z.unknown().describe("exactly what the figure's own route answers"),
+});

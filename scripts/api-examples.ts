@@ -107,7 +107,10 @@ export interface ApiExample {
    * numbers: the example shows one run's value, the test compares only the type.
    */
   varies?: string[];
-  /** The answer is shortened: the test checks that the real answer holds it. */
+  /**
+   * The answer is shortened (object keys left out, array items left off at the end): the test checks
+   * that the real answer holds it.
+   */
   partial?: boolean;
   /** A sentence after the answer: what to notice in it. */
   note?: string;
@@ -416,7 +419,7 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       resolutionMs: 'the finest bucket: 5,000 ms',
       earliest: 'start of the first 5-second bucket with data',
       latest: 'start of the last 5-second bucket with data',
-      coveredUntil: 'ranged answers reflect every committed event with an earlier created_at',
+      coveredUntil: 'the rollups hold every committed event with an earlier created_at',
       lastBuiltAt: 'when the last snapshot run ended',
       buckets: '5-second buckets with data',
       levels: 'rollup blocks kept at each resolution',
@@ -939,6 +942,107 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
             message: "query parameter 'action': only with metric=interactions (not revenue)",
           },
         },
+      },
+    ],
+  },
+  Metrics: {
+    fields: {
+      'items[].name': 'the figure, as POST /metrics/query names it',
+      'items[].params': "its parameters: the path and query parameters of the figure's own route",
+    },
+    examples: [
+      {
+        request: '/metrics',
+        answer: {
+          items: [
+            {
+              name: 'users.profile',
+              family: 'social',
+              description: "A user's profile",
+              params: [{ name: 'name', type: 'string', required: true, description: "the user's name" }],
+            },
+          ],
+        },
+        partial: true,
+        note: 'Shortened to its first figure: the catalogue lists every figure the API answers.',
+      },
+    ],
+  },
+  MetricsQuery: {
+    fields: {
+      params: 'the parameters as given',
+      result: "exactly what the figure's own route answers",
+    },
+    examples: [
+      {
+        request: '/metrics/query',
+        body: '{"name":"leaderboards.products","params":{"metric":"rating","minRatings":2,"from":"2025-07-18T20:53:50Z","to":"2025-07-18T20:57:00Z"}}',
+        answer: {
+          name: 'leaderboards.products',
+          params: {
+            metric: 'rating',
+            minRatings: 2,
+            from: '2025-07-18T20:53:50Z',
+            to: '2025-07-18T20:57:00Z',
+          },
+          result: {
+            metric: 'rating',
+            from: '2025-07-18T20:53:50.000Z',
+            to: '2025-07-18T20:57:00.000Z',
+            items: [{ rank: 1, productId: '12', name: 'Desk lamp', value: 4.5 }],
+          },
+        },
+        note: 'The result is what `GET /leaderboards/products?metric=rating&minRatings=2&from=…&to=…` answers.',
+      },
+      {
+        title: "A product's figure",
+        request: '/metrics/query',
+        body: '{"name":"products.profile","params":{"productId":"B-7"}}',
+        answer: {
+          name: 'products.profile',
+          params: { productId: 'B-7' },
+          result: {
+            productId: 'B-7',
+            name: 'Notebook',
+            category: null,
+            cost: null,
+            description: null,
+            firstSeenAt: '2025-07-18T20:56:55.000Z',
+            sales: { orders: 1, units: 3, revenue: 7.5 },
+            ratings: { count: 0, average: null },
+            interactions: { total: 1, byAction: { view: 1 } },
+          },
+        },
+      },
+      {
+        title: 'An unknown figure',
+        request: '/metrics/query',
+        body: '{"name":"products.colour"}',
+        status: 400,
+        answer: {
+          error: {
+            code: 'bad_request',
+            message:
+              "body field 'name': 'products.colour' is no figure of this API (GET /metrics lists them)",
+          },
+        },
+      },
+      {
+        title: 'A bad parameter',
+        request: '/metrics/query',
+        body: '{"name":"users.friends","params":{"name":"ann","limit":0}}',
+        status: 400,
+        answer: {
+          error: { code: 'bad_request', message: "param 'limit': must be an integer from 1 to 1000" },
+        },
+      },
+      {
+        title: 'An unknown product',
+        request: '/metrics/query',
+        body: '{"name":"products.sales","params":{"productId":"999","window":"1h"}}',
+        status: 404,
+        answer: { error: { code: 'not_found', message: "product '999' is not known" } },
+        note: 'As the route answers it.',
       },
     ],
   },

@@ -31,11 +31,12 @@ function takeVarying(doc: Json, real: Json, path: string[]): Json {
   return { ...(doc as object), [head]: takeVarying(d, r, rest) };
 }
 
-/** Whether `part` is `whole` with some object keys left out. */
+/** Whether `part` is `whole` with some object keys left out, and some array items at the end. */
 function holds(whole: Json, part: Json): boolean {
-  if (part === null || typeof part !== 'object' || Array.isArray(part)) {
-    return JSON.stringify(whole) === JSON.stringify(part);
+  if (Array.isArray(part)) {
+    return Array.isArray(whole) && part.length <= whole.length && part.every((p, i) => holds(whole[i], p));
   }
+  if (part === null || typeof part !== 'object') return JSON.stringify(whole) === JSON.stringify(part);
   if (whole === null || typeof whole !== 'object') return false;
   return Object.entries(part).every(([k, v]) => holds((whole as Record<string, Json>)[k], v));
 }

@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MixedGenerator } from '../../domain/family-generator';
-import { BUCKET_MS, bucketOf, toIso } from '../../domain/time';
+import { bucketOf, toIso } from '../../domain/time';
 import { SnapshotBuilder } from '../../lambdas/snapshot/snapshot-builder';
 import type { LocalRuntime } from '../../local/runtime';
 import { encodeNameCursor } from '../../queries/cursor';
