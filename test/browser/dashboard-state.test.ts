@@ -17,7 +17,7 @@ import {
   toInputValue,
 } from '../../web/src/range';
 import { eventsPerSecond } from '../../web/src/rate';
-import { formatRoute, parseHash, type Route, userLink } from '../../web/src/route';
+import { formatRoute, parseHash, productLink, type Route, userLink } from '../../web/src/route';
 import { ThroughputHistory } from '../../web/src/throughput';
 import type { UserNetwork } from '../../web/src/types';
 
@@ -49,6 +49,15 @@ describe('dashboard address', () => {
       range: { kind: 'custom', from: T, to: null },
       interval: 'auto',
       cursor: null,
+    },
+    { page: 'products', id: null, prefix: '', range: { kind: 'preset', preset: 'all' }, interval: 'auto' },
+    { page: 'products', id: null, prefix: 'B-', range: { kind: 'preset', preset: '1d' }, interval: 'auto' },
+    {
+      page: 'products',
+      id: 'we/ird ?#&id',
+      prefix: '',
+      range: { kind: 'custom', from: T, to: T + 60_000 },
+      interval: '5m',
     },
   ];
   for (const r of routes) {
@@ -89,6 +98,18 @@ describe('dashboard address', () => {
     };
     assert.equal(userLink('b', from), '#/users/b?range=1h&interval=1m');
     assert.equal(userLink('b'), '#/users/b');
+    assert.equal(productLink('12', from), '#/products/12?range=1h&interval=1m');
+    const products: Route = { page: 'products', id: null, prefix: '1', range: from.range, interval: 'auto' };
+    assert.equal(productLink('12', products), '#/products/12?range=1h');
+    assert.equal(userLink('b', products), '#/users/b?range=1h');
+    assert.equal(parseHash('#/products/12?interval=1h&prefix=9').page, 'products');
+    assert.deepEqual(parseHash('#/products?interval=1h&prefix=9'), {
+      page: 'products',
+      id: null,
+      prefix: '9',
+      range: { kind: 'preset', preset: 'all' },
+      interval: 'auto',
+    });
   });
 });
 

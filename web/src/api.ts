@@ -1,15 +1,23 @@
 // A small typed client of the HTTP API (SPEC section 5). The base URL is `window.BACEFOOK_API` when the
 // deployment injects it (config.js), else the page's own origin (the local runtime serves both).
 import type {
+  EventFrequencies,
   FriendsCountSeries,
   FriendsPage,
   Leaderboard,
   Metric,
   PipelineMeta,
+  Product,
+  ProductLeaderboard,
+  ProductMetric,
+  ProductsPage,
+  RatingsSeries,
   ReferralSeries,
   Rejections,
+  SalesSeries,
   SnapshotsMeta,
   TopFriends,
+  UserActivity,
   UserNetwork,
   UserProfile,
   UsersPage,
@@ -46,6 +54,13 @@ export function joinUrl(base: string, path: string, query: Query = {}): string {
 }
 
 const enc = encodeURIComponent;
+
+/** The range and step of a series route. */
+export interface SeriesQuery {
+  from?: string;
+  to?: string;
+  interval: string;
+}
 
 function isErrorBody(v: unknown): v is { error: { code: string; message: string } } {
   if (typeof v !== 'object' || v === null || !('error' in v)) return false;
@@ -113,6 +128,31 @@ export class Api {
   }
   rejections(limit: number, signal?: AbortSignal) {
     return this.get<Rejections>('/meta/rejections', { limit }, signal);
+  }
+  products(q: { prefix?: string; limit?: number; cursor?: string }, signal?: AbortSignal) {
+    return this.get<ProductsPage>('/products', { ...q }, signal);
+  }
+  product(id: string, signal?: AbortSignal) {
+    return this.get<Product>(`/products/${enc(id)}`, {}, signal);
+  }
+  sales(id: string, q: SeriesQuery, signal?: AbortSignal) {
+    return this.get<SalesSeries>(`/products/${enc(id)}/sales`, { ...q }, signal);
+  }
+  ratings(id: string, q: SeriesQuery, signal?: AbortSignal) {
+    return this.get<RatingsSeries>(`/products/${enc(id)}/ratings`, { ...q }, signal);
+  }
+  productLeaderboard(
+    metric: ProductMetric,
+    q: { from?: string; to?: string; limit: number },
+    signal?: AbortSignal,
+  ) {
+    return this.get<ProductLeaderboard>('/leaderboards/products', { metric, ...q }, signal);
+  }
+  activity(name: string, q: SeriesQuery, signal?: AbortSignal) {
+    return this.get<UserActivity>(`/users/${enc(name)}/activity`, { ...q }, signal);
+  }
+  frequencies(q: Partial<SeriesQuery>, signal?: AbortSignal) {
+    return this.get<EventFrequencies>('/events/frequencies', { ...q }, signal);
   }
 }
 

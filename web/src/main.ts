@@ -34,12 +34,18 @@ const PAGE_TITLES: Record<Route['page'], string> = {
   overview: 'Overview',
   leaderboards: 'Leaderboards',
   user: 'Users',
+  products: 'Products',
   'not-found': 'Not found',
 };
 
 async function loadUserView(): Promise<ViewFactory> {
   const mod = await import('./views/user');
   return mod.mountUser;
+}
+
+async function loadProductsView(): Promise<ViewFactory> {
+  const mod = await import('./views/products');
+  return mod.mountProducts;
 }
 
 async function start(): Promise<void> {
@@ -62,6 +68,7 @@ async function start(): Promise<void> {
     overview: h('a', { href: '#/', 'data-nav': 'overview' }, 'Overview'),
     leaderboards: h('a', { href: '#/leaderboards', 'data-nav': 'leaderboards' }, 'Leaderboards'),
     user: h('a', { href: '#/users', 'data-nav': 'user' }, 'Users'),
+    products: h('a', { href: '#/products', 'data-nav': 'products' }, 'Products'),
   };
   const main = h('main', { id: 'view', tabindex: '-1' });
   const header = h(
@@ -73,7 +80,14 @@ async function start(): Promise<void> {
       h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
       'Bacefook Analytics',
     ),
-    h('nav', { 'aria-label': 'Pages' }, navLinks.overview, navLinks.leaderboards, navLinks.user),
+    h(
+      'nav',
+      { 'aria-label': 'Pages' },
+      navLinks.overview,
+      navLinks.leaderboards,
+      navLinks.user,
+      navLinks.products,
+    ),
     userSearch(ctx, { id: 'global-search', placeholder: 'Find a user…' }),
   );
   replace(document.body, header, main);
@@ -103,9 +117,9 @@ async function start(): Promise<void> {
     let factory: ViewFactory;
     if (route.page === 'overview') factory = mountOverview;
     else if (route.page === 'leaderboards') factory = mountLeaderboards;
-    else if (route.page === 'user') {
+    else if (route.page === 'user' || route.page === 'products') {
       try {
-        factory = await loadUserView();
+        factory = await (route.page === 'user' ? loadUserView() : loadProductsView());
       } catch (err) {
         factory = mountNotFound(err);
       }

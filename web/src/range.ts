@@ -172,3 +172,15 @@ const NUMBER = new Intl.NumberFormat('en-US');
 export function formatNumber(n: number): string {
   return NUMBER.format(n);
 }
+
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** An amount of money (the API answers at most 2 decimals): `1,234.50`. */
+export function formatMoney(n: number): string {
+  return MONEY.format(n);
+}
+
+const AVERAGE = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** An average rating (unrounded in the API) to 2 decimals, or a dash when there is none. */
+export function formatAverage(n: number | null): string {
+  return n === null ? '—' : AVERAGE.format(n);
+}

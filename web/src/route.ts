@@ -3,6 +3,8 @@
 //   #/leaderboards?metric=&range=|from=&to=&limit= leaderboards (both metrics unless one is chosen)
 //   #/users                                       user search
 //   #/users/{name}?range=|from=&to=&interval=&cursor=
+//   #/products?prefix=&range=|from=&to=          products: search by id prefix, boards over the range
+//   #/products/{id}?range=|from=&to=&interval=    a product page
 // Pure: parse and format are inverses, unit-tested under Node.
 import { ALL_TIME, type IntervalId, isInterval, parseRange, type RangeSpec, rangeParams } from './range';
 import { METRICS, type Metric } from './types';
@@ -19,6 +21,14 @@ export type Route =
       range: RangeSpec;
       interval: IntervalId | 'auto';
       cursor: string | null;
+    }
+  | {
+      page: 'products';
+      /** null: the products page (search and boards); else that product's page. */
+      id: string | null;
+      prefix: string;
+      range: RangeSpec;
+      interval: IntervalId | 'auto';
     }
   | { page: 'not-found'; path: string };
 
@@ -71,6 +81,20 @@ export function parseHash(hash: string): Route {
       cursor: params.get('cursor') || null,
     };
   }
+  if (parts[0] === 'products' && parts.length <= 2) {
+    const id = parts.length === 2 ? safeDecode(parts[1]) : null;
+    if (parts.length === 2 && (id === null || id === '' || id.length > 64)) {
+      return { page: 'not-found', path };
+    }
+    const interval = params.get('interval');
+    return {
+      page: 'products',
+      id,
+      prefix: id === null ? (params.get('prefix') ?? '').slice(0, 64) : '',
+      range: parseRange(params),
+      interval: id !== null && isInterval(interval) ? interval : 'auto',
+    };
+  }
   return { page: 'not-found', path };
 }
 
@@ -98,14 +122,34 @@ export function formatRoute(r: Route): string {
       if (r.cursor) p.cursor = r.cursor;
       return withQuery(`/users/${encodeURIComponent(r.name)}`, p);
     }
+    case 'products': {
+      const p: Record<string, string> = {};
+      if (r.id === null && r.prefix) p.prefix = r.prefix;
+      Object.assign(p, rangeParams(r.range));
+      if (r.id === null) return withQuery('/products', p);
+      if (r.interval !== 'auto') p.interval = r.interval;
+      return withQuery(`/products/${encodeURIComponent(r.id)}`, p);
+    }
     case 'not-found':
       return `#${r.path}`;
   }
 }
 
-/** A user page link that keeps the range and interval of `from` (when it is a user or leaderboard page). */
+/** The range and interval a link from `from` carries to the next page. */
+function carried(from?: Route): { range: RangeSpec; interval: IntervalId | 'auto' } {
+  if (!from || from.page === 'overview' || from.page === 'not-found')
+    return { range: ALL_TIME, interval: 'auto' };
+  return { range: from.range, interval: from.page === 'leaderboards' ? 'auto' : from.interval };
+}
+
+/** A user page link that keeps the range and interval of `from` (a user, product or leaderboard page). */
 export function userLink(name: string, from?: Route): string {
-  const range = from && (from.page === 'user' || from.page === 'leaderboards') ? from.range : ALL_TIME;
-  const interval = from && from.page === 'user' ? from.interval : 'auto';
+  const { range, interval } = carried(from);
   return formatRoute({ page: 'user', name, range, interval, cursor: null });
+}
+
+/** A product page link that keeps the range and interval of `from`. */
+export function productLink(id: string, from?: Route): string {
+  const { range, interval } = carried(from);
+  return formatRoute({ page: 'products', id, prefix: '', range, interval });
 }

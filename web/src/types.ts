@@ -12,6 +12,8 @@ export interface UserProfile {
   referralsCount: number;
   networkStrength: number;
   referralPoints: number;
+  /** The user's marketplace profile (null without one); absent from an API that predates it. */
+  profile?: MarketProfile | null;
 }
 
 export type NodeRelation = 'self' | 'referrer' | 'referred' | 'friend';
@@ -98,4 +100,95 @@ export interface PipelineMeta {
 export interface Rejections {
   items: { reason: string; event: unknown; sequenceNumber: string }[];
   nextCursor: string | null;
+}
+
+// ---- marketplace (products, ratings, activity, event frequencies) -----------------------------------
+
+export interface MarketProfile {
+  displayName: string | null;
+  email: string | null;
+}
+
+export interface ProductsPage {
+  total: number;
+  items: { productId: string; name: string | null; category: string | null }[];
+  nextCursor: string | null;
+}
+
+export interface Product {
+  productId: string;
+  name: string | null;
+  category: string | null;
+  cost: number | null;
+  description: string | null;
+  firstSeenAt: string;
+  sales: { orders: number; units: number; revenue: number };
+  ratings: { count: number; average: number | null };
+  interactions: { total: number; byAction: Record<string, number> };
+}
+
+export interface SalesSeries {
+  productId: string;
+  from: string;
+  to: string;
+  interval: string;
+  orders: number;
+  units: number;
+  revenue: number;
+  series: { start: string; orders: number; units: number; revenue: number }[];
+}
+
+export type Star = '1' | '2' | '3' | '4' | '5';
+export const STARS: readonly Star[] = ['1', '2', '3', '4', '5'];
+
+export interface RatingsSeries {
+  productId: string;
+  from: string;
+  to: string;
+  interval: string;
+  count: number;
+  average: number | null;
+  distribution: Record<Star, number>;
+  series: { start: string; count: number; average: number | null }[];
+}
+
+export type ProductMetric = 'revenue' | 'units' | 'orders' | 'interactions' | 'rating';
+/** The boards the products page shows, in its order. */
+export const PRODUCT_BOARDS: readonly ProductMetric[] = ['revenue', 'units', 'interactions', 'rating'];
+export const PRODUCT_METRIC_LABEL: Record<ProductMetric, string> = {
+  revenue: 'Revenue',
+  units: 'Units sold',
+  orders: 'Orders',
+  interactions: 'Interactions',
+  rating: 'Average rating',
+};
+
+export interface ProductLeaderboard {
+  metric: ProductMetric;
+  from: string | null;
+  to: string;
+  items: { rank: number; productId: string; name: string | null; value: number }[];
+}
+
+export interface UserActivity {
+  name: string;
+  from: string;
+  to: string;
+  interval: string;
+  interactions: number;
+  byAction: Record<string, number>;
+  bySource: Record<string, number>;
+  purchases: { orders: number; units: number; revenue: number };
+  ratings: { count: number; average: number | null };
+  series: { start: string; interactions: number }[];
+}
+
+export interface EventFrequencies {
+  from: string;
+  to: string;
+  interval: string;
+  total: number;
+  byType: Record<string, number>;
+  byAction: Record<string, number>;
+  series: { start: string; total: number; byType: Record<string, number> }[];
 }

@@ -247,3 +247,62 @@ export function chartSummary(items: [string, string | number][]): HTMLElement {
     ]),
   );
 }
+
+/** A series of the marketplace: bars per interval, with an optional line on its own right-hand scale. */
+export interface BarsAndLine {
+  from: string;
+  to: string;
+  starts: readonly string[];
+  bars: { label: string; values: readonly number[]; color: string };
+  line?: { label: string; values: readonly (number | null)[]; color: string; max?: number };
+}
+
+/**
+ * Sales (revenue bars, units line), ratings (count bars, average line on 0–5) and a user's
+ * interactions: each bar spans the interval that ends where it is drawn, as the referrals chart.
+ */
+export function barsChart(el: HTMLElement, s: BarsAndLine, intervalMs: number): ChartHandle {
+  const xs = ends(s.starts, intervalMs, s.to);
+  const data: uPlot.AlignedData = [xs, [...s.bars.values]];
+  const series: uPlot.Series[] = [
+    {},
+    {
+      label: s.bars.label,
+      stroke: s.bars.color,
+      fill: `${s.bars.color}99`,
+      width: 1,
+      paths: uPlot.paths.bars?.({ align: -1, size: [0.9, 40] }),
+      points: { show: false },
+    },
+  ];
+  const axes = [xAxis(), axis('y')];
+  const line = s.line;
+  if (line) {
+    data.push([...line.values]);
+    series.push({
+      label: line.label,
+      stroke: line.color,
+      width: 2,
+      scale: 'line',
+      spanGaps: false,
+      points: { show: true, size: 4 },
+    });
+    axes.push(axis('line', 1));
+  }
+  return mount(
+    el,
+    {
+      scales: {
+        x: { time: true, range: (_u, _min, max) => [Date.parse(s.from) / 1000, max] },
+        y: { range: (_u, _min, max) => [0, headroom(max)] },
+        line: { range: (_u, _min, max) => [0, line?.max ?? headroom(max)] },
+      },
+      series,
+      axes,
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+    },
+    data,
+    s.starts.length,
+  );
+}

@@ -2,14 +2,17 @@
 // and charted over the last minutes, the last event's time, the snapshot job's progress and the
 // latest rejections; refreshed every 2 s while the tab is visible.
 import { describeError, isAbort } from '../api';
+import { byCount, countTable } from '../components/count-table';
 import { emptyState, errorState, h, loadingState, replace } from '../dom';
 import { formatAgo, formatIsoUtc, formatNumber } from '../range';
 import { RATE_WINDOW_MS } from '../rate';
 import { THROUGHPUT_WINDOW_MS, ThroughputHistory } from '../throughput';
-import type { PipelineMeta, Rejections, SnapshotsMeta } from '../types';
+import type { EventFrequencies, PipelineMeta, Rejections, SnapshotsMeta } from '../types';
 import type { AppContext, View } from '../view';
 
 export const POLL_MS = 2_000;
+/** Event frequencies (all time, a heavier query) are asked every this many polls. */
+export const FREQUENCIES_EVERY = 5;
 /**
  * Throughput measured while the page is open, kept across visits to the other pages: coming back to
  * the overview shows the minutes before (with a gap for the time away).
@@ -54,6 +57,12 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   const reasons = h('div', { class: 'panel-body', id: 'rejected-by-reason' }, loadingState());
   const snapshots = h('div', { class: 'panel-body', id: 'snapshots' }, loadingState());
   const rejections = h('div', { class: 'panel-body', id: 'rejections' }, loadingState());
+  const frequencies = h(
+    'div',
+    { class: 'panel-body', id: 'event-frequencies', 'data-state': 'loading' },
+    loadingState(),
+  );
+  const actions = h('div', { class: 'panel-body', id: 'interaction-actions' });
   replace(
     root,
     h('div', { class: 'page-head' }, h('h1', null, 'Pipeline overview'), status),
@@ -65,6 +74,14 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
       h('section', { class: 'panel' }, h('h2', null, 'Rejected by reason'), reasons),
       h('section', { class: 'panel' }, h('h2', null, 'Snapshots (time-bucketed rollups)'), snapshots),
       h('section', { class: 'panel' }, h('h2', null, 'Latest rejections'), rejections),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', null, 'Events by type (all time)'),
+        h('p', { class: 'muted' }, 'Applied events of every family.'),
+        frequencies,
+      ),
+      h('section', { class: 'panel' }, h('h2', null, 'Interactions by action (all time)'), actions),
     ),
   );
   root.setAttribute('data-page', 'overview');
@@ -211,17 +228,55 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
     );
   };
 
+  const renderFrequencies = (f: PromiseSettledResult<EventFrequencies>) => {
+    if (f.status === 'rejected') {
+      frequencies.dataset.state = 'error';
+      replace(
+        frequencies,
+        errorState(f.reason, () => void restart()),
+      );
+      replace(actions);
+      return;
+    }
+    const v = f.value;
+    const types = byCount(v.byType);
+    frequencies.dataset.state = types.length ? 'ready' : 'empty';
+    frequencies.dataset.total = String(v.total);
+    replace(
+      frequencies,
+      types.length
+        ? h(
+            'div',
+            null,
+            h('p', { class: 'muted' }, `${formatNumber(v.total)} applied events.`),
+            countTable(types, 'Type', 'data-type'),
+          )
+        : emptyState('No event has been applied yet.'),
+    );
+    const acts = byCount(v.byAction);
+    replace(
+      actions,
+      acts.length ? countTable(acts, 'Action', 'data-action') : emptyState('No interaction yet.'),
+    );
+  };
+
+  let ticks = 0;
   const tick = async () => {
     if (stopped) return;
     const my = ++loopId;
     ac = new AbortController();
     const signal = ac.signal;
-    const [p, s, r] = await Promise.allSettled([
+    const withFrequencies = ticks++ % FREQUENCIES_EVERY === 0 || frequencies.dataset.state !== 'ready';
+    const [p, s, r, f] = await Promise.allSettled([
       ctx.api.pipeline(signal),
       ctx.api.snapshots(signal),
       ctx.api.rejections(5, signal),
+      withFrequencies ? ctx.api.frequencies({}, signal) : Promise.resolve(null),
     ]);
     if (stopped || my !== loopId) return;
+    if (f.status === 'fulfilled' && f.value !== null)
+      renderFrequencies({ status: 'fulfilled', value: f.value });
+    else if (f.status === 'rejected' && !isAbort(f.reason)) renderFrequencies(f);
     const now = ctx.now();
     if (p.status === 'fulfilled') {
       const v = p.value;

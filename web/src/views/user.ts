@@ -2,14 +2,23 @@
 // with range and interval controls, top influential friends and the paginated friends list.
 // Loaded as its own chunk (it carries Cytoscape.js and uPlot).
 import { ApiError, isAbort } from '../api';
+import { byCount, countTable } from '../components/count-table';
 import { drawNetwork, type NetworkHandle, networkLegend } from '../components/network-graph';
 import { rangePicker } from '../components/range-picker';
-import { type ChartHandle, chartSummary, friendsCountChart, referralsChart } from '../components/time-chart';
+import {
+  barsChart,
+  type ChartHandle,
+  chartSummary,
+  friendsCountChart,
+  referralsChart,
+} from '../components/time-chart';
 import { userSearch } from '../components/user-search';
 import { emptyState, errorState, h, link, loadingState, replace } from '../dom';
 import {
   autoInterval,
+  formatAverage,
   formatIsoUtc,
+  formatMoney,
   formatNumber,
   INTERVALS,
   type IntervalId,
@@ -21,7 +30,7 @@ import {
   seriesWindow,
 } from '../range';
 import { type Route, userLink } from '../route';
-import type { UserProfile } from '../types';
+import type { UserActivity, UserProfile } from '../types';
 import type { AppContext, View } from '../view';
 
 type UserRoute = Extract<Route, { page: 'user' }>;
@@ -123,6 +132,12 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
   const answered = h('p', { class: 'muted answered', id: 'series-range' });
   const fcSummary = h('div', { class: 'chart-head' });
   const friendsEl = h('div', { class: 'panel-body', id: 'friends', 'data-state': 'loading' }, loadingState());
+  const activityEl = h(
+    'div',
+    { class: 'panel-body', id: 'activity', 'data-state': 'loading' },
+    loadingState(),
+  );
+  const activityChart = h('div', { class: 'chart', id: 'chart-activity', 'data-state': 'loading' });
 
   replace(
     root,
@@ -158,6 +173,15 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
         h('div', null, h('h3', null, 'Referrals'), refSummary, refChart),
         h('div', null, h('h3', null, 'Friends count'), fcSummary, fcChart),
       ),
+    ),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', null, 'Marketplace activity'),
+      h('p', { class: 'muted' }, 'Interactions, purchases and ratings given, over the range above.'),
+      activityEl,
+      h('h3', null, 'Interactions'),
+      activityChart,
     ),
     h('section', { class: 'panel' }, h('h2', null, 'Friends'), friendsEl),
   );
@@ -206,6 +230,10 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
         statCard('referrals-count', 'Referrals', formatNumber(p.referralsCount), p.referralsCount),
         statCard('network-strength', 'Network strength', formatNumber(p.networkStrength), p.networkStrength),
         statCard('referral-points', 'Referral points', formatNumber(p.referralPoints), p.referralPoints),
+        p.profile
+          ? statCard('display-name', 'Display name', p.profile.displayName ?? '—', p.profile.displayName)
+          : null,
+        p.profile?.email ? statCard('email', 'Email', p.profile.email, p.profile.email) : null,
       );
       root.setAttribute('data-state', 'ready');
       return true;
@@ -231,7 +259,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
           profileEl,
           errorState(err, () => void retryProfile()),
         );
-        for (const el of [refChart, fcChart]) {
+        for (const el of [refChart, fcChart, activityChart, activityEl]) {
           el.dataset.state = 'error';
           replace(el, h('p', { class: 'muted' }, 'Waiting for the profile.'));
         }
@@ -396,6 +424,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     for (const [el, sum] of [
       [refChart, refSummary],
       [fcChart, fcSummary],
+      [activityChart, activityEl],
     ] as const) {
       el.dataset.state = 'loading';
       delete el.dataset.points;
@@ -404,9 +433,12 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     }
     answered.textContent = '';
     const ms = intervalMs(interval);
-    const [ref, fc] = await Promise.allSettled([
+    activityEl.dataset.state = 'loading';
+    replace(activityEl, loadingState());
+    const [ref, fc, act] = await Promise.allSettled([
       ctx.api.referrals(name, q, ac.signal),
       ctx.api.friendsCount(name, q, ac.signal),
+      ctx.api.activity(name, q, ac.signal),
     ]);
     if (ac.signal.aborted) return;
     if (ref.status === 'fulfilled') {
@@ -448,6 +480,71 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
         errorState(fc.reason, () => void loadCharts()),
       );
     }
+    if (act.status === 'fulfilled') {
+      renderActivity(act.value);
+      replace(activityChart);
+      charts.push(
+        barsChart(
+          activityChart,
+          {
+            from: act.value.from,
+            to: act.value.to,
+            starts: act.value.series.map((p) => p.start),
+            bars: {
+              label: 'Interactions',
+              values: act.value.series.map((p) => p.interactions),
+              color: '#2f7fd1',
+            },
+          },
+          ms,
+        ),
+      );
+    } else {
+      activityEl.dataset.state = 'error';
+      activityChart.dataset.state = 'error';
+      replace(activityChart);
+      replace(
+        activityEl,
+        errorState(act.reason, () => void loadCharts()),
+      );
+    }
+  };
+
+  // ---- marketplace activity -----------------------------------------------------------------------
+  const renderActivity = (a: UserActivity) => {
+    const none = a.interactions === 0 && a.purchases.orders === 0 && a.ratings.count === 0;
+    activityEl.dataset.state = none ? 'empty' : 'ready';
+    const actions = byCount(a.byAction);
+    const sources = byCount(a.bySource);
+    replace(
+      activityEl,
+      h(
+        'div',
+        { class: 'cards', id: 'activity-cards' },
+        statCard('interactions', 'Interactions', formatNumber(a.interactions), a.interactions),
+        statCard('purchases-orders', 'Purchases', formatNumber(a.purchases.orders), a.purchases.orders),
+        statCard('purchases-units', 'Units bought', formatNumber(a.purchases.units), a.purchases.units),
+        statCard('purchases-revenue', 'Spent', formatMoney(a.purchases.revenue), a.purchases.revenue),
+        statCard('ratings-count', 'Ratings given', formatNumber(a.ratings.count), a.ratings.count),
+        statCard('ratings-average', 'Average given', formatAverage(a.ratings.average), a.ratings.average),
+      ),
+      none
+        ? emptyState(`${name} has no marketplace event in this range.`)
+        : h(
+            'div',
+            { class: 'grid-2' },
+            h(
+              'div',
+              { id: 'activity-actions' },
+              actions.length ? countTable(actions, 'Action', 'data-action') : null,
+            ),
+            h(
+              'div',
+              { id: 'activity-sources' },
+              sources.length ? countTable(sources, 'Source', 'data-source') : null,
+            ),
+          ),
+    );
   };
 
   // ---- friends list ---------------------------------------------------------------------------------

@@ -1,0 +1,715 @@
+// The marketplace pages. `#/products`: search products by id prefix (GET /products) and the product
+// boards (GET /leaderboards/products) by revenue, units, interactions and average rating over a range.
+// `#/products/{id}`: the catalogue entry and all-time figures (GET /products/{id}), sales and ratings
+// over time (GET /products/{id}/sales, /ratings) with range and interval controls, and the rating
+// distribution of the range. Loaded as its own chunk (it draws with uPlot).
+import { ApiError, isAbort } from '../api';
+import { byCount, countTable } from '../components/count-table';
+import { rangePicker } from '../components/range-picker';
+import { barsChart, type ChartHandle, chartSummary } from '../components/time-chart';
+import { type Child, emptyState, errorState, h, link, loadingState, replace } from '../dom';
+import {
+  autoInterval,
+  describeRange,
+  formatAverage,
+  formatIsoUtc,
+  formatMoney,
+  formatNumber,
+  formatUtc,
+  INTERVALS,
+  type IntervalId,
+  intervalAllowed,
+  intervalMs,
+  MAX_POINTS,
+  resolveRange,
+  sameRange,
+  seriesWindow,
+} from '../range';
+import { formatRoute, productLink, type Route } from '../route';
+import {
+  PRODUCT_BOARDS,
+  PRODUCT_METRIC_LABEL,
+  type Product,
+  type ProductLeaderboard,
+  type ProductMetric,
+  type ProductsPage,
+  STARS,
+} from '../types';
+import type { AppContext, View } from '../view';
+
+type ProductsRoute = Extract<Route, { page: 'products' }>;
+
+/** Products listed per page of the search. */
+export const PRODUCTS_PAGE = 50;
+/** Rows of each product board. */
+export const BOARD_ROWS = 10;
+const DEBOUNCE_MS = 150;
+
+const BOARD_HELP: Record<ProductMetric, string> = {
+  revenue: 'The sum of the sales’ amounts in the range.',
+  units: 'Units sold in the range.',
+  orders: 'Sales in the range.',
+  interactions: 'Views, clicks, carts, purchases and shares in the range.',
+  rating: 'The average rating given in the range (products with at least one).',
+};
+
+const COLORS = { revenue: '#2e9e6b', units: '#e4572e', ratings: '#d9a400', average: '#7b5cd6' };
+
+export function mountProducts(root: HTMLElement, initial: Route, ctx: AppContext): View {
+  const route = initial as ProductsRoute;
+  return route.id === null ? mountList(root, route, ctx) : mountProduct(root, route, route.id, ctx);
+}
+
+/** The value of a board's row as shown: money, an average or a count. */
+export function formatMetric(metric: ProductMetric, v: number): string {
+  if (metric === 'revenue') return formatMoney(v);
+  if (metric === 'rating') return formatAverage(v);
+  return formatNumber(v);
+}
+
+function productLabel(name: string | null, id: string): string {
+  return name ?? `Product ${id}`;
+}
+
+// ---- #/products -----------------------------------------------------------------------------------
+
+function mountList(root: HTMLElement, initial: ProductsRoute, ctx: AppContext): View {
+  let route = initial;
+  root.setAttribute('data-page', 'products');
+  let listAc = new AbortController();
+  let boardsAc = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const input = h('input', {
+    id: 'product-search',
+    type: 'search',
+    name: 'prefix',
+    placeholder: 'Product id, or its first characters',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: 64,
+    'aria-label': 'Product id prefix',
+    value: route.prefix,
+  });
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => ctx.navigate({ ...route, prefix: input.value.trim() }, { replace: true }),
+      DEBOUNCE_MS,
+    );
+  });
+  const form = h(
+    'form',
+    { class: 'search search-large', role: 'search' },
+    input,
+    h('button', { type: 'submit', class: 'btn' }, 'Go'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    const prefix = input.value.trim();
+    ctx.navigate({ ...route, prefix }, { replace: true });
+  });
+  const list = h(
+    'div',
+    { class: 'panel-body', id: 'products-list', 'data-state': 'loading' },
+    loadingState(),
+  );
+  const head = h('div', { class: 'head-actions' });
+  const toolbar = h('div', { class: 'toolbar' });
+  const boards = h('div', { class: 'grid-2', id: 'product-boards' });
+
+  replace(
+    root,
+    h('div', { class: 'page-head' }, h('h1', null, 'Products'), head),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', null, 'Find a product'),
+      h('p', { class: 'muted' }, 'Products whose id starts with what you type, by id.'),
+      form,
+      list,
+    ),
+    toolbar,
+    boards,
+  );
+
+  const loadList = async () => {
+    listAc.abort();
+    const ac = new AbortController();
+    listAc = ac;
+    list.dataset.state = 'loading';
+    replace(list, loadingState());
+    const rows = h('tbody');
+    const table = h(
+      'table',
+      { class: 'table products' },
+      h('thead', null, h('tr', null, h('th', null, 'Id'), h('th', null, 'Name'), h('th', null, 'Category'))),
+      rows,
+    );
+    const more = h('div', { class: 'pager' });
+    let shown = 0;
+    const page = async (cursor: string | undefined): Promise<void> => {
+      const res: ProductsPage = await ctx.api.products(
+        { prefix: route.prefix || undefined, limit: PRODUCTS_PAGE, cursor },
+        ac.signal,
+      );
+      if (ac.signal.aborted) return;
+      if (res.items.length === 0 && cursor === undefined) {
+        list.dataset.state = 'empty';
+        replace(
+          list,
+          emptyState(
+            route.prefix
+              ? `No product id starts with “${route.prefix}”.`
+              : 'No product yet: the marketplace has had no event.',
+          ),
+        );
+        return;
+      }
+      for (const p of res.items) {
+        rows.append(
+          h(
+            'tr',
+            { 'data-product-id': p.productId },
+            h(
+              'td',
+              null,
+              link(productLink(p.productId, route), p.productId, { 'data-product-link': p.productId }),
+            ),
+            h('td', null, p.name ?? '—'),
+            h('td', { class: 'muted' }, p.category ?? '—'),
+          ),
+        );
+      }
+      shown += res.items.length;
+      list.dataset.state = 'ready';
+      list.dataset.total = String(res.total);
+      replace(
+        more,
+        h(
+          'span',
+          { class: 'muted', 'data-shown': shown },
+          `${formatNumber(shown)} of ${formatNumber(res.total)}`,
+        ),
+        res.nextCursor
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn',
+                'data-pager': 'more',
+                onclick: () => {
+                  const next = res.nextCursor ?? undefined;
+                  void page(next).catch((err: unknown) => {
+                    if (!isAbort(err))
+                      replace(
+                        more,
+                        errorState(err, () => void page(next)),
+                      );
+                  });
+                },
+              },
+              'Show more',
+            )
+          : null,
+      );
+      if (cursor === undefined) replace(list, table, more);
+    };
+    try {
+      await page(undefined);
+    } catch (err) {
+      if (isAbort(err)) return;
+      list.dataset.state = 'error';
+      replace(
+        list,
+        errorState(err, () => void loadList()),
+      );
+    }
+  };
+
+  const renderBoards = () => {
+    boardsAc.abort();
+    boardsAc = new AbortController();
+    const signal = boardsAc.signal;
+    const now = ctx.now();
+    const resolved = resolveRange(route.range, now);
+    const query = {
+      from: resolved.from === null ? undefined : new Date(resolved.from).toISOString(),
+      to: resolved.to === null ? undefined : new Date(resolved.to).toISOString(),
+      limit: BOARD_ROWS,
+    };
+    replace(
+      head,
+      h(
+        'span',
+        { class: 'muted', 'data-as-of': now },
+        route.range.kind === 'preset' && route.range.preset !== 'all'
+          ? `${describeRange(route.range)} as of ${formatUtc(now)}`
+          : describeRange(route.range),
+      ),
+      h('button', { type: 'button', class: 'btn', onclick: () => renderBoards() }, 'Refresh'),
+    );
+    replace(
+      toolbar,
+      rangePicker(route.range, now, (r) => ctx.navigate({ ...route, range: r })),
+    );
+    const panels = PRODUCT_BOARDS.map((m) => {
+      const body = h('div', { class: 'panel-body' }, loadingState());
+      const answered = h('p', { class: 'muted answered' });
+      const panel = h(
+        'section',
+        { class: 'panel', 'data-board': m, 'data-state': 'loading' },
+        h('h2', null, PRODUCT_METRIC_LABEL[m]),
+        h('p', { class: 'muted' }, BOARD_HELP[m]),
+        answered,
+        body,
+      );
+      const load = async () => {
+        panel.dataset.state = 'loading';
+        replace(body, loadingState());
+        try {
+          const lb = await ctx.api.productLeaderboard(m, query, signal);
+          answered.textContent = `Answered [${lb.from ? formatIsoUtc(lb.from) : 'beginning'}, ${formatIsoUtc(lb.to)})`;
+          if (lb.items.length === 0) {
+            panel.dataset.state = 'empty';
+            replace(body, emptyState('No product has a positive value in this range.'));
+          } else {
+            panel.dataset.state = 'ready';
+            replace(body, board(lb, route));
+          }
+        } catch (err) {
+          if (isAbort(err)) return;
+          panel.dataset.state = 'error';
+          replace(
+            body,
+            errorState(err, () => void load()),
+          );
+        }
+      };
+      void load();
+      return panel;
+    });
+    replace(boards, ...panels);
+  };
+
+  void loadList();
+  renderBoards();
+  return {
+    update(next) {
+      if (next.page !== 'products' || next.id !== null) return false;
+      const prev = route;
+      route = next;
+      if (prev.prefix !== next.prefix) {
+        if (input.value.trim() !== next.prefix) input.value = next.prefix;
+        void loadList();
+      } else if (!sameRange(prev.range, next.range)) {
+        // product links carry the range
+        for (const a of root.querySelectorAll<HTMLAnchorElement>('a[data-product-link]')) {
+          a.setAttribute('href', productLink(a.dataset.productLink ?? '', route));
+        }
+      }
+      if (!sameRange(prev.range, next.range)) renderBoards();
+      return true;
+    },
+    destroy() {
+      clearTimeout(timer);
+      listAc.abort();
+      boardsAc.abort();
+    },
+  };
+}
+
+function board(lb: ProductLeaderboard, route: Route): HTMLElement {
+  const max = Math.max(lb.metric === 'rating' ? 5 : 0, ...lb.items.map((i) => i.value));
+  return h(
+    'table',
+    { class: 'table leaderboard' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { class: 'num' }, '#'),
+        h('th', null, 'Product'),
+        h('th', { class: 'bar-head' }, ''),
+        h('th', { class: 'num' }, PRODUCT_METRIC_LABEL[lb.metric]),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      ...lb.items.map((it) =>
+        h(
+          'tr',
+          { 'data-rank': it.rank, 'data-product-id': it.productId, 'data-value': it.value },
+          h('td', { class: 'num rank' }, String(it.rank)),
+          h(
+            'td',
+            null,
+            h(
+              'a',
+              { href: productLink(it.productId, route), 'data-product-link': it.productId },
+              productLabel(it.name, it.productId),
+            ),
+            h('span', { class: 'muted id' }, ` #${it.productId}`),
+          ),
+          h(
+            'td',
+            { class: 'bar-cell' },
+            h('span', { class: 'bar', style: `width:${max > 0 ? (100 * it.value) / max : 0}%` }),
+          ),
+          h('td', { class: 'num' }, formatMetric(lb.metric, it.value)),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---- #/products/{id} -----------------------------------------------------------------------------
+
+function card(field: string, label: string, value: Child, raw: string | number | null, sub?: string) {
+  return h(
+    'div',
+    { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: field === 'first-seen-at' ? 'card-value small' : 'card-value' }, value),
+    sub ? h('div', { class: 'card-sub' }, sub) : null,
+  );
+}
+
+function mountProduct(root: HTMLElement, initial: ProductsRoute, id: string, ctx: AppContext): View {
+  let route = initial;
+  const page = new AbortController();
+  root.setAttribute('data-page', 'product');
+  root.setAttribute('data-product', id);
+
+  const title = h('h1', null, `Product ${id}`);
+  const cards = h('div', { class: 'cards', id: 'product-cards' }, loadingState());
+  const about = h('div', { class: 'panel-body', id: 'product-about' });
+  const actions = h('div', { class: 'panel-body', id: 'product-actions' });
+  const controls = h('div', { class: 'toolbar', id: 'series-controls' });
+  const answered = h('p', { class: 'muted answered', id: 'series-range' });
+  const salesChart = h('div', { class: 'chart', id: 'chart-sales', 'data-state': 'loading' });
+  const ratingsChart = h('div', { class: 'chart', id: 'chart-ratings', 'data-state': 'loading' });
+  const salesSummary = h('div', { class: 'chart-head', id: 'sales-summary' });
+  const ratingsSummary = h('div', { class: 'chart-head', id: 'ratings-summary' });
+  const distribution = h(
+    'div',
+    { class: 'panel-body', id: 'rating-distribution', 'data-state': 'loading' },
+    loadingState(),
+  );
+
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page-head' },
+      title,
+      h(
+        'span',
+        { class: 'muted' },
+        h('a', { href: formatRoute({ ...route, id: null }) }, 'All products'),
+        ' · All times in UTC',
+      ),
+    ),
+    cards,
+    h(
+      'div',
+      { class: 'grid-2' },
+      h('section', { class: 'panel' }, h('h2', null, 'Catalogue entry'), about),
+      h('section', { class: 'panel' }, h('h2', null, 'Interactions by action (all time)'), actions),
+    ),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', null, 'Over time'),
+      controls,
+      answered,
+      h(
+        'div',
+        { class: 'grid-2' },
+        h('div', null, h('h3', null, 'Sales'), salesSummary, salesChart),
+        h('div', null, h('h3', null, 'Ratings'), ratingsSummary, ratingsChart),
+      ),
+      h('h3', null, 'Rating distribution in the range'),
+      distribution,
+    ),
+  );
+
+  let product: Product | null = null;
+  let lastEventAt: number | null = null;
+  let charts: ChartHandle[] = [];
+  let chartsAc: AbortController | null = null;
+
+  const loadProduct = async (): Promise<boolean> => {
+    try {
+      const [p, pipeline] = await Promise.all([
+        ctx.api.product(id, page.signal),
+        ctx.api.pipeline(page.signal).catch(() => null),
+      ]);
+      product = p;
+      lastEventAt = pipeline?.lastEventAt ? Date.parse(pipeline.lastEventAt) : null;
+      title.textContent = productLabel(p.name, id);
+      replace(
+        cards,
+        card('product-id', 'Id', p.productId, p.productId),
+        card('category', 'Category', p.category ?? '—', p.category),
+        card('cost', 'Cost', p.cost === null ? '—' : formatMoney(p.cost), p.cost),
+        card(
+          'first-seen-at',
+          'First seen',
+          p.firstSeenAt.slice(0, 10),
+          p.firstSeenAt,
+          formatIsoUtc(p.firstSeenAt).slice(11),
+        ),
+        card('orders', 'Orders', formatNumber(p.sales.orders), p.sales.orders),
+        card('units', 'Units sold', formatNumber(p.sales.units), p.sales.units),
+        card('revenue', 'Revenue', formatMoney(p.sales.revenue), p.sales.revenue),
+        card('ratings-count', 'Ratings', formatNumber(p.ratings.count), p.ratings.count),
+        card('ratings-average', 'Average rating', formatAverage(p.ratings.average), p.ratings.average),
+        card('interactions', 'Interactions', formatNumber(p.interactions.total), p.interactions.total),
+      );
+      replace(
+        about,
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', null, 'Name'),
+          h('dd', null, p.name ?? '—'),
+          h('dt', null, 'Category'),
+          h('dd', null, p.category ?? '—'),
+          h('dt', null, 'Cost'),
+          h('dd', null, p.cost === null ? '—' : formatMoney(p.cost)),
+          h('dt', null, 'Description'),
+          h('dd', null, p.description ?? '—'),
+        ),
+        p.category === null && p.cost === null
+          ? h(
+              'p',
+              { class: 'muted' },
+              'No catalogue entry: the name comes from the product’s latest sale or rating.',
+            )
+          : null,
+      );
+      const acts = byCount(p.interactions.byAction);
+      replace(
+        actions,
+        acts.length ? countTable(acts, 'Action', 'data-action') : emptyState('No interaction yet.'),
+      );
+      root.setAttribute('data-state', 'ready');
+      return true;
+    } catch (err) {
+      if (isAbort(err)) return false;
+      const notFound = err instanceof ApiError && err.notFound;
+      root.setAttribute('data-state', notFound ? 'not-found' : 'error');
+      if (notFound) {
+        replace(
+          root,
+          h('div', { class: 'page-head' }, h('h1', null, `Product ${id}`)),
+          emptyState(
+            `There is no product “${id}”.`,
+            h('a', { class: 'btn', href: formatRoute({ ...route, id: null, prefix: '' }) }, 'Find a product'),
+          ),
+        );
+      } else {
+        replace(
+          cards,
+          errorState(err, () => void retry()),
+        );
+      }
+      return false;
+    }
+  };
+  const retry = async () => {
+    replace(cards, loadingState());
+    if (await loadProduct()) void loadCharts();
+  };
+
+  /**
+   * The charts' window: an open start is the product's first event; an open end is now (an event
+   * without created_at is placed at its arrival, so a product's figures can reach the present).
+   */
+  const chartWindow = (now: number) => {
+    const r = resolveRange(route.range, now);
+    const first = product ? Date.parse(product.firstSeenAt) : now;
+    const end = r.to ?? Math.max(now, lastEventAt ?? now, first) + 5_000;
+    const start = Math.min(r.from ?? first, end - 5_000);
+    return { from: start, to: end };
+  };
+
+  const renderControls = (now: number, effective: IntervalId, note: string | null) => {
+    const w = chartWindow(now);
+    const select = h(
+      'select',
+      {
+        name: 'interval',
+        'aria-label': 'Interval',
+        onchange: (e) => {
+          const v = (e.target as HTMLSelectElement).value;
+          ctx.navigate({ ...route, interval: v === 'auto' ? 'auto' : (v as IntervalId) });
+        },
+      },
+      h('option', { value: 'auto', selected: route.interval === 'auto' }, `Auto (${effective})`),
+      ...INTERVALS.map((i) =>
+        h(
+          'option',
+          { value: i.id, selected: route.interval === i.id, disabled: !intervalAllowed(w.from, w.to, i.id) },
+          i.label,
+        ),
+      ),
+    );
+    replace(
+      controls,
+      rangePicker(route.range, now, (r) => ctx.navigate({ ...route, range: r })),
+      h(
+        'div',
+        { class: 'toolbar-right' },
+        h('label', { class: 'inline' }, h('span', null, 'Interval'), select),
+        note ? h('span', { class: 'muted note', role: 'status' }, note) : null,
+      ),
+    );
+  };
+
+  const loadCharts = async () => {
+    chartsAc?.abort();
+    const ac = new AbortController();
+    chartsAc = ac;
+    for (const c of charts) c.destroy();
+    charts = [];
+    const now = ctx.now();
+    const w = chartWindow(now);
+    let interval: IntervalId = route.interval === 'auto' ? autoInterval(w.from, w.to) : route.interval;
+    let note: string | null = null;
+    if (!intervalAllowed(w.from, w.to, interval)) {
+      note = `${interval} would be more than ${formatNumber(MAX_POINTS)} points over this range: showing ${autoInterval(w.from, w.to)}.`;
+      interval = autoInterval(w.from, w.to);
+    }
+    renderControls(now, route.interval === 'auto' ? interval : autoInterval(w.from, w.to), note);
+    const win = seriesWindow(w.from, w.to, interval);
+    const q = { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval };
+    for (const [el, sum] of [
+      [salesChart, salesSummary],
+      [ratingsChart, ratingsSummary],
+    ] as const) {
+      el.dataset.state = 'loading';
+      delete el.dataset.points;
+      replace(el, loadingState());
+      replace(sum);
+    }
+    distribution.dataset.state = 'loading';
+    replace(distribution, loadingState());
+    answered.textContent = '';
+    const ms = intervalMs(interval);
+    const [sales, ratings] = await Promise.allSettled([
+      ctx.api.sales(id, q, ac.signal),
+      ctx.api.ratings(id, q, ac.signal),
+    ]);
+    if (ac.signal.aborted) return;
+    if (sales.status === 'fulfilled') {
+      const s = sales.value;
+      replace(salesChart);
+      salesSummary.dataset.orders = String(s.orders);
+      salesSummary.dataset.units = String(s.units);
+      salesSummary.dataset.revenue = String(s.revenue);
+      replace(
+        salesSummary,
+        chartSummary([
+          ['Orders', s.orders],
+          ['Units', s.units],
+          ['Revenue', formatMoney(s.revenue)],
+        ]),
+      );
+      charts.push(
+        barsChart(
+          salesChart,
+          {
+            from: s.from,
+            to: s.to,
+            starts: s.series.map((p) => p.start),
+            bars: { label: 'Revenue', values: s.series.map((p) => p.revenue), color: COLORS.revenue },
+            line: { label: 'Units', values: s.series.map((p) => p.units), color: COLORS.units },
+          },
+          ms,
+        ),
+      );
+      answered.textContent = `Answered [${formatIsoUtc(s.from)}, ${formatIsoUtc(s.to)}) in steps of ${interval}.`;
+    } else {
+      salesChart.dataset.state = 'error';
+      replace(
+        salesChart,
+        errorState(sales.reason, () => void loadCharts()),
+      );
+    }
+    if (ratings.status === 'fulfilled') {
+      const r = ratings.value;
+      replace(ratingsChart);
+      ratingsSummary.dataset.count = String(r.count);
+      ratingsSummary.dataset.average = r.average === null ? '' : String(r.average);
+      replace(
+        ratingsSummary,
+        chartSummary([
+          ['Ratings', r.count],
+          ['Average', formatAverage(r.average)],
+        ]),
+      );
+      charts.push(
+        barsChart(
+          ratingsChart,
+          {
+            from: r.from,
+            to: r.to,
+            starts: r.series.map((p) => p.start),
+            bars: { label: 'Ratings', values: r.series.map((p) => p.count), color: COLORS.ratings },
+            line: {
+              label: 'Average',
+              values: r.series.map((p) => p.average),
+              color: COLORS.average,
+              max: 5,
+            },
+          },
+          ms,
+        ),
+      );
+      distribution.dataset.state = r.count === 0 ? 'empty' : 'ready';
+      replace(
+        distribution,
+        r.count === 0 ? h('p', { class: 'muted' }, 'No rating in this range.') : null,
+        countTable(
+          [...STARS].reverse().map((star) => [star, r.distribution[star]]),
+          'Stars',
+          'data-star',
+        ),
+      );
+    } else {
+      ratingsChart.dataset.state = 'error';
+      distribution.dataset.state = 'error';
+      replace(
+        ratingsChart,
+        errorState(ratings.reason, () => void loadCharts()),
+      );
+      replace(distribution);
+    }
+  };
+
+  void loadProduct().then((ok) => {
+    if (ok) void loadCharts();
+  });
+
+  return {
+    update(next) {
+      if (next.page !== 'products' || next.id !== id) return false;
+      const prev = route;
+      route = next;
+      if ((!sameRange(prev.range, next.range) || prev.interval !== next.interval) && product)
+        void loadCharts();
+      return true;
+    },
+    destroy() {
+      page.abort();
+      chartsAc?.abort();
+      for (const c of charts) c.destroy();
+    },
+  };
+}
