@@ -72,9 +72,10 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
   /** The query string of the page's latest request to a path ending with `suffix`. */
   const askedFor = async (suffix: string, act: () => Promise<unknown>): Promise<URLSearchParams> => {
     const [res] = await Promise.all([
-      page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(suffix) && r.status() === 200),
+      page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(suffix)),
       act(),
     ]);
+    assert.equal(res.status(), 200, `the page's ${res.url()} answered ${res.status()}`);
     return new URL(res.url()).searchParams;
   };
 
@@ -298,6 +299,26 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
     assert.deepEqual(byAction, a.byAction);
     await page.waitForSelector('#chart-activity[data-state=ready]');
     assert.equal(await page.getAttribute('#chart-activity', 'data-points'), String(a.series.length));
+
+    // A range from the address: the activity is asked for that range and shows the API's answer for it.
+    const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
+    const step = Math.floor(start / 5_000) * 5_000;
+    const from = new Date(step + 10_000).toISOString();
+    const to = new Date(step + 20_000).toISOString();
+    const ranged = await askedFor('/activity', () =>
+      page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(name)}?from=${from}&to=${to}&interval=5s`),
+    );
+    assert.deepEqual([ranged.get('from'), ranged.get('to'), ranged.get('interval')], [from, to, '5s']);
+    await page.waitForSelector('#activity:is([data-state=ready],[data-state=empty])');
+    const inRange = await api<UserActivity>(
+      `/users/${encodeURIComponent(name)}/activity?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&interval=5s`,
+    );
+    assert.ok(
+      inRange.interactions + inRange.purchases.orders < a.interactions + a.purchases.orders,
+      'a narrower range',
+    );
+    assert.equal(await field('interactions'), String(inRange.interactions));
+    assert.equal(await field('purchases-orders'), String(inRange.purchases.orders));
     assert.ok(profiled?.profile?.displayName, 'a registered user with a profile');
     if (profiled.name !== name) {
       await page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(profiled.name)}`);
