@@ -7,9 +7,9 @@
 // Needs /usr/bin/chromium, as test/browser/dashboard.test.ts: skipped without it, except under CI.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { MixedGenerator } from '../../domain/family-generator';
@@ -38,6 +38,8 @@ const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 const WAIT_MS = 20_000;
+const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const SCREENSHOTS = process.env.BACEFOOK_SCREENSHOTS === '1';
 const BOARDS = ['revenue', 'units', 'interactions', 'rating'] as const;
 
 const haveChromium = existsSync(CHROMIUM);
@@ -77,6 +79,13 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
     ]);
     assert.equal(res.status(), 200, `the page's ${res.url()} answered ${res.status()}`);
     return new URL(res.url()).searchParams;
+  };
+
+  /** Saves the page as docs/screenshots/NAME.png, only when asked to (npm run screenshots). */
+  const shot = async (name: string) => {
+    if (!SCREENSHOTS) return;
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   };
 
   before(async () => {
@@ -163,6 +172,8 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
       );
     }
 
+    await shot('products');
+
     // A custom range from the address: batches 2 to 4.
     const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
     const from = new Date(start + 5_000).toISOString();
@@ -244,6 +255,9 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
       );
       assert.ok(inked, `#${id} drew on its canvas`);
     }
+
+    await page.waitForSelector('#rating-distribution[data-state=ready]');
+    await shot('product');
 
     // The interval lands in the address and the series are asked again at that step (all time reaches
     // today, as events without created_at are placed at their arrival: days are the finest allowed).

@@ -285,7 +285,8 @@ export function barsChart(el: HTMLElement, s: BarsAndLine, intervalMs: number): 
       width: 2,
       scale: 'line',
       spanGaps: false,
-      points: { show: true, size: 4 },
+      // uPlot shows the points only where they are sparse enough to see (a lone average among gaps)
+      points: { size: 4 },
     });
     axes.push(axis('line', 1));
   }

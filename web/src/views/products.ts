@@ -374,7 +374,12 @@ function card(field: string, label: string, value: Child, raw: string | number |
     'div',
     { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
     h('div', { class: 'card-label' }, label),
-    h('div', { class: field === 'first-seen-at' ? 'card-value small' : 'card-value' }, value),
+    // a long value (a date, a large amount) in the smaller type, so it is not cut
+    h(
+      'div',
+      { class: field === 'first-seen-at' || String(value).length > 9 ? 'card-value small' : 'card-value' },
+      value,
+    ),
     sub ? h('div', { class: 'card-sub' }, sub) : null,
   );
 }
