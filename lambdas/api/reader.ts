@@ -32,7 +32,7 @@ import type { HistoryCell } from '../../domain/graph';
 import type { ProductState, Profile } from '../../domain/marketplace/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { NotFoundError } from '../../queries/errors';
-import { type Piece, type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
+import { type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
 import {
   type BlockData,
   METRIC_COLUMN,
@@ -123,6 +123,14 @@ export interface RejectionPage {
   next: { first: string; offset: number } | null;
 }
 
+/** A block planned for a step: its key (when it is read by key), its buckets, what was read. */
+interface Planned {
+  pk: string;
+  from: number;
+  to: number;
+  entry: CachedBlock | undefined;
+}
+
 /** A set's figures per step as blocks (Reader.stepBlocks, rangeBlocks). */
 interface FigureSteps {
   perStep: BlockData[][];
@@ -177,6 +185,8 @@ export class Reader {
   private readonly pipeline: Ttl<PipelineState>;
   private readonly snapshot: Ttl<SnapshotState>;
   private readonly blocks = new Map<string, CachedBlock>();
+  /** the cached time blocks by `${set}#${levelMs}` and start (the entries of `blocks`) */
+  private readonly numeric = new Map<string, Map<number, CachedBlock>>();
   /** blocks being read, and the read that brings them */
   private readonly reading = new Map<string, Promise<Map<string, CachedBlock>>>();
   private tick = 0;
@@ -242,6 +252,7 @@ export class Reader {
 
   private dropRollups(namesId: string): void {
     this.blocks.clear();
+    this.numeric.clear();
     this.cachedEntries = 0;
     this.answers.clear();
     this.dictionary = { namesId, names: [], ids: new Map(), loading: null };
@@ -597,9 +608,8 @@ export class Reader {
       const cacheKey = `${set}|${useTotal}|${first?.from}|${first?.to}|${last?.to}|${steps.length}|${snap.cursor}|${snap.namesId}|${tail.version}`;
       const cached = this.figureAnswers.get(cacheKey);
       if (cached !== undefined) return cached;
-      // Per step: the blocks to read, and the buckets each answers for.
-      const plans: { pk: string; piece: Piece }[][] = [];
-      let total: Map<string, CachedBlock> | null = null;
+      // Per step: the blocks read for it, and the buckets each answers for (for the journal tail).
+      const plans: Planned[][] = [];
       if (
         useTotal &&
         steps.length === 1 &&
@@ -609,34 +619,44 @@ export class Reader {
       ) {
         // The total block, if the buckets it holds (it may be a run ahead of the state) are all in range.
         const pk = totalPk(set);
-        const read = await this.readBlocks([pk], snap.cursor);
-        const span = read.get(pk)?.span;
+        const entry = (await this.readBlocks([pk], snap.cursor)).get(pk);
+        const span = entry?.span;
         if (span && coversSpan(steps[0], span.lo, span.hi)) {
-          total = read;
-          const upTo = read.get(pk)?.upTo ?? '';
-          plans.push([{ pk, piece: { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, upTo } }]);
+          plans.push([{ pk, from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, entry }]);
         }
       }
-      if (total === null) {
+      if (plans.length === 0) {
+        // Blocks cached at this cursor are taken from a numeric index (a series asks for hundreds of
+        // blocks, most of them empty: no key to build); the others are read together.
+        const tick = ++this.tick;
+        const index = this.numeric;
+        const slow: Planned[] = [];
         for (const st of steps) {
-          plans.push(
-            blocksFor(st, snap.earliest, snap.latest).map((b) => ({
-              pk: rollupPk(set, b.levelMs, b.start),
-              piece: { from: b.start, to: b.start + b.levelMs, upTo: '' },
-            })),
-          );
+          const plan: Planned[] = [];
+          for (const b of blocksFor(st, snap.earliest, snap.latest)) {
+            const e = index.get(`${set}#${b.levelMs}`)?.get(b.start);
+            const p: Planned = { pk: '', from: b.start, to: b.start + b.levelMs, entry: undefined };
+            if (e !== undefined && e.cursor === snap.cursor) {
+              e.used = tick;
+              p.entry = e;
+            } else {
+              p.pk = rollupPk(set, b.levelMs, b.start);
+              slow.push(p);
+            }
+            plan.push(p);
+          }
+          plans.push(plan);
+        }
+        if (slow.length > 0) {
+          const read = await this.readBlocks([...new Set(slow.map((p) => p.pk))], snap.cursor);
+          for (const p of slow) p.entry = read.get(p.pk);
         }
       }
-      const all = [...new Set(plans.flat().map((p) => p.pk))];
-      const blocks =
-        total ?? (all.length > 0 ? await this.readBlocks(all, snap.cursor) : new Map<string, CachedBlock>());
       let maxId = -1;
       const perStep: BlockData[][] = plans.map((plan) => {
         const out: BlockData[] = [];
         for (const p of plan) {
-          const b = blocks.get(p.pk);
-          p.piece.upTo = b?.upTo ?? '';
-          const d = b?.data;
+          const d = p.entry?.data;
           if (d) {
             out.push(d);
             if (d.ids.length > 0) maxId = Math.max(maxId, d.ids[d.ids.length - 1]);
@@ -647,13 +667,21 @@ export class Reader {
       const names = await this.namesUpTo(dict, maxId);
       // From here on no await: the dictionary's first `known` names are the ones the blocks use.
       const known = names.length;
-      const tailSteps: TailStep[] = steps.map((st, i) => ({
-        from: st.from,
-        to: st.to,
-        pieces: plans[i].map((p) => p.piece),
-      }));
       const width = figureSet(set).columns.length;
-      const extra = tailStepSums(tail.journals, set, width, tailSteps);
+      const extra = tail.journals.some((j) => (j.sets[set]?.length ?? 0) > 0)
+        ? tailStepSums(
+            tail.journals,
+            set,
+            width,
+            steps.map(
+              (st, i): TailStep => ({
+                from: st.from,
+                to: st.to,
+                pieces: plans[i].map((p) => ({ from: p.from, to: p.to, upTo: p.entry?.upTo ?? '' })),
+              }),
+            ),
+          )
+        : [];
       // Keys of the tail's rows that the dictionary does not name (yet) get ids after its last.
       const extraKeys: string[] = [];
       const extraIds = new Map<string, number>();
@@ -672,11 +700,14 @@ export class Reader {
       extra.forEach((sums, i) => {
         if (sums.size > 0) perStep[i].push(sumsBlock(sums, width, idOf));
       });
-      // The tail's share depends on the steps' edges too (the total block answers many ranges).
-      const version = `${plans
-        .flat()
-        .map((p) => `${p.pk}@${p.piece.upTo}`)
-        .join(',')}|${tail.version}|${steps.map((st) => `${st.from}-${st.to}`).join(',')}`;
+      // (Leaderboards cache rankings by it.) The tail's share depends on the steps' edges too: the
+      // total block answers many ranges.
+      const version = useTotal
+        ? `${plans
+            .flat()
+            .map((p) => `${p.pk || rollupPk(set, p.to - p.from, p.from)}@${p.entry?.upTo ?? ''}`)
+            .join(',')}|${tail.version}|${steps.map((st) => `${st.from}-${st.to}`).join(',')}`
+        : '';
       const answer: FigureSteps = {
         perStep,
         names: extraKeys.length === 0 ? names : [...names.slice(0, known), ...extraKeys],
@@ -795,6 +826,7 @@ export class Reader {
     const old = this.blocks.get(pk);
     if (old !== undefined) this.cachedEntries -= old.data?.ids.length ?? 0;
     this.blocks.set(pk, entry);
+    this.index(pk, entry);
     this.cachedEntries += entry.data?.ids.length ?? 0;
     if (this.cachedEntries <= this.maxCachedEntries) return;
     const byAge = [...this.blocks].sort((a, b) => a[1].used - b[1].used);
@@ -802,8 +834,26 @@ export class Reader {
       if (this.cachedEntries <= 0.9 * this.maxCachedEntries) break;
       if (k === pk) continue;
       this.blocks.delete(k);
+      this.index(k, null);
       this.cachedEntries -= v.data?.ids.length ?? 0;
     }
+  }
+
+  /** Keeps the numeric index of time blocks (`rollup3#<set>#<levelMs>#<start>`) in step with `blocks`. */
+  private index(pk: string, entry: CachedBlock | null): void {
+    const parts = pk.split('#');
+    if (parts.length !== 4) return;
+    const key = `${parts[1]}#${parts[2]}`;
+    let byStart = this.numeric.get(key);
+    if (entry === null) {
+      byStart?.delete(Number(parts[3]));
+      return;
+    }
+    if (byStart === undefined) {
+      byStart = new Map();
+      this.numeric.set(key, byStart);
+    }
+    byStart.set(Number(parts[3]), entry);
   }
 }
 
