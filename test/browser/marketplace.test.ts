@@ -294,11 +294,12 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
     const asked = await askedFor('/activity', () =>
       page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(name)}`),
     );
+    // All time is asked as all time: not cut at the pipeline's last dated event, since events
+    // without created_at are placed at their arrival.
+    assert.equal(asked.toString(), '', 'all time, with no from, to or interval');
     await page.waitForSelector('#activity:is([data-state=ready])');
-    const a = await api<UserActivity>(
-      `/users/${encodeURIComponent(name)}/activity?from=${encodeURIComponent(asked.get('from') ?? '')}&to=${encodeURIComponent(asked.get('to') ?? '')}&interval=${asked.get('interval')}`,
-    );
-    assert.ok(a.purchases.orders > 0, 'the buyer bought in the range');
+    const a = await api<UserActivity>(`/users/${encodeURIComponent(name)}/activity`);
+    assert.ok(a.purchases.orders > 0, 'the buyer bought');
     const field = (f: string) => page.getAttribute(`#activity-cards [data-field=${f}]`, 'data-value');
     assert.equal(await field('interactions'), String(a.interactions));
     assert.equal(await field('purchases-orders'), String(a.purchases.orders));
@@ -312,7 +313,7 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
     );
     assert.deepEqual(byAction, a.byAction);
     await page.waitForSelector('#chart-activity[data-state=ready]');
-    assert.equal(await page.getAttribute('#chart-activity', 'data-points'), String(a.series.length));
+    assert.ok(Number(await page.getAttribute('#chart-activity', 'data-points')) > 0);
 
     // A range from the address: the activity is asked for that range and shows the API's answer for it.
     const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
@@ -333,6 +334,8 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
     );
     assert.equal(await field('interactions'), String(inRange.interactions));
     assert.equal(await field('purchases-orders'), String(inRange.purchases.orders));
+    await page.waitForSelector('#chart-activity[data-state=ready]');
+    assert.equal(await page.getAttribute('#chart-activity', 'data-points'), String(inRange.series.length));
     assert.ok(profiled?.profile?.displayName, 'a registered user with a profile');
     if (profiled.name !== name) {
       await page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(profiled.name)}`);

@@ -148,7 +148,7 @@ export class Api {
   ) {
     return this.get<ProductLeaderboard>('/leaderboards/products', { metric, ...q }, signal);
   }
-  activity(name: string, q: SeriesQuery, signal?: AbortSignal) {
+  activity(name: string, q: Partial<SeriesQuery>, signal?: AbortSignal) {
     return this.get<UserActivity>(`/users/${enc(name)}/activity`, { ...q }, signal);
   }
   frequencies(q: Partial<SeriesQuery>, signal?: AbortSignal) {

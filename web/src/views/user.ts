@@ -24,6 +24,7 @@ import {
   type IntervalId,
   intervalAllowed,
   intervalMs,
+  isInterval,
   MAX_POINTS,
   resolveRange,
   sameRange,
@@ -435,10 +436,15 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     const ms = intervalMs(interval);
     activityEl.dataset.state = 'loading';
     replace(activityEl, loadingState());
+    // The activity is asked for the range itself: with an open end, up to now (a marketplace event
+    // without created_at is placed at its arrival, after the pipeline's last dated event), and with
+    // an open start, from the user's first marketplace event (the API's default, as its step).
+    const r = resolveRange(route.range, now);
+    const activityQuery = r.to !== null ? q : { from: r.from === null ? undefined : q.from };
     const [ref, fc, act] = await Promise.allSettled([
       ctx.api.referrals(name, q, ac.signal),
       ctx.api.friendsCount(name, q, ac.signal),
-      ctx.api.activity(name, q, ac.signal),
+      ctx.api.activity(name, activityQuery, ac.signal),
     ]);
     if (ac.signal.aborted) return;
     if (ref.status === 'fulfilled') {
@@ -496,7 +502,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
               color: '#2f7fd1',
             },
           },
-          ms,
+          isInterval(act.value.interval) ? intervalMs(act.value.interval) : ms,
         ),
       );
     } else {
