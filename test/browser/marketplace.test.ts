@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page, type Request, type Response } from 'playwright-core';
 import { MixedGenerator } from '../../domain/family-generator';
 import type { LocalRuntime } from '../../local/runtime';
 import { buildWeb } from '../../scripts/build-web';
@@ -133,6 +133,38 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
     );
   const listed = () =>
     page.$$eval('#products-list tbody tr', (rows) => rows.map((r) => r.getAttribute('data-product-id')));
+
+  it('the marketplace pages load with no failed request', async () => {
+    const top = await api<ProductLeaderboard>('/leaderboards/products?metric=revenue&limit=1');
+    const buyer = events.find((e) => e.type === 'productSold' && typeof e.user === 'string')?.user;
+    assert.ok(top.items.length === 1 && typeof buyer === 'string');
+    const failed: string[] = [];
+    const onResponse = (r: Response) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    };
+    const onFailed = (r: Request) =>
+      failed.push(`failed (${r.failure()?.errorText}) ${r.method()} ${r.url()}`);
+    const pages: [string, string][] = [
+      ['#/', '#event-frequencies[data-state=ready]'],
+      ['#/products', '[data-board=rating][data-state=ready]'],
+      [`#/products/${encodeURIComponent(top.items[0].productId)}`, '#rating-distribution[data-state=ready]'],
+      [`#/users/${encodeURIComponent(buyer)}`, '#chart-activity[data-state=ready]'],
+    ];
+    for (const [hash, ready] of pages) {
+      await page.goto('about:blank');
+      page.on('response', onResponse);
+      page.on('requestfailed', onFailed);
+      try {
+        await page.goto(`${rt.apiUrl}/${hash}`);
+        await page.waitForSelector(ready);
+        await page.waitForLoadState('networkidle');
+      } finally {
+        page.off('response', onResponse);
+        page.off('requestfailed', onFailed);
+      }
+    }
+    assert.deepEqual(failed, [], 'no request failed');
+  });
 
   it('products page: search by prefix and the boards equal the API, for all time and a range', async () => {
     await page.goto(`${rt.apiUrl}/#/products`);
