@@ -104,7 +104,17 @@ function statCard(
     'div',
     { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
     h('div', { class: 'card-label' }, label),
-    h('div', { class: field === 'registered-at' ? 'card-value small' : 'card-value' }, value),
+    // a long value (a date, an amount, an email) in the smaller type, so it is not cut
+    h(
+      'div',
+      {
+        class:
+          field === 'registered-at' || (typeof value === 'string' && value.length > 9)
+            ? 'card-value small'
+            : 'card-value',
+      },
+      value,
+    ),
     sub ? h('div', { class: 'card-sub' }, sub) : null,
   );
 }
@@ -524,6 +534,11 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     const sources = byCount(a.bySource);
     replace(
       activityEl,
+      h(
+        'p',
+        { class: 'muted answered', id: 'activity-range' },
+        `Answered [${formatIsoUtc(a.from)}, ${formatIsoUtc(a.to)}) in steps of ${a.interval}.`,
+      ),
       h(
         'div',
         { class: 'cards', id: 'activity-cards' },
