@@ -3,10 +3,18 @@
 // Every figure comes from Reader.stepBlocks / rangeBlocks: the rollup blocks that tile the range plus
 // the committed journals after them (lambdas/api/journal-tail.ts), as the social leaderboards do.
 import { figureSet } from '../../domain/families';
-import { pairKey, SOURCE_ACTION_FIGURES, splitPairKey } from '../../domain/marketplace/family';
+import {
+  PRODUCT_FIGURES,
+  pairKey,
+  SOURCE_ACTION_FIGURES,
+  splitPairKey,
+} from '../../domain/marketplace/family';
 import type { ProductState } from '../../domain/marketplace/fold';
+import { NotFoundError } from '../../queries/errors';
 import { sumBlocks, sumId } from '../../queries/figures';
+import { type MarketRangeQuery, marketSeriesRange, seriesSteps } from '../../queries/marketplace';
 import type { AnsweredRange } from '../../queries/range';
+import type { SeriesRange } from '../../queries/series';
 import type { Reader } from './reader';
 
 /** The figure rows of `key` in set `set`, one per step (zeros where it has none). */
@@ -79,4 +87,24 @@ export async function productEarliest(r: Reader, set: string, p: ProductState): 
   const figures = await r.earliest(set, p.productId);
   if (p.firstSeenAt === null) return figures;
   return figures === null ? p.firstSeenAt : Math.min(figures, p.firstSeenAt);
+}
+
+/**
+ * A product's figure rows per step of its series range (sales and ratings both read the product set);
+ * without `from` or `window` the range starts at the product's earliest figure. 404 for an unknown
+ * product, after the range is checked (a bad parameter is a 400 whatever the product).
+ */
+export async function productSeries(
+  r: Reader,
+  productId: string,
+  query: MarketRangeQuery,
+): Promise<{ range: SeriesRange; rows: number[][] }> {
+  const product = await r.product(productId);
+  const earliest =
+    product !== null && query.from === undefined && query.window === undefined
+      ? await productEarliest(r, PRODUCT_FIGURES.id, product)
+      : null;
+  const range = marketSeriesRange(query, earliest, r.now());
+  if (product === null) throw new NotFoundError(`product '${productId}' is not known`);
+  return { range, rows: await keySteps(r, PRODUCT_FIGURES.id, seriesSteps(range), productId) };
 }

@@ -1,26 +1,17 @@
 // GET /products/{id}/sales?from&to&window&interval: orders, units and revenue over the range and per
 // step, from the rollups and the committed journals after them (lambdas/api/market-reads.ts).
-import { PRODUCT_FIGURES } from '../../domain/marketplace/family';
 import { productIdOfPath } from '../../queries/catalogue';
-import { NotFoundError } from '../../queries/errors';
-import { marketSeriesRange, salesView, seriesSteps } from '../../queries/marketplace';
+import { salesView } from '../../queries/marketplace';
 import { QUERY } from '../../queries/params';
 import { route } from '../shared/http';
-import { keySteps, productEarliest } from './market-reads';
+import { productSeries } from './market-reads';
 import { reader } from './reader';
 
 export const handler = route(
   { id: 'ProductSales', query: QUERY.marketSeries, path: ['id'] },
   async ({ path, query }) => {
     const productId = productIdOfPath(path.id);
-    const r = reader();
-    const product = await r.product(productId);
-    const earliest =
-      product !== null && query.from === undefined && query.window === undefined
-        ? await productEarliest(r, PRODUCT_FIGURES.id, product)
-        : null;
-    const range = marketSeriesRange(query, earliest, r.now());
-    if (product === null) throw new NotFoundError(`product '${productId}' is not known`);
-    return salesView(productId, range, await keySteps(r, PRODUCT_FIGURES.id, seriesSteps(range), productId));
+    const { range, rows } = await productSeries(reader(), productId, query);
+    return salesView(productId, range, rows);
   },
 );
