@@ -2,9 +2,10 @@
 import type { FamilyDef } from './family';
 import { EVENT_FIGURES, type FigureSet } from './figures';
 import { MARKETPLACE } from './marketplace/family';
+import { POSTS } from './posts/family';
 import { SOCIAL } from './social-family';
 
-export const FAMILIES: readonly FamilyDef[] = [SOCIAL, MARKETPLACE];
+export const FAMILIES: readonly FamilyDef[] = [SOCIAL, MARKETPLACE, POSTS];
 
 /** Family index by event kind. */
 export const FAMILY_OF_TYPE: ReadonlyMap<string, number> = new Map(

@@ -12,6 +12,7 @@ import {
   type MarketplaceGeneratorOptions,
   type MarketplaceGeneratorSnapshot,
 } from './marketplace/generator';
+import { PostsGenerator, type PostsGeneratorOptions, type PostsGeneratorSnapshot } from './posts/generator';
 import { toCompact } from './time';
 
 /** What a family generator learns about the batch it adds to. */
@@ -34,7 +35,7 @@ export interface FamilyGenerator {
   snapshot(): unknown;
 }
 
-export const FAMILY_NAMES = ['social', 'marketplace'] as const;
+export const FAMILY_NAMES = ['social', 'marketplace', 'posts'] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
 export const DEFAULT_FAMILIES: readonly FamilyName[] = ['social'];
 /**
@@ -47,6 +48,7 @@ export const FEED_FAMILIES: readonly FamilyName[] = FAMILY_NAMES;
 /** Per-family options of the generator (a family without options takes none). */
 export interface FamilyOptions {
   marketplace?: MarketplaceGeneratorOptions;
+  posts?: PostsGeneratorOptions;
 }
 
 export interface MixedGeneratorOptions extends GeneratorOptions, FamilyOptions {
@@ -66,6 +68,10 @@ const FAMILY_GENERATORS: {
   marketplace: {
     create: (seed, users, o) => new MarketplaceGenerator(seed, users, o.marketplace),
     restore: (state) => MarketplaceGenerator.restore(state as MarketplaceGeneratorSnapshot),
+  },
+  posts: {
+    create: (seed, _users, o) => new PostsGenerator(seed, o.posts),
+    restore: (state) => PostsGenerator.restore(state as PostsGeneratorSnapshot),
   },
 };
 

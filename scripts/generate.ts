@@ -1,6 +1,7 @@
 // npm run generate -- --users N --batches B --seed S --out F [--format json|ndjson]
 //                     [--start ISO-or-epoch-ms] [--step-ms MS]
-//                     [--families social,marketplace] [--marketplace-ratio R] [--products N] [--dirt P]
+//                     [--families social,marketplace,posts] [--marketplace-ratio R] [--products N] [--dirt P]
+//                     [--posts-ratio R]
 // Writes a seeded generator stream (domain/generator.ts; with --families, domain/family-generator.ts) as
 // a JSON array, the public generator's file format (one event per line inside the array), or as NDJSON. The file is written batch by batch, in
 // slices, honouring back-pressure: no giant string is built. `--out -` writes to stdout.
@@ -10,12 +11,13 @@ import { finished } from 'node:stream/promises';
 import { MixedGenerator, parseFamilies } from '../domain/family-generator';
 import { DEFAULT_START_MS, DEFAULT_STEP_MS } from '../domain/generator';
 import { DEFAULT_MARKETPLACE_RATIO } from '../domain/marketplace/generator';
+import { DEFAULT_POSTS_RATIO } from '../domain/posts/generator';
 import { parseInstant } from '../domain/time';
 import { CliError, choiceOption, type Io, intOption, isMain, parseCli, runCli } from './cli-args';
 
 export const GENERATE_USAGE = `usage: npm run generate -- --users N --batches B --seed S --out FILE [--format json|ndjson]
                             [--start TIME] [--step-ms MS] [--families LIST]
-                            [--marketplace-ratio R] [--products N] [--dirt P]
+                            [--marketplace-ratio R] [--products N] [--dirt P] [--posts-ratio R]
   --users     users registered by the first batch
   --batches   number of batches (each shares one created_at)
   --seed      PRNG seed: the same options give the same file
@@ -23,10 +25,11 @@ export const GENERATE_USAGE = `usage: npm run generate -- --users N --batches B 
   --format    json (default: a JSON array, as the public generator writes) or ndjson
   --start     created_at of the first batch (ISO 8601, epoch ms or compact; default 2025-07-18T20:53:54.320Z)
   --step-ms   time between batches (default 5000)
-  --families  the event families in the stream, comma-separated: social (default), marketplace
+  --families  the event families in the stream, comma-separated: social (default), marketplace, posts
   --marketplace-ratio  marketplace events per social event of a batch (default ${DEFAULT_MARKETPLACE_RATIO})
   --products  products in the seeded catalogue (default users / 20, within 20..5000)
-  --dirt      probability that a malformed marketplace event follows each one (default 0)`;
+  --dirt      probability that a malformed marketplace event follows each one (default 0)
+  --posts-ratio  posts per social event of a batch (default ${DEFAULT_POSTS_RATIO})`;
 
 /** A number option within [min, max] (decimals allowed); undefined when absent. */
 function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
@@ -70,6 +73,7 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
     'step-ms': { type: 'string' },
     families: { type: 'string' },
     'marketplace-ratio': { type: 'string' },
+    'posts-ratio': { type: 'string' },
     products: { type: 'string' },
     dirt: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -113,6 +117,10 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
       throw new CliError(`--${flag} needs the marketplace family (--families social,marketplace)`);
     }
   }
+  const postsRatio = numberOption('posts-ratio', args['posts-ratio'], 0, 100);
+  if (postsRatio !== undefined && !families.includes('posts')) {
+    throw new CliError('--posts-ratio needs the posts family (--families social,posts)');
+  }
   if (!args.out) throw new CliError('--out is required (a file, or - for stdout)');
   const toStdout = args.out === '-';
   const out: Writable = toStdout ? process.stdout : createWriteStream(args.out);
@@ -133,6 +141,7 @@ export async function generateMain(argv: string[], io: Io): Promise<void> {
     stepMs,
     families,
     marketplace: { ratio, products, dirt },
+    posts: { ratio: postsRatio },
   });
   let events = 0;
   let bytes = 0;

@@ -2,6 +2,7 @@
 import { FAMILIES } from '../../domain/families';
 import type { ProcessorFamily } from './family-chunk';
 import { MarketplaceFamily } from './marketplace-chunk';
+import { PostsFamily } from './posts-chunk';
 import { SocialFamily } from './social-chunk';
 
 export interface FamilyOptions {
@@ -10,7 +11,11 @@ export interface FamilyOptions {
 }
 
 export function processorFamilies(o: FamilyOptions = {}): ProcessorFamily[] {
-  const families: ProcessorFamily[] = [new SocialFamily(o.cacheEntries), new MarketplaceFamily()];
+  const families: ProcessorFamily[] = [
+    new SocialFamily(o.cacheEntries),
+    new MarketplaceFamily(),
+    new PostsFamily(),
+  ];
   // Same order as the domain's registry: a family's index is its position in both.
   families.forEach((f, i) => {
     if (FAMILIES[i]?.name !== f.def.name)

@@ -27,8 +27,12 @@ export interface ChunkContext {
 
 /** One family's part of a chunk, from its load to its commit. */
 export interface FamilyChunk {
-  /** Decides and applies one event of the family (`kind` is one of its types); returns the outcome. */
-  apply(kind: string, value: unknown, arrivalMs: number): string;
+  /**
+   * Decides and applies one event of the family (`kind` is one of its types) at stream position
+   * (`seq`, `index`: its record's sequence number and its index in the record, domain/position.ts);
+   * returns the outcome.
+   */
+  apply(kind: string, value: unknown, arrivalMs: number, seq: string, index: number): string;
   /** The time (epoch ms) the last apply placed its event at; meaningful unless it was malformed. */
   readonly eventAt: number;
   /**

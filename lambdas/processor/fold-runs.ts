@@ -53,7 +53,7 @@ export function foldRuns(
       if (k < 0) outcome = 'malformed';
       else {
         const part = parts[KINDS[k].family];
-        outcome = part.apply(kind as string, v, run.arrivalMs);
+        outcome = part.apply(kind as string, v, run.arrivalMs, run.seq, run.from + i);
         if (outcome !== 'malformed') lastEventAt = part.eventAt;
         if (outcome === 'applied') kinds.add(bucketOf(part.eventAt), kind as string);
       }

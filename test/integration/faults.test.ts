@@ -24,8 +24,14 @@ let rt: LocalRuntime;
 let doc: DynamoDBDocumentClient;
 let kinesis: KinesisClient;
 let producer: StreamProducer;
-// Both families in one stream: the sums of the marketplace must survive every fault as the graph does.
-const gen = new MixedGenerator({ users: 50, seed: 6, families: ['social', 'marketplace'] });
+// Every family in one stream: the sums of the marketplace and the posts must survive every fault as the
+// graph does.
+const gen = new MixedGenerator({
+  users: 50,
+  seed: 6,
+  families: ['social', 'marketplace', 'posts'],
+  posts: { ratio: 0.1 },
+});
 let seed = 100;
 
 /** Sends `batches` generator batches with dirt, in records of at most `perRecord` items. */

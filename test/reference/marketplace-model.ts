@@ -36,6 +36,7 @@ import {
   MarketplaceEventSchema,
 } from '../../domain/marketplace/events';
 import { MODEL_REASONS, type ModelReason, ReferenceModel } from './model';
+import { PostsModel } from './posts-model';
 
 export const SOCIAL_TYPES = ['register', 'referral', 'addfriend', 'unfriend'] as const;
 export const MARKET_TYPES = [
@@ -47,10 +48,11 @@ export const MARKET_TYPES = [
   'profileUpserted',
   'profileDeleted',
 ] as const;
-/** Every known event type, of every family the model knows (a posts family adds `post` here). */
-export const ALL_TYPES: readonly string[] = [...SOCIAL_TYPES, ...MARKET_TYPES];
-export type ModelFamily = 'social' | 'marketplace';
-export const MODEL_FAMILIES: readonly ModelFamily[] = ['social', 'marketplace'];
+export const POST_TYPES = ['post'] as const;
+/** Every known event type, of every family the model knows. */
+export const ALL_TYPES: readonly string[] = [...SOCIAL_TYPES, ...MARKET_TYPES, ...POST_TYPES];
+export type ModelFamily = 'social' | 'marketplace' | 'posts';
+export const MODEL_FAMILIES: readonly ModelFamily[] = ['social', 'marketplace', 'posts'];
 
 const BUCKET = 5_000;
 export const MODEL_INTERVALS = {
@@ -407,6 +409,8 @@ export class MarketplaceModel {
   readonly products = new Map<string, ModelProduct>();
   /** Profiles now. */
   readonly profiles = new Map<string, ProfileEntry>();
+  /** The posts family's reference model, fed the `post` events of the stream in order. */
+  readonly posts = new PostsModel();
 
   /** Records skipped as producer resends. */
   resentRecords = 0;
@@ -456,6 +460,11 @@ export class MarketplaceModel {
         ? this.apply(seq, fromMarketplaceRaw(parsed.data, arrivalMs))
         : 'malformed';
       verdict = { seq, family: 'marketplace', type: kind, outcome };
+    } else if (kind === 'post') {
+      const outcome = this.posts.push(item, arrivalMs, seq);
+      verdict = { seq, family: 'posts', type: kind, outcome };
+      if (outcome === 'applied')
+        this.applied.push({ seq, at: this.posts.log[this.posts.log.length - 1].at, type: kind });
     } else {
       verdict = { seq, family: null, type: null, outcome: 'malformed' };
     }

@@ -41,6 +41,8 @@ export const MODEL_REASONS = [
   'self_relation',
   'already_referred',
   'referral_cycle',
+  // the posts family's (posts-model.ts)
+  'duplicate_post',
 ] as const;
 export type ModelReason = (typeof MODEL_REASONS)[number];
 export type ModelOutcome = 'applied' | 'noop' | ModelReason;
@@ -65,6 +67,7 @@ const OTHER_FAMILIES_KINDS = [
   'productDeleted',
   'profileUpserted',
   'profileDeleted',
+  'post',
 ];
 
 /** An item's kind as a producer states it: `type`, else (absent or null) `event_name`, else `event`. */
@@ -387,12 +390,13 @@ export class ReferenceModel {
     // The other families' events are judged by their own models (marketplace-model.ts); the streams
     // judged here hold none, so their counts are zero.
     const marketplace = { applied: 0, noop: 0, rejected: 0 };
+    const posts = { applied: 0, noop: 0, rejected: 0 };
     const t: ModelTotals = {
       applied: 0,
       noop: 0,
       rejected: 0,
       rejectedByReason,
-      byFamily: { social, marketplace },
+      byFamily: { social, marketplace, posts },
       // Every kind of every family is listed, zeros included.
       byType: Object.fromEntries([...SOCIAL_KINDS, ...OTHER_FAMILIES_KINDS].map((k) => [k, 0])),
     };

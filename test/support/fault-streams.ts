@@ -6,12 +6,15 @@ import fc from 'fast-check';
 import { mulberry32 } from '../../domain/generator';
 import { type Compression, packRecords } from '../../domain/record-encoding';
 import { decodeRecord, MAX_DECODED_BYTES, Unreadable } from '../../domain/records';
+import { parseCreatedAt } from '../../domain/time';
 import { malformedItemArb } from './arbitraries';
 import { fieldValueArb, weightedMarketEventArb } from './marketplace-arbitraries';
+import { nearMissPostArb } from './posts-arbitraries';
 
 /**
  * Generator events with dirt: producer resends, unknown users, self relations, malformed items, and
- * marketplace events broken in one field (a value around its limits) or sent twice.
+ * marketplace events broken in one field (a value around its limits) or sent twice, posts broken in one
+ * field, late posts (an hour before their batch), and reused post ids with other content.
  */
 export function dirty(events: unknown[], seed: number): unknown[] {
   const random = mulberry32(seed);
@@ -24,13 +27,18 @@ export function dirty(events: unknown[], seed: number): unknown[] {
     }),
     { seed, numRuns: n },
   );
+  const badPosts = fc.sample(nearMissPostArb, { seed, numRuns: n });
   const out: unknown[] = [];
+  // The last post seen: its id is reused with other content (rejected duplicate_post).
+  let lastPost: Record<string, unknown> | null = null;
   let b = 0;
   // The batch's created_at (marketplace events may carry none).
   let at: string | undefined;
   for (const e of events) {
     out.push(e);
     at = (e as { created_at?: string }).created_at ?? at;
+    const o = e as Record<string, unknown>;
+    if ((o.type ?? o.event_name ?? o.event) === 'post') lastPost = o;
     const r = random();
     if (r < 0.04) out.push(e);
     else if (r < 0.07) out.push(bad[b++ % bad.length]);
@@ -39,6 +47,19 @@ export function dirty(events: unknown[], seed: number): unknown[] {
     } else if (r < 0.09) {
       out.push({ type: 'referral', referredBy: 'user00002', user: 'user00002', created_at: at });
     } else if (r < 0.1) out.push(badMarket[b++ % badMarket.length]);
+    else if (r < 0.104) out.push(badPosts[b++ % badPosts.length]);
+    else if (r < 0.108 && at !== undefined) {
+      // A late post: an hour before the batch's time.
+      const late = new Date((parseCreatedAt(at) ?? 0) - 3_600_000 - 1_000 * (b % 7)).toISOString();
+      out.push({
+        type: 'post',
+        post_id: `late-${seed}-${b++}`,
+        user: 'user00003',
+        content: `late, but counted ${b}`,
+        created_at: late,
+      });
+    } else if (r < 0.11 && lastPost !== null)
+      out.push({ ...lastPost, content: `${String(lastPost.content)}!` });
   }
   // JSON round trip: what the stream carries (an Unreadable sample becomes a plain object, still malformed).
   return JSON.parse(JSON.stringify(out)) as unknown[];

@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { P, PRODUCT_FIGURES, U, USER_FIGURES } from '../../domain/marketplace/family';
 import { productName } from '../../domain/marketplace/fold';
 import { partsToAmount } from '../../domain/marketplace/money';
+import { ALL_POSTS_KEY, POSTS_ALL_FIGURES, POSTS_USER_FIGURES, W } from '../../domain/posts/family';
 import { decodeRecord, Unreadable } from '../../domain/records';
 import { SOCIAL_FIGURES } from '../../domain/social-family';
 import { parseCreatedAt, toIso } from '../../domain/time';
@@ -20,6 +21,7 @@ import { sumBlocks } from '../../queries/figures';
 import * as S from '../../queries/schemas';
 import { makeKinesisClient } from '../../storage/clients';
 import { type ProductItem, toProductState } from '../../storage/marketplace/items';
+import { type PostItem, toPostState, type UserPostEntry, userPostSk } from '../../storage/posts/items';
 import { ReadStore } from '../../storage/read-store';
 import { MarketplaceModel } from '../reference/marketplace-model';
 import { type LeaderboardMetric, type ReferenceModel, withoutResends } from '../reference/model';
@@ -277,6 +279,84 @@ export async function assertMatchesModel(
   } while (cursor !== null);
   assert.deepEqual(got, JSON.parse(JSON.stringify(expectedRejections)), `${label}: /meta/rejections`);
   await assertMarketplaceMatches(rt, doc, expected.market, label);
+  await assertPostsMatches(rt, doc, expected.market, label);
+}
+
+/**
+ * The posts family's stored state equals the model's: every post item (user, content, time, analysis),
+ * every writer's index (its entries, in the order of their sort keys, are the model's newest-first
+ * list, each entry's key made from its post's time and stream position), and the all-data sums of the
+ * overall set and of every writer (after the snapshot run assertMatchesModel makes).
+ */
+export async function assertPostsMatches(
+  rt: LocalRuntime,
+  doc: DynamoDBDocumentClient,
+  market: MarketplaceModel,
+  label: string,
+): Promise<void> {
+  const model = market.posts;
+  const meta = await scanAll(doc, rt.tables.meta);
+  const posts = new Map<string, PostItem>();
+  const index = new Map<string, UserPostEntry[]>();
+  for (const it of meta) {
+    const pk = it.pk as string;
+    if (pk.startsWith('post#')) posts.set(it.id as string, it as unknown as PostItem);
+    else if (pk.startsWith('posts#')) {
+      const user = pk.slice('posts#'.length);
+      const list = index.get(user) ?? [];
+      list.push(it as unknown as UserPostEntry);
+      index.set(user, list);
+    }
+  }
+  assert.deepEqual([...posts.keys()].sort(), [...model.byId.keys()].sort(), `${label}: post items`);
+  for (const [id, it] of posts) {
+    const p = toPostState(it);
+    const want = model.byId.get(id);
+    assert.ok(want !== undefined);
+    assert.deepEqual(
+      { user: p.user, content: p.content, at: p.at, wordCount: p.wordCount, length: p.length },
+      { user: want.user, content: want.content, at: want.at, wordCount: want.wordCount, length: want.length },
+      `${label}: post ${id}`,
+    );
+  }
+  const writers = new Set(model.log.map((p) => p.user));
+  assert.deepEqual([...index.keys()].sort(), [...writers].sort(), `${label}: writers' indexes`);
+  for (const [user, entries] of index) {
+    entries.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+    for (const e of entries) {
+      const item = posts.get(e.id);
+      assert.ok(item !== undefined, `${label}: index entry of ${user} names post ${e.id}`);
+      assert.equal(e.sk, userPostSk(item.at, item.p));
+    }
+    assert.deepEqual(
+      entries.map((e) => e.id),
+      model.userPosts(user).items.map((p) => p.postId),
+      `${label}: the posts of ${user}, newest first`,
+    );
+  }
+
+  const reader = new Reader(new ReadStore(doc, rt.tables), { stateTtlMs: 0 });
+  const all = { from: null, to: Number.MAX_SAFE_INTEGER };
+  const sums = async (set: string) => {
+    const r = await reader.rangeBlocks(set, all);
+    return r === null ? new Map<string, number[]>() : sumBlocks(r.names, r.blocks);
+  };
+  const totals = (ps: readonly { wordCount: number; length: number }[]) => [
+    ps.length,
+    ps.reduce((n, p) => n + p.wordCount, 0),
+    ps.reduce((n, p) => n + p.length, 0),
+  ];
+  const overall = (await sums(POSTS_ALL_FIGURES.id)).get(ALL_POSTS_KEY) ?? [0, 0, 0];
+  assert.deepEqual(overall, totals(model.log), `${label}: rolled-up posts of everyone`);
+  const byUser = await sums(POSTS_USER_FIGURES.id);
+  for (const user of writers) {
+    const row = byUser.get(user) ?? [0, 0, 0];
+    assert.deepEqual(
+      [row[W.posts], row[W.words], row[W.length]],
+      totals(model.log.filter((p) => p.user === user)),
+      `${label}: rolled-up posts of ${user}`,
+    );
+  }
 }
 
 /**

@@ -232,7 +232,8 @@ describe('family generator: the families list and the CLI', () => {
   test('parseFamilies', () => {
     assert.deepEqual(parseFamilies('marketplace, social'), ['social', 'marketplace']);
     assert.deepEqual(parseFamilies('social'), ['social']);
-    assert.throws(() => parseFamilies('social,posts'), /unknown family 'posts'/);
+    assert.deepEqual(parseFamilies('posts,social,marketplace'), ['social', 'marketplace', 'posts']);
+    assert.throws(() => parseFamilies('social,stories'), /unknown family 'stories'/);
     assert.throws(() => parseFamilies(' , '), RangeError);
   });
 
@@ -273,7 +274,8 @@ describe('family generator: the families list and the CLI', () => {
       );
       assert.match(stdout, /families social,marketplace/);
       await assert.rejects(generateMain([...args, '--dirt', '0.1'], io), /needs the marketplace family/);
-      await assert.rejects(generateMain([...args, '--families', 'posts'], io), /unknown family/);
+      await assert.rejects(generateMain([...args, '--families', 'stories'], io), /unknown family/);
+      await assert.rejects(generateMain([...args, '--posts-ratio', '0.1'], io), /needs the posts family/);
       await assert.rejects(
         generateMain([...args, '--families', 'social,marketplace', '--dirt', '2'], io),
         /--dirt must be a number from 0 to 1/,

@@ -61,8 +61,12 @@ describe('generator loop families', () => {
 
     const mixed: unknown[][] = [];
     await run(loop(mixed, { seed: 3 }), mixed, 3);
-    assert.deepEqual([...FEED_FAMILIES], ['social', 'marketplace']);
-    const reference = new MixedGenerator({ users: 30, seed: 3, families: ['social', 'marketplace'] });
+    assert.deepEqual([...FEED_FAMILIES], ['social', 'marketplace', 'posts']);
+    const reference = new MixedGenerator({
+      users: 30,
+      seed: 3,
+      families: ['social', 'marketplace', 'posts'],
+    });
     const expected = mixed.map(() => reference.nextBatch());
     assert.deepEqual(strip(mixed), strip(expected));
     assert.ok(mixed.every((b) => marketCount(b) > 0));
