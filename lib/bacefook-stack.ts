@@ -5,6 +5,9 @@
 // Context switches (cdk.json or `-c key=value`):
 //   retainData=true   keep tables, stream, failure queue and log groups on `cdk destroy` (default: destroy)
 //   apiKey=true       methods require an API key (one key, attached to the usage plan)
+//   auth=none         no access tokens: every route open to anyone with the URL (a warning at synth and
+//                     deploy). Default: a Lambda authorizer guards every method but GET /health and
+//                     GET /openapi.json (tokens: `npm run token -- create ... --target aws`)
 //   apiRateLimit=N, apiBurstLimit=N   stage throttling (default: API_THROTTLE)
 //   logLevel=DEBUG|INFO|WARN|ERROR    POWERTOOLS_LOG_LEVEL of every function (default: INFO)
 //   generator=false   deploy with the generator's schedule disabled (the GeneratorEnabled parameter
@@ -18,6 +21,7 @@
 // The web dashboard (web/) is part of the stack: lib/constructs/web-dashboard.ts.
 import { fileURLToPath } from 'node:url';
 import {
+  Annotations,
   Aws,
   CfnCondition,
   CfnOutput,
@@ -31,9 +35,12 @@ import {
   Tags,
 } from 'aws-cdk-lib';
 import {
+  AuthorizationType,
   Cors,
   EndpointType,
+  IdentitySource,
   LambdaIntegration,
+  RequestAuthorizer,
   type Resource,
   ResponseType,
   RestApi,
@@ -62,6 +69,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FEED_FAMILIES, parseFamilies } from '../domain/family-generator';
+import { FORBIDDEN_BODY, UNAUTHORIZED_BODY } from '../queries/access';
 import { errorBody, GENERIC_500 } from '../queries/errors';
 import { BacefookFunction, TABLE_BY_KIND, type TableKind } from './constructs/bacefook-function';
 import { keepFinding } from './constructs/nag';
@@ -69,6 +77,8 @@ import { WebDashboard } from './constructs/web-dashboard';
 import {
   API_BINARY_MEDIA_TYPES,
   API_THROTTLE,
+  AUTHORIZER,
+  AUTHORIZER_CACHE_SECONDS,
   ENV,
   type FunctionDef,
   GENERATOR,
@@ -110,6 +120,11 @@ export const LOCALSTACK_API_HOST = 'execute-api.localhost.localstack.cloud:4566'
 
 /** Item-level actions of a function's own partition; no Query/Scan, so it cannot list others' items. */
 const OWN_PARTITION_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+/** The same, read-only (the authorizer's look-up of a token by its hash). */
+const OWN_PARTITION_READ_ACTIONS = ['dynamodb:GetItem'];
+
+/** Whether the REST API requires access tokens: `-c auth=none` opens it; anything else but the default fails. */
+export type AuthMode = 'tokens' | 'none';
 
 export interface BacefookStackProps extends StackProps {
   /** Repository root (entries in definitions.ts are relative to it). Default: the folder above lib/. */
@@ -123,6 +138,9 @@ export class BacefookStack extends Stack {
   readonly processor: BacefookFunction;
   readonly snapshot: BacefookFunction;
   readonly api: RestApi;
+  /** The access-token authorizer's function (undefined with auth=none). */
+  readonly authorizer?: BacefookFunction;
+  readonly auth: AuthMode;
   readonly generator: BacefookFunction;
   readonly generatorRule: Rule;
   readonly dashboard: Dashboard;
@@ -152,6 +170,17 @@ export class BacefookStack extends Stack {
       throw new Error(`context target=${String(target)}: expected aws or localstack`);
     }
     this.target = target;
+    const auth: unknown = this.node.tryGetContext('auth') ?? 'tokens';
+    if (auth !== 'tokens' && auth !== 'none') {
+      throw new Error(`context auth=${String(auth)}: expected none (or leave it out for tokens)`);
+    }
+    this.auth = auth;
+    if (auth === 'none') {
+      Annotations.of(this).addWarningV2(
+        'bacefook:auth-none',
+        'auth=none: the API takes no access tokens; anyone who has its URL can read every figure, send events and change the catalogue.',
+      );
+    }
     Tags.of(this).add('project', PROJECT);
 
     this.stream = this.createStream();
@@ -159,6 +188,7 @@ export class BacefookStack extends Stack {
     this.failureQueue = this.createFailureQueue();
     this.processor = this.createProcessor();
     this.snapshot = this.createSnapshot();
+    if (this.auth === 'tokens') this.authorizer = this.createFunction(AUTHORIZER);
     this.api = this.createApi();
     this.web = new WebDashboard(this, 'Web', {
       projectRoot: this.projectRoot,
@@ -371,7 +401,7 @@ export class BacefookStack extends Stack {
     fn.fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: OWN_PARTITION_ACTIONS,
+        actions: own.access === 'read' ? OWN_PARTITION_READ_ACTIONS : OWN_PARTITION_ACTIONS,
         resources: [table.tableArn],
         conditions: leadingKeysCondition(own),
       }),
@@ -407,21 +437,45 @@ export class BacefookStack extends Stack {
       },
     });
 
+    // Access tokens: one REQUEST authorizer on the Authorization header, its answer cached per header
+    // value for AUTHORIZER_CACHE_SECONDS (a revoked token works that much longer at most).
+    const authorizer = this.authorizer
+      ? new RequestAuthorizer(this, 'TokenAuthorizer', {
+          authorizerName: `${this.stackName}-tokens`,
+          handler: this.authorizer.fn,
+          identitySources: [IdentitySource.header('Authorization')],
+          resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+        })
+      : undefined;
+
     const methodsByResource = new Map<Resource, HttpMethod[]>();
     for (const route of ROUTES) {
       const fn = this.createFunction(route.fn);
       this.routeFunctions.set(route.id, fn);
       const resource = api.root.resourceForPath(route.path);
+      const guarded = authorizer !== undefined && route.access !== 'open';
       // allowTestInvoke off: one invoke permission per method instead of two.
       const method = resource.addMethod(
         route.method,
         new LambdaIntegration(fn.fn, { allowTestInvoke: false }),
-        { apiKeyRequired },
+        guarded
+          ? { apiKeyRequired, authorizer, authorizationType: AuthorizationType.CUSTOM }
+          : { apiKeyRequired, authorizationType: AuthorizationType.NONE },
       );
-      const open =
-        'An analytics API without users of its own (SPEC section 5): throttled by the stage and its usage plan, and behind an API key with apiKey=true; there is no user pool to sign in to';
-      keepFinding(method, 'AwsSolutions-APIG4', open);
-      keepFinding(method, 'AwsSolutions-COG4', open);
+      if (guarded) {
+        keepFinding(
+          method,
+          'AwsSolutions-COG4',
+          "Guarded by the project's access-token authorizer (a Lambda REQUEST authorizer): the API has no users of its own to keep in a Cognito user pool",
+        );
+      } else {
+        const open =
+          route.access === 'open'
+            ? 'Open on purpose: a health probe and the API description, which carry no data; throttled by the stage and its usage plan'
+            : 'Deployed with auth=none (a warning at synth and deploy): throttled by the stage and its usage plan, and behind an API key with apiKey=true';
+        keepFinding(method, 'AwsSolutions-APIG4', open);
+        keepFinding(method, 'AwsSolutions-COG4', open);
+      }
       methodsByResource.set(resource, [...(methodsByResource.get(resource) ?? []), route.method]);
     }
     // Preflight only where a route is, allowing only that path's methods (the dashboard may be
@@ -494,6 +548,20 @@ export class BacefookStack extends Stack {
       statusCode: '413',
       responseHeaders: cors,
       templates: body('payload_too_large', 'The request body is too large.'),
+    });
+    // The authorizer's refusals: one 401 for a missing, malformed, unknown or revoked token (API
+    // Gateway's own body would be {"message":"Unauthorized"}), a 403 for a token without the ability.
+    api.addGatewayResponse('Unauthorized', {
+      type: ResponseType.UNAUTHORIZED,
+      statusCode: '401',
+      responseHeaders: { ...cors, 'WWW-Authenticate': "'Bearer'" },
+      templates: { 'application/json': JSON.stringify(UNAUTHORIZED_BODY) },
+    });
+    api.addGatewayResponse('AccessDenied', {
+      type: ResponseType.ACCESS_DENIED,
+      statusCode: '403',
+      responseHeaders: cors,
+      templates: { 'application/json': JSON.stringify(FORBIDDEN_BODY) },
     });
     api.addGatewayResponse('InvalidApiKey', {
       type: ResponseType.INVALID_API_KEY,

@@ -110,9 +110,10 @@ export interface FunctionDef {
   /**
    * One partition of a table that this function alone reads and writes, and nothing else of that
    * table (IAM condition dynamodb:LeadingKeys). For state that is not the graph's, e.g. the generator's.
-   * With `prefix`, every partition whose key starts with `pk` (one per idempotency key, say).
+   * With `prefix`, every partition whose key starts with `pk` (one per idempotency key, say). With
+   * `access: 'read'`, it may only read its items (GetItem).
    */
-  ownPartition?: { table: TableKindName; pk: string; prefix?: boolean };
+  ownPartition?: { table: TableKindName; pk: string; prefix?: boolean; access?: 'read' | 'write' };
 }
 
 /** The IAM condition that holds a function to its own partition(s) (dynamodb:LeadingKeys). */
@@ -212,6 +213,44 @@ export const WEB_DEPLOY: FunctionDef = {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
+ * What an access token may do (SPEC 13): `read` the figures, `ingest` events, `admin` the catalogue
+ * writes and token management. A token holds one or more of them.
+ */
+export const ABILITIES = ['read', 'ingest', 'admin'] as const;
+export type Ability = (typeof ABILITIES)[number];
+/** What a route asks of its caller: an ability, or `open` (no token at all, even with tokens on). */
+export type RouteAccess = Ability | 'open';
+
+/**
+ * The access tokens' partition of the meta table: one item per token, its key the token's SHA-256
+ * (storage/token-store.ts). The authorizer may only read it; `npm run token` writes it.
+ */
+export const TOKEN_PARTITION = 'access-token';
+
+/**
+ * How long API Gateway keeps an authorizer's answer for one Authorization header (and the local
+ * gateway as well): a revoked token keeps working for at most this long on the paths it was used on.
+ */
+export const AUTHORIZER_CACHE_SECONDS = 30;
+
+/** Where a WebSocket client puts its token ($connect cannot carry an Authorization header from a browser). */
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+/**
+ * The REST API's Lambda authorizer (REQUEST type, identity source the Authorization header): checks a
+ * bearer token against the meta table's token partition, read-only, and answers a policy naming the
+ * routes the token's abilities allow (lambdas/authorizer/handler.ts; the local gateway runs it too).
+ */
+export const AUTHORIZER: FunctionDef = {
+  id: 'Authorizer',
+  entry: 'lambdas/authorizer/handler.ts',
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  tables: {},
+  ownPartition: { table: 'meta', pk: TOKEN_PARTITION, access: 'read' },
+};
+
+/**
  * A figure of the metrics catalogue (GET /metrics, POST /metrics/query): a GET route that answers it.
  * Its params are the route's path and query parameters, a path parameter under `rename`'s name when
  * it has one (`{id}` of a product is `productId`).
@@ -229,6 +268,12 @@ export interface RouteDef {
   path: string;
   entry: string;
   fn: FunctionDef;
+  /**
+   * The ability a caller's token needs when tokens are on (SPEC 13): the authorizer's policy, the
+   * stack's methods and the local gateway all read it here. GET routes default to `read`; every other
+   * method must say which it needs.
+   */
+  access: RouteAccess;
   /** The figure this route answers in the metrics catalogue, if it is one. */
   metric?: MetricDef;
 }
@@ -253,14 +298,19 @@ function route(
   path: string,
   file: string,
   fn?: Partial<FunctionDef>,
+  access?: RouteAccess,
 ): RouteDef {
   const entry = `lambdas/api/${file}.ts`;
+  const needs = access ?? (method === 'GET' ? 'read' : undefined);
+  // A write that forgot its ability would otherwise be guarded as something it is not.
+  if (needs === undefined) throw new Error(`route ${id}: a ${method} route must declare its ability`);
   return {
     id,
     method,
     path,
     entry,
     fn: { id: `Api${id}`, entry, memoryMb: 1024, timeoutSeconds: 29, tables: READS, ...fn },
+    access: needs,
   };
 }
 
@@ -280,8 +330,9 @@ const PRODUCT_ID = { id: 'productId' };
 
 /** Every HTTP route of SPEC section 5. */
 export const ROUTES: RouteDef[] = [
-  route('Health', 'GET', '/health', 'health', { tables: {} }),
-  route('OpenApi', 'GET', '/openapi.json', 'openapi', { tables: {} }),
+  // The only routes open whatever the token setting: a load balancer's probe and the API's description.
+  route('Health', 'GET', '/health', 'health', { tables: {} }, 'open'),
+  route('OpenApi', 'GET', '/openapi.json', 'openapi', { tables: {} }, 'open'),
   figure('users.profile', 'social', 'UserProfile', '/users/{name}', 'user-profile'),
   figure('users.network', 'social', 'UserNetwork', '/users/{name}/network', 'user-network'),
   figure('users.friends', 'social', 'UserFriends', '/users/{name}/friends', 'user-friends'),
@@ -312,12 +363,19 @@ export const ROUTES: RouteDef[] = [
   route('MetaSnapshots', 'GET', '/meta/snapshots', 'meta-snapshots'),
   route('MetaPipeline', 'GET', '/meta/pipeline', 'meta-pipeline', { tables: { meta: 'read' } }),
   route('MetaRejections', 'GET', '/meta/rejections', 'meta-rejections', { tables: { meta: 'read' } }),
-  route('PostEvents', 'POST', '/events', 'post-events', {
-    tables: {},
-    stream: 'write',
-    // Its Idempotency-Key records, and nothing else of the meta table.
-    ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
-  }),
+  route(
+    'PostEvents',
+    'POST',
+    '/events',
+    'post-events',
+    {
+      tables: {},
+      stream: 'write',
+      // Its Idempotency-Key records, and nothing else of the meta table.
+      ownPartition: { table: 'meta', pk: IDEMPOTENCY_PARTITION_PREFIX, prefix: true },
+    },
+    'ingest',
+  ),
   // The marketplace's reads (SPEC 11).
   figure('products.list', 'marketplace', 'ProductList', '/products', 'products-list'),
   figure('products.profile', 'marketplace', 'ProductGet', '/products/{id}', 'product-get', PRODUCT_ID),
@@ -355,12 +413,20 @@ export const ROUTES: RouteDef[] = [
   ),
   // The metrics catalogue (SPEC 11), built from the routes above that carry a figure.
   route('Metrics', 'GET', '/metrics', 'metrics', { tables: {} }),
-  route('MetricsQuery', 'POST', '/metrics/query', 'metrics-query'),
-  route('ProductCreate', 'POST', '/products', 'product-create', CATALOGUE_WRITE),
-  route('ProductPut', 'PUT', '/products/{id}', 'product-put', CATALOGUE_WRITE),
-  route('ProductDelete', 'DELETE', '/products/{id}', 'product-delete', CATALOGUE_WRITE),
-  route('UserProfilePut', 'PUT', '/users/{name}/profile', 'user-profile-put', CATALOGUE_WRITE),
-  route('UserProfileDelete', 'DELETE', '/users/{name}/profile', 'user-profile-delete', CATALOGUE_WRITE),
+  // A read, though a POST: it answers what the figure's GET route answers.
+  route('MetricsQuery', 'POST', '/metrics/query', 'metrics-query', undefined, 'read'),
+  route('ProductCreate', 'POST', '/products', 'product-create', CATALOGUE_WRITE, 'admin'),
+  route('ProductPut', 'PUT', '/products/{id}', 'product-put', CATALOGUE_WRITE, 'admin'),
+  route('ProductDelete', 'DELETE', '/products/{id}', 'product-delete', CATALOGUE_WRITE, 'admin'),
+  route('UserProfilePut', 'PUT', '/users/{name}/profile', 'user-profile-put', CATALOGUE_WRITE, 'admin'),
+  route(
+    'UserProfileDelete',
+    'DELETE',
+    '/users/{name}/profile',
+    'user-profile-delete',
+    CATALOGUE_WRITE,
+    'admin',
+  ),
 ];
 
 /** POST /events body limit (SPEC: larger is a 413). */
@@ -423,6 +489,7 @@ export const FUNCTIONS: FunctionDef[] = [
   SNAPSHOT,
   GENERATOR,
   ...ROUTES.map((r) => r.fn),
+  AUTHORIZER,
   WEB_DEPLOY,
 ];
 

@@ -5,14 +5,26 @@
 // Answers the gateway gives by itself use the API's error shape (as the stack's gateway responses do):
 // unknown route 404, known path with another method 405, body over MAX_POST_BYTES 413, a handler that
 // throws or returns something that is not a proxy result 500 with the generic message.
+//
+// With `auth` (tokens on, SPEC 13) it does what API Gateway does with the stack's REQUEST authorizer:
+// a route that is not open needs an Authorization header (else 401 without asking the authorizer),
+// the authorizer's answer is kept per header value for the cache's lifetime, its policy is evaluated
+// against the request's method ARN (no Allow: 403), and its context reaches the handler as
+// requestContext.authorizer. Its `Unauthorized` is a 401; any other failure of it a 500.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { MAX_POST_BYTES, type RouteDef } from '../lib/definitions';
-import { InvocationContext, LOCAL_ACCOUNT_ID, makeLambdaContext } from './lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { AUTHORIZER, AUTHORIZER_CACHE_SECONDS, MAX_POST_BYTES, type RouteDef } from '../lib/definitions';
+import { FORBIDDEN_BODY, type PolicyStatement, policyAllows, UNAUTHORIZED_BODY } from '../queries/access';
+import { InvocationContext, LOCAL_ACCOUNT_ID, LOCAL_REGION, makeLambdaContext } from './lambda';
 import type { RuntimeLogger } from './logs';
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
@@ -22,8 +34,24 @@ export interface ApiRoute {
   handler: ApiHandler;
 }
 
+export type AuthorizerHandler = (
+  event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
+) => Promise<unknown>;
+
+/** The REST authorizer, as the stack attaches it to every method whose route is not open. */
+export interface LocalAuthorizer {
+  handler: AuthorizerHandler;
+  /** How long an answer is kept per Authorization header (default AUTHORIZER_CACHE_SECONDS; 0: never). */
+  cacheSeconds?: number;
+  /** The clock of the cache (tests). */
+  now?: () => number;
+}
+
 export interface ApiGatewayOptions {
   routes: ApiRoute[];
+  /** Tokens on: the authorizer guards every route whose access is not `open`. Default: none (open). */
+  auth?: LocalAuthorizer;
   /** Default 3000; 0 = ephemeral. */
   port?: number;
   host?: string;
@@ -51,7 +79,37 @@ export interface ApiGatewayStats {
   requests: number;
   /** answers with a 5xx status */
   serverErrors: number;
+  /** authorizer invocations (cache misses) */
+  authorizerCalls: number;
 }
+
+/** What an authorizer answered, as API Gateway reads it. */
+interface AuthorizerAnswer {
+  principalId: string;
+  statements: PolicyStatement[];
+  context: Record<string, string | number | boolean>;
+}
+
+/** API Gateway's checks of an authorizer's answer; null when it would be a configuration error (500). */
+function authorizerAnswer(value: unknown): AuthorizerAnswer | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const doc = v.policyDocument as { Statement?: unknown } | undefined;
+  if (typeof v.principalId !== 'string' || typeof doc !== 'object' || doc === null) return null;
+  if (!Array.isArray(doc.Statement)) return null;
+  const context: Record<string, string | number | boolean> = {};
+  if (typeof v.context === 'object' && v.context !== null) {
+    for (const [k, x] of Object.entries(v.context)) {
+      // API Gateway passes only strings, numbers and booleans; an object or array is a 500.
+      if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return null;
+      context[k] = x;
+    }
+  }
+  return { principalId: v.principalId, statements: doc.Statement as PolicyStatement[], context };
+}
+
+/** At most this many cached authorizer answers (one per Authorization header seen). */
+const AUTH_CACHE_MAX = 10_000;
 
 /** Whether a request's content type is one of API Gateway's binaryMediaTypes (exact, a whole type, or all). */
 function isBinaryMediaType(contentType: string | undefined, binary: readonly string[]): boolean {
@@ -123,6 +181,13 @@ interface Match {
   pathParameters: Record<string, string>;
 }
 
+/** API Gateway's 401 for a request its authorizer refused (the stack's UNAUTHORIZED gateway response). */
+function unauthorized(): HttpError {
+  return new HttpError(401, UNAUTHORIZED_BODY.error.code, UNAUTHORIZED_BODY.error.message, {
+    'www-authenticate': 'Bearer',
+  });
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -186,7 +251,9 @@ export class LocalApiGateway {
   private readonly binaryMediaTypes: readonly string[];
   private readonly logger?: RuntimeLogger;
   private readonly server: Server;
-  private readonly counters: ApiGatewayStats = { requests: 0, serverErrors: 0 };
+  private readonly counters: ApiGatewayStats = { requests: 0, serverErrors: 0, authorizerCalls: 0 };
+  private readonly auth?: LocalAuthorizer & { environment: Context; cacheMs: number; now: () => number };
+  private readonly authCache = new Map<string, { answer: AuthorizerAnswer; until: number }>();
   private port: number;
   private readonly host: string;
   private listening = false;
@@ -208,6 +275,14 @@ export class LocalApiGateway {
     this.maxBodyBytes = opts.maxBodyBytes ?? MAX_POST_BYTES;
     this.binaryMediaTypes = (opts.binaryMediaTypes ?? []).map((t) => t.toLowerCase());
     this.logger = opts.logger;
+    if (opts.auth) {
+      this.auth = {
+        ...opts.auth,
+        environment: makeLambdaContext(AUTHORIZER),
+        cacheMs: (opts.auth.cacheSeconds ?? AUTHORIZER_CACHE_SECONDS) * 1000,
+        now: opts.auth.now ?? Date.now,
+      };
+    }
     this.port = opts.port ?? 3000;
     this.host = opts.host ?? '127.0.0.1';
     this.server = createServer((req, res) => {
@@ -362,8 +437,13 @@ export class LocalApiGateway {
           { allow: [...methods, 'OPTIONS'].join(', ') },
         );
       }
+      const authorizer =
+        this.auth && route.def.access !== 'open'
+          ? await this.authorize(req, route, requestId, rawPath, rawQuery, match.pathParameters)
+          : undefined;
       const body = await this.readBody(req);
       const event = this.toEvent(req, route, requestId, rawPath, rawQuery, match.pathParameters, body);
+      if (authorizer) event.requestContext.authorizer = authorizer;
       let result: unknown;
       try {
         result = await route.handler(event, this.invocationContext(route));
@@ -396,6 +476,89 @@ export class LocalApiGateway {
       if (res.writableFinished) this.logRequest(req, res, requestId, method, rawPath, resource, started);
       else res.once('close', () => this.logRequest(req, res, requestId, method, rawPath, resource, started));
     }
+  }
+
+  /**
+   * The authorizer's verdict on a request, as API Gateway reaches it: the context the handler sees, or
+   * a 401 / 403 / 500 thrown in the API's error shape.
+   */
+  private async authorize(
+    req: IncomingMessage,
+    route: CompiledRoute,
+    requestId: string,
+    rawPath: string,
+    rawQuery: string,
+    pathParameters: Record<string, string>,
+  ): Promise<Record<string, string | number | boolean>> {
+    const auth = this.auth;
+    if (!auth) throw new Error('no authorizer');
+    const identity = req.headers.authorization;
+    // The identity source is the Authorization header: without one API Gateway refuses at once.
+    if (identity === undefined || identity === '') throw unauthorized();
+    const methodArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:local/${this.stage}/${route.def.method}${rawPath}`;
+    const now = auth.now();
+    let answer = auth.cacheMs > 0 ? this.authCache.get(identity) : undefined;
+    if (answer !== undefined && answer.until <= now) {
+      this.authCache.delete(identity);
+      answer = undefined;
+    }
+    let latencyMs = 0;
+    if (answer === undefined) {
+      const event = this.toEvent(req, route, requestId, rawPath, rawQuery, pathParameters, null);
+      const authEvent: APIGatewayRequestAuthorizerEvent = {
+        type: 'REQUEST',
+        methodArn,
+        resource: event.resource,
+        path: event.path,
+        httpMethod: event.httpMethod,
+        headers: event.headers as Record<string, string>,
+        multiValueHeaders: event.multiValueHeaders as Record<string, string[]>,
+        pathParameters: event.pathParameters as Record<string, string> | null,
+        queryStringParameters: event.queryStringParameters as Record<string, string> | null,
+        multiValueQueryStringParameters: event.multiValueQueryStringParameters as Record<
+          string,
+          string[]
+        > | null,
+        stageVariables: null,
+        requestContext: event.requestContext as APIGatewayRequestAuthorizerEvent['requestContext'],
+      };
+      const started = performance.now();
+      this.counters.authorizerCalls++;
+      let raw: unknown;
+      try {
+        raw = await auth.handler(
+          authEvent,
+          new InvocationContext(
+            auth.environment,
+            randomUUID(),
+            Date.now() + AUTHORIZER.timeoutSeconds * 1000,
+          ),
+        );
+      } catch (err) {
+        if (err instanceof Error && err.message === 'Unauthorized') throw unauthorized();
+        this.logger?.log('error', 'api-gateway', 'authorizer failed', { requestId, error: err });
+        throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
+      }
+      latencyMs = Math.round(performance.now() - started);
+      const parsed = authorizerAnswer(raw);
+      if (parsed === null) {
+        this.logger?.log('error', 'api-gateway', 'authorizer answered no valid policy', { requestId });
+        throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
+      }
+      answer = { answer: parsed, until: now + auth.cacheMs };
+      if (auth.cacheMs > 0) {
+        if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+        this.authCache.set(identity, answer);
+      }
+    }
+    if (!policyAllows(answer.answer.statements, methodArn)) {
+      throw new HttpError(403, FORBIDDEN_BODY.error.code, FORBIDDEN_BODY.error.message);
+    }
+    return {
+      ...answer.answer.context,
+      principalId: answer.answer.principalId,
+      integrationLatency: latencyMs,
+    };
   }
 
   /** The access log line of an answered request (and the 5xx counter). */

@@ -20,6 +20,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import type { FamilyName } from '../domain/family-generator';
 import {
   API_BINARY_MEDIA_TYPES,
+  AUTHORIZER,
   ENV,
   METRICS_NAMESPACE,
   PROCESSOR,
@@ -33,7 +34,12 @@ import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { PipelineStore } from '../storage/pipeline-store';
 import { StreamProducer } from '../stream/producer';
 import { CONFIG_SCRIPT_NAME, dashboardConfigScript } from '../web/src/config-script';
-import { type ApiGatewayStats, type ApiHandler, LocalApiGateway } from './api-gateway';
+import {
+  type ApiGatewayStats,
+  type ApiHandler,
+  type AuthorizerHandler,
+  LocalApiGateway,
+} from './api-gateway';
 import { lockDataDir } from './data-dir-lock';
 import { type Emulators, startEmulators, type TableNames } from './emulators';
 import {
@@ -114,6 +120,12 @@ export interface LocalRuntimeOptions {
    * keep every record (tests and soaks that read the whole stream back).
    */
   streamRetentionMinutes?: number | false;
+  /**
+   * Access tokens (SPEC 13; `npm start -- --auth`): every route but the open ones needs a bearer token,
+   * checked by the stack's authorizer module. Default off: the embedded default is open on 127.0.0.1.
+   * `cacheSeconds` overrides how long the gateway keeps an authorizer's answer (tests: 0).
+   */
+  auth?: boolean | { cacheSeconds?: number; now?: () => number };
 }
 
 export interface RuntimeStats {
@@ -135,6 +147,8 @@ export interface LocalRuntime {
   logDir: string;
   /** Whether web/dist (the built dashboard) is being served at `/`. */
   dashboard: boolean;
+  /** Whether routes need an access token (LocalRuntimeOptions.auth). */
+  auth: boolean;
   /** Resolves once everything put into the stream before the call has been processed. */
   drain(timeoutMs?: number): Promise<void>;
   /** Counters of every part (synchronous, cheap). */
@@ -285,9 +299,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     faults.set(opts.faults ?? null);
 
     const onWorker = opts.processorThread === 'worker';
-    const [processorHandler, snapshotHandler, ...routeHandlers] = await Promise.all([
+    const authOn = opts.auth !== undefined && opts.auth !== false;
+    const [processorHandler, snapshotHandler, authorizerHandler, ...routeHandlers] = await Promise.all([
       onWorker ? processorOnThread(emu, logs, cleanup) : loadHandler<KinesisHandler>(PROCESSOR.entry),
       loadHandler<ScheduledHandler>(SNAPSHOT.entry),
+      authOn ? loadHandler<AuthorizerHandler>(AUTHORIZER.entry) : null,
       ...ROUTES.map((r: RouteDef) => loadHandler<ApiHandler>(r.entry)),
     ]);
 
@@ -372,6 +388,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       generatedFiles: { [CONFIG_SCRIPT_NAME]: dashboardConfigScript('') },
       binaryMediaTypes: API_BINARY_MEDIA_TYPES,
       logger: logs,
+      auth:
+        authorizerHandler === null
+          ? undefined
+          : {
+              handler: logs.wrap(AUTHORIZER.id, authorizerHandler as AuthorizerHandler),
+              ...(typeof opts.auth === 'object' ? opts.auth : {}),
+            },
     });
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
@@ -421,6 +444,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       dataDir: dataDir ?? null,
       logDir: logs.dir,
       dashboard: existsSync(join(staticDir, 'index.html')),
+      auth: authOn,
       drain: async (timeoutMs?: number) => {
         await generator?.idle();
         await esm.drain(timeoutMs);

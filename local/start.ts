@@ -11,6 +11,8 @@ const HELP = `Usage: npm start -- [options]
   --port N          API and dashboard port (default 3000)
   --data-dir DIR    keep the stream, tables, checkpoint and logs in DIR (default: in memory)
   --no-generator    do not feed the stream with generated events
+  --auth            require access tokens on every route but /health and /openapi.json, as a
+                    deployed stack does (create one: npm run token -- create --name NAME --abilities read)
   --users N         users registered by the generator's first batch (default 1000)
   --max-users N     the generator stops adding users past N (default 10 × --users)
   --every MS        time between generated batches (default 5000)
@@ -48,6 +50,7 @@ function parse() {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'no-generator': { type: 'boolean' },
+        auth: { type: 'boolean' },
         users: { type: 'string' },
         'max-users': { type: 'string' },
         every: { type: 'string' },
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
     generatorFamilies: families,
     streamRetentionMinutes: int('retention', args.retention, 1),
     faults,
+    auth: args.auth === true,
     // The processor on a thread of its own keeps the dashboard and the API responsive while a large
     // batch folds; the fault switch reaches it only on the main thread.
     processorThread: faults === undefined ? 'worker' : 'main',
@@ -159,6 +163,11 @@ async function main(): Promise<void> {
     `  Kinesis    ${rt.endpoints.kinesis}   kinesalite, stream ${rt.streamName}`,
     `  DynamoDB   ${rt.endpoints.dynamodb}   dynalite, tables ${Object.values(rt.tables).join(', ')}`,
     `  Data       ${rt.dataDir ?? 'in memory (use --data-dir DIR to keep it)'}`,
+    `  Tokens     ${
+      rt.auth
+        ? 'required (Authorization: Bearer <token>); npm run token -- create --name NAME --abilities read'
+        : 'off: the API is open on this machine (--auth turns tokens on)'
+    }`,
     `  Logs       ${rt.logDir}`,
     ...(faults ? [`  Faults     ${formatFaultPlan(faults)} (into the processor; see local/faults.ts)`] : []),
     `  Generator  ${

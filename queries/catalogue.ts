@@ -26,6 +26,7 @@ import { MARKETPLACE_FIELDS, ProductIdSchema, UserNameSchema } from '../domain/m
 import type { CatalogueEntry, Profile } from '../domain/marketplace/fold';
 import { centsToAmount } from '../domain/marketplace/money';
 import { BadRequestError } from './errors';
+import { ProfileEmailSchema } from './schemas';
 
 const UPSERT = MARKETPLACE_FIELDS.productUpserted;
 const PROFILE = MARKETPLACE_FIELDS.profileUpserted;
@@ -178,12 +179,21 @@ export function productEntryAnswer(productId: string, e: CatalogueEntry): Produc
 
 export const UserProfileEntrySchema = z.strictObject({
   name: z.string(),
-  profile: z.strictObject({ displayName: z.string().nullable(), email: z.string().nullable() }).nullable(),
+  profile: z.strictObject({ displayName: z.string().nullable(), email: ProfileEmailSchema }).nullable(),
 });
 export type UserProfileEntryAnswer = z.output<typeof UserProfileEntrySchema>;
 
-export function userProfileAnswer(name: string, p: Profile | null): UserProfileEntryAnswer {
-  return { name, profile: p === null ? null : { displayName: p.displayName, email: p.email } };
+/** A profile as answered; without `email` for a caller who may not see it (SPEC 11, 13). */
+export function profileAnswer(
+  p: Profile | null,
+  showEmail: boolean,
+): { displayName: string | null; email?: string | null } | null {
+  if (p === null) return null;
+  return showEmail ? { displayName: p.displayName, email: p.email } : { displayName: p.displayName };
+}
+
+export function userProfileAnswer(name: string, p: Profile | null, showEmail = true): UserProfileEntryAnswer {
+  return { name, profile: profileAnswer(p, showEmail) };
 }
 
 export const WriteAcceptedSchema = z.strictObject({

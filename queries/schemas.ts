@@ -115,8 +115,15 @@ export const AcceptedSchema = z.strictObject({ accepted: int });
 const productId = z.string().min(1).max(128).describe('answered as a string (233 -> "233")');
 const amount = z.number().describe('money: exact from integer cents, at most 2 decimals');
 
+/** A profile's email: left out of a read for a caller without the admin ability when tokens are on. */
+export const ProfileEmailSchema = z
+  .string()
+  .nullable()
+  .optional()
+  .describe('absent for a caller without the admin ability when access tokens are on');
+
 export const MarketProfileSchema = z
-  .strictObject({ displayName: z.string().nullable(), email: z.string().nullable() })
+  .strictObject({ displayName: z.string().nullable(), email: ProfileEmailSchema })
   .nullable()
   .describe("the user's marketplace profile; null when none");
 

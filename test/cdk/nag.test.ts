@@ -61,6 +61,7 @@ describe('cdk-nag AwsSolutions', () => {
     ['AWS', {}],
     ['AWS, data retained, API key required', { retainData: 'true', apiKey: 'true' }],
     ['LocalStack', { target: 'localstack' }],
+    ['AWS without access tokens (auth=none)', { auth: 'none' }],
   ] as const) {
     test(`${name}: no finding left unacknowledged`, () => {
       assert.deepEqual(findings(context), []);

@@ -8,7 +8,14 @@ import type { RouteDef } from '../../lib/definitions';
 import { LocalApiGateway } from '../../local/api-gateway';
 
 const fn = { id: 'ApiContextFixture', entry: 'none', memoryMb: 256, timeoutSeconds: 7, tables: {} };
-const def: RouteDef = { id: 'ContextFixture', method: 'GET', path: '/context', entry: 'none', fn };
+const def: RouteDef = {
+  id: 'ContextFixture',
+  method: 'GET',
+  path: '/context',
+  entry: 'none',
+  fn,
+  access: 'read',
+};
 
 describe('local API Gateway: the invocation context', () => {
   let gw: LocalApiGateway;

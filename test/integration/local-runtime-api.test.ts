@@ -25,6 +25,7 @@ const def = (id: string, method: 'GET' | 'POST', path: string): RouteDef => ({
   path,
   entry: 'x.ts',
   fn: fn(`Api${id}`),
+  access: method === 'GET' ? 'read' : 'ingest',
 });
 
 let seen: { event: APIGatewayProxyEvent; context: Context }[] = [];
