@@ -23,6 +23,13 @@ import type {
   UsersPage,
 } from './types';
 
+/** Where the client gets its access token, and how it asks for another after a 401 (web/src/token.ts). */
+export interface TokenSource {
+  current(): string | null;
+  /** A new token to retry with, or null to give up (the 401 is then the answer). */
+  askAgain(rejected: boolean): Promise<string | null>;
+}
+
 /** An answer other than 2xx, or no answer at all (status 0). */
 export class ApiError extends Error {
   constructor(
@@ -69,16 +76,34 @@ function isErrorBody(v: unknown): v is { error: { code: string; message: string 
 }
 
 export class Api {
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    private readonly tokens?: TokenSource,
+  ) {}
 
-  async get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-    const url = joinUrl(this.base, path, query);
-    let res: Response;
+  private async fetchOnce(url: string, token: string | null, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
     try {
-      res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+      return await fetch(url, { signal, headers });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new ApiError(0, 'unreachable', `Cannot reach the API at ${this.base || location.origin}.`, url);
+    }
+  }
+
+  async get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+    const url = joinUrl(this.base, path, query);
+    let token = this.tokens?.current() ?? null;
+    let res = await this.fetchOnce(url, token, signal);
+    // 401: the API wants a token (or another one). Ask, then try again with what was given.
+    while (res.status === 401 && this.tokens && !signal?.aborted) {
+      const latest = this.tokens.current();
+      // Another request may have been given a new token meanwhile: use it before asking.
+      const next = latest !== null && latest !== token ? latest : await this.tokens.askAgain(token !== null);
+      if (next === null) break;
+      token = next;
+      res = await this.fetchOnce(url, token, signal);
     }
     let body: unknown = null;
     const text = await res.text();

@@ -4,6 +4,7 @@ import { Api } from './api';
 import { userSearch } from './components/user-search';
 import { h, replace } from './dom';
 import { formatRoute, parseHash, type Route } from './route';
+import { askForToken, onTokenChange, storedToken, storeToken, tokenDeclined } from './token';
 import type { AppContext, View, ViewFactory } from './view';
 import { mountLeaderboards } from './views/leaderboards';
 import { mountNotFound } from './views/not-found';
@@ -51,7 +52,7 @@ async function loadProductsView(): Promise<ViewFactory> {
 async function start(): Promise<void> {
   await loadConfig();
   const base = typeof window.BACEFOOK_API === 'string' ? window.BACEFOOK_API : '';
-  const api = new Api(base);
+  const api = new Api(base, { current: storedToken, askAgain: askForToken });
   const ctx: AppContext = {
     api,
     navigate(route, opts) {
@@ -90,6 +91,26 @@ async function start(): Promise<void> {
     ),
     userSearch(ctx, { id: 'global-search', placeholder: 'Find a user…' }),
   );
+  // "Forget token" while a token is stored (the next 401 asks again); "Enter token" once the dialog
+  // was cancelled; hidden otherwise (an API without tokens never asks).
+  const tokenButton = h('button', {
+    type: 'button',
+    class: 'btn btn-quiet token-button',
+    'data-testid': 'token-button',
+    onclick: () => {
+      if (storedToken() !== null) storeToken(null);
+      else void askForToken(false, true).then((t) => t !== null && location.reload());
+    },
+  });
+  const showTokenButton = (t: string | null) => {
+    tokenButton.textContent = t !== null ? 'Forget token' : 'Enter token';
+    tokenButton.title =
+      t !== null ? 'Remove the access token kept in this browser' : 'Give the API an access token';
+    tokenButton.hidden = t === null && !tokenDeclined();
+  };
+  showTokenButton(storedToken());
+  onTokenChange(showTokenButton);
+  header.append(tokenButton);
   replace(document.body, header, main);
 
   let current: { page: Route['page']; view: View } | null = null;

@@ -106,7 +106,8 @@ export interface Rejections {
 
 export interface MarketProfile {
   displayName: string | null;
-  email: string | null;
+  /** absent for a token without the admin ability (tokens on) */
+  email?: string | null;
 }
 
 export interface ProductsPage {
