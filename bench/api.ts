@@ -1,7 +1,8 @@
 // api.<route>.p95Ms / rps: every route of the local API Gateway at 50 concurrent clients, on a graph
 // of 100,000 users and their marketplace (the seeded generator's mixed stream: products, sales, ratings,
 // interactions, profiles) built through the real pipeline (producer -> kinesalite -> processor ->
-// dynalite) and rolled up by the real snapshot job.
+// dynalite) and rolled up by the real snapshot job. apiTokens.*: the same requests again with access
+// tokens on (the authorizer's cost), unless --no-tokens.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { MixedGenerator } from '../domain/family-generator';
 import { productIdOf } from '../domain/marketplace/generator';
 import { toIso } from '../domain/time';
-import { ROUTES } from '../lib/definitions';
-import { makeKinesisClient } from '../storage/clients';
+import { ABILITIES, AUTHORIZER_CACHE_SECONDS, ROUTES } from '../lib/definitions';
+import { newToken, tokenHash } from '../queries/access';
+import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
+import { TokenStore } from '../storage/token-store';
 import { StreamProducer } from '../stream/producer';
 import { type Figure, type Section, startBenchRuntime } from './report';
 
@@ -48,6 +51,8 @@ export interface PlannedRequest {
 export interface LoadPlan {
   base: string;
   clients: number;
+  /** Headers every request carries (the tokens pass: Authorization). */
+  headers?: Record<string, string>;
   routes: { id: string; warmup: PlannedRequest[]; requests: PlannedRequest[] }[];
 }
 
@@ -219,7 +224,7 @@ function encodePlan(plan: LoadPlan): Buffer {
   const host = new URL(plan.base).host;
   const parts: Buffer[] = [Buffer.from(`${plan.clients}\n${plan.routes.length}\n`)];
   const request = (r: PlannedRequest) => {
-    const bytes = serializeRequest(host, r);
+    const bytes = serializeRequest(host, r, plan.headers);
     parts.push(Buffer.from(`${bytes.length}\n`), bytes);
   };
   for (const route of plan.routes) {
@@ -231,9 +236,10 @@ function encodePlan(plan: LoadPlan): Buffer {
 }
 
 /** A request's bytes, as the clients write them. */
-function serializeRequest(host: string, r: PlannedRequest): Buffer {
+function serializeRequest(host: string, r: PlannedRequest, headers: Record<string, string> = {}): Buffer {
   const body = r.body === undefined ? null : Buffer.from(r.body, 'utf8');
   let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\n`;
+  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
   if (body !== null) head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n`;
   head += '\r\n';
   return body === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
@@ -271,7 +277,82 @@ export async function runLoad(
   }
 }
 
-export async function benchApi(quick: boolean): Promise<{ api: Section; build: Section }> {
+/**
+ * The same plan again with tokens on (SPEC 13): every request carries one token holding every ability,
+ * so the gateway's authorizer cache answers most of them, as API Gateway's does for a client; then
+ * one route with the cache off, so every request runs the authorizer (its look-up in the meta table).
+ */
+async function tokensPass(
+  rt: Awaited<ReturnType<typeof startBenchRuntime>>,
+  plan: LoadPlan,
+  open: LoadResults,
+  perRoute: number,
+): Promise<Section> {
+  const doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
+  const token = newToken();
+  await new TokenStore(doc, rt.tables.meta).create(tokenHash(token), 'bench', [...ABILITIES], new Date());
+  doc.destroy();
+  const headers = { authorization: `Bearer ${token}` };
+  const section: Record<string, Record<string, Figure>> = {};
+  await rt.setAuth(true);
+  const cached = await runLoad({ ...plan, headers });
+  const calls = rt.stats().api.authorizerCalls;
+  const uncachedRoute = 'MetaPipeline';
+  await rt.setAuth({ cacheSeconds: 0 });
+  const uncached = await runLoad({
+    ...plan,
+    headers,
+    routes: plan.routes.filter((r) => r.id === uncachedRoute),
+  });
+  await rt.setAuth(false);
+  const p95 = (res: LoadResults[string]) => percentile(res.latenciesMs, 95);
+  const overheads: number[] = [];
+  for (const r of ROUTES) {
+    const res = cached.results[r.id];
+    const denied = Object.entries(res.statuses).filter(([st]) => st === '401' || st === '403');
+    if (denied.length > 0) throw new Error(`${r.id} with a token: ${JSON.stringify(res.statuses)}`);
+    overheads.push(p95(res) - p95(open[r.id]));
+    section[r.id] = {
+      p95Ms: {
+        value: p95(res),
+        unit: 'ms',
+        target: COMMIT_WAITING.has(r.id) ? 'waits for the commit' : '< 50',
+        how: `as api.${r.id}.p95Ms, every request with Authorization: Bearer (one token, the gateway's ${AUTHORIZER_CACHE_SECONDS} s authorizer cache on); open: ${p95(open[r.id]).toFixed(1)} ms`,
+      },
+      rps: { value: (perRoute / res.elapsedMs) * 1000, unit: 'req/s', how: `${r.id}: the same run` },
+    };
+  }
+  overheads.sort((a, b) => a - b);
+  const u = uncached.results[uncachedRoute];
+  return {
+    ...section,
+    medianP95OverheadMs: {
+      value: overheads[Math.floor(overheads.length / 2)],
+      unit: 'ms',
+      how: "median over the routes of (p95 with a token − p95 open), the authorizer's answer cached",
+    },
+    authorizerCalls: {
+      value: calls,
+      unit: 'invocations',
+      how: `authorizer runs during the cached pass of ${ROUTES.length} routes × ${perRoute + 4 * CLIENTS} requests (one token)`,
+    },
+    uncachedP95Ms: {
+      value: p95(u),
+      unit: 'ms',
+      how: `${uncachedRoute} with the cache off: the authorizer (a GetItem on the token's hash) on every request; open: ${p95(open[uncachedRoute]).toFixed(1)} ms, cached: ${p95(cached.results[uncachedRoute]).toFixed(1)} ms`,
+    },
+    uncachedRps: {
+      value: (perRoute / u.elapsedMs) * 1000,
+      unit: 'req/s',
+      how: `${uncachedRoute}: the same run`,
+    },
+  };
+}
+
+export async function benchApi(
+  quick: boolean,
+  opts: { tokens?: boolean } = {},
+): Promise<{ api: Section; build: Section; tokens?: Section }> {
   // The SPEC's graph is 100,000 users; --quick (a smoke run, under a few minutes) uses 20,000, because
   // building the graph is bound by dynalite's ~3,000 item writes per second on this machine.
   const users = quick ? 20_000 : 100_000;
@@ -302,7 +383,8 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
     kinesis.destroy();
 
     const perRoute = quick ? 1_000 : 3_000;
-    const { results, client } = await runLoad(apiPlan(rt.apiUrl, gen.userCount, startMs, perRoute));
+    const plan = apiPlan(rt.apiUrl, gen.userCount, startMs, perRoute);
+    const { results, client } = await runLoad(plan);
     const clientHow =
       client === 'c'
         ? 'a separate wrk-like load process in C (bench/load-client.c, epoll)'
@@ -323,8 +405,10 @@ export async function benchApi(quick: boolean): Promise<{ api: Section; build: S
         rps: { value: (perRoute / res.elapsedMs) * 1000, unit: 'req/s', how: `${r.id}: the same run` },
       };
     }
+    const tokens = opts.tokens === false ? undefined : await tokensPass(rt, plan, results, perRoute);
     return {
       api,
+      ...(tokens ? { tokens } : {}),
       build: {
         graphUsers: {
           value: gen.userCount,

@@ -252,7 +252,7 @@ export class LocalApiGateway {
   private readonly logger?: RuntimeLogger;
   private readonly server: Server;
   private readonly counters: ApiGatewayStats = { requests: 0, serverErrors: 0, authorizerCalls: 0 };
-  private readonly auth?: LocalAuthorizer & { environment: Context; cacheMs: number; now: () => number };
+  private auth?: LocalAuthorizer & { environment: Context; cacheMs: number; now: () => number };
   private readonly authCache = new Map<string, { answer: AuthorizerAnswer; until: number }>();
   private port: number;
   private readonly host: string;
@@ -275,14 +275,7 @@ export class LocalApiGateway {
     this.maxBodyBytes = opts.maxBodyBytes ?? MAX_POST_BYTES;
     this.binaryMediaTypes = (opts.binaryMediaTypes ?? []).map((t) => t.toLowerCase());
     this.logger = opts.logger;
-    if (opts.auth) {
-      this.auth = {
-        ...opts.auth,
-        environment: makeLambdaContext(AUTHORIZER),
-        cacheMs: (opts.auth.cacheSeconds ?? AUTHORIZER_CACHE_SECONDS) * 1000,
-        now: opts.auth.now ?? Date.now,
-      };
-    }
+    this.setAuth(opts.auth);
     this.port = opts.port ?? 3000;
     this.host = opts.host ?? '127.0.0.1';
     this.server = createServer((req, res) => {
@@ -336,6 +329,17 @@ export class LocalApiGateway {
 
   get url(): string {
     return `http://${this.host}:${this.port}`;
+  }
+
+  /** Turns tokens on (with this authorizer) or off from the next request on; the cache starts empty. */
+  setAuth(auth: LocalAuthorizer | undefined): void {
+    this.authCache.clear();
+    this.auth = auth && {
+      ...auth,
+      environment: makeLambdaContext(AUTHORIZER),
+      cacheMs: (auth.cacheSeconds ?? AUTHORIZER_CACHE_SECONDS) * 1000,
+      now: auth.now ?? Date.now,
+    };
   }
 
   stats(): ApiGatewayStats {

@@ -147,8 +147,10 @@ export interface LocalRuntime {
   logDir: string;
   /** Whether web/dist (the built dashboard) is being served at `/`. */
   dashboard: boolean;
-  /** Whether routes need an access token (LocalRuntimeOptions.auth). */
+  /** Whether routes need an access token (LocalRuntimeOptions.auth, or setAuth since). */
   auth: boolean;
+  /** Turns tokens on or off from the next request on (benchmarks: the same graph open and guarded). */
+  setAuth(auth: boolean | { cacheSeconds?: number; now?: () => number }): Promise<void>;
   /** Resolves once everything put into the stream before the call has been processed. */
   drain(timeoutMs?: number): Promise<void>;
   /** Counters of every part (synchronous, cheap). */
@@ -299,11 +301,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     faults.set(opts.faults ?? null);
 
     const onWorker = opts.processorThread === 'worker';
-    const authOn = opts.auth !== undefined && opts.auth !== false;
-    const [processorHandler, snapshotHandler, authorizerHandler, ...routeHandlers] = await Promise.all([
+    const [processorHandler, snapshotHandler, ...routeHandlers] = await Promise.all([
       onWorker ? processorOnThread(emu, logs, cleanup) : loadHandler<KinesisHandler>(PROCESSOR.entry),
       loadHandler<ScheduledHandler>(SNAPSHOT.entry),
-      authOn ? loadHandler<AuthorizerHandler>(AUTHORIZER.entry) : null,
       ...ROUTES.map((r: RouteDef) => loadHandler<ApiHandler>(r.entry)),
     ]);
 
@@ -388,14 +388,21 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       generatedFiles: { [CONFIG_SCRIPT_NAME]: dashboardConfigScript('') },
       binaryMediaTypes: API_BINARY_MEDIA_TYPES,
       logger: logs,
-      auth:
-        authorizerHandler === null
-          ? undefined
-          : {
-              handler: logs.wrap(AUTHORIZER.id, authorizerHandler as AuthorizerHandler),
-              ...(typeof opts.auth === 'object' ? opts.auth : {}),
-            },
     });
+    // The stack's authorizer module, loaded the first time tokens are turned on.
+    let authorizer: AuthorizerHandler | null = null;
+    let authOn = false;
+    const setAuth = async (auth: boolean | { cacheSeconds?: number; now?: () => number }) => {
+      if (auth === false) {
+        api.setAuth(undefined);
+        authOn = false;
+        return;
+      }
+      authorizer ??= logs.wrap(AUTHORIZER.id, await loadHandler<AuthorizerHandler>(AUTHORIZER.entry));
+      api.setAuth({ handler: authorizer, ...(typeof auth === 'object' ? auth : {}) });
+      authOn = true;
+    };
+    if (opts.auth !== undefined) await setAuth(opts.auth);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
 
@@ -444,7 +451,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       dataDir: dataDir ?? null,
       logDir: logs.dir,
       dashboard: existsSync(join(staticDir, 'index.html')),
-      auth: authOn,
+      get auth() {
+        return authOn;
+      },
+      setAuth,
       drain: async (timeoutMs?: number) => {
         await generator?.idle();
         await esm.drain(timeoutMs);
