@@ -320,10 +320,15 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
 };
 
+/** The access tokens' scheme (SPEC 13): an operation's security names the ability it needs. */
+const SECURITY_SCHEME = 'accessToken';
+
 const ERROR_TEXT: Record<number, string> = {
   400: 'A bad parameter (the message names it)',
   404: 'Unknown user, product or route',
   409: 'A request with the same Idempotency-Key is still in progress',
+  401: 'No valid access token (missing, malformed, unknown or revoked) where tokens are on',
+  403: "The access token lacks the route's ability",
   413: 'Body too large',
   422: 'The Idempotency-Key was used with another body',
   429: 'Too many requests',
@@ -404,13 +409,16 @@ function operation(route: RouteDef): Json {
     responses[String(status)] = answer(STATUS_TEXT[status] ?? 'OK', doc.response);
     for (const a of doc.also ?? []) responses[String(a.status)] = answer(a.description, a.response);
   }
-  for (const code of [...(doc?.errors ?? [400]), 500]) {
+  const guarded = route.access !== 'open';
+  for (const code of [...(doc?.errors ?? [400]), ...(guarded ? [401, 403] : []), 500].sort((a, b) => a - b)) {
     responses[String(code)] = { $ref: `#/components/responses/E${code}` };
   }
   const op: Json = {
     operationId: route.id,
     summary: doc?.summary ?? route.id,
     ...(doc?.description === undefined ? {} : { description: doc.description }),
+    // Where tokens are on (a deployed stack, npm start -- --auth): a bearer token with this ability.
+    security: guarded ? [{ [SECURITY_SCHEME]: [route.access] }] : [],
     parameters: parameters(route, doc),
     responses,
   };
@@ -453,6 +461,17 @@ export function openApiDocument(routes: readonly RouteDef[] = ROUTES): Json {
         'Relationship graph analytics over the Bacefook event stream. Times are UTC; analytics resolution is 5 seconds.',
     },
     paths,
-    components: { schemas: { Error: jsonSchema(S.ErrorSchema, 'output') }, responses },
+    components: {
+      schemas: { Error: jsonSchema(S.ErrorSchema, 'output') },
+      responses,
+      securitySchemes: {
+        [SECURITY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A personal access token (`npm run token -- create`) in `Authorization: Bearer <token>`, with the ability the operation names (read, ingest or admin). Required by a deployed stack and by `npm start -- --auth`.',
+        },
+      },
+    },
   };
 }

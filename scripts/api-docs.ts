@@ -197,6 +197,12 @@ function renderRoute(route: RouteDef, op: Operation, entry: RouteExamples): stri
   }
   const errors = statuses.filter((s) => s !== success && !s.startsWith('2'));
   out.push(`Errors: ${errors.map((s) => `\`${s}\``).join(', ')}.`, '');
+  out.push(
+    route.access === 'open'
+      ? 'Access: open, with or without access tokens.'
+      : `Access: where tokens are on, a token with the \`${route.access}\` ability.`,
+    '',
+  );
   for (const ex of entry.examples) out.push(...renderExample(route, ex, Number(success)));
   return out;
 }
@@ -242,6 +248,11 @@ function renderErrors(doc: Json): string[] {
     `\`POST /events\` refuses a body over ${MAX_POST_BYTES.toLocaleString('en-US')} bytes with a 413. A`,
     'deployed API answers a 429 when its throttling limits are reached (see',
     '[operations.md](operations.md)).',
+    '',
+    'A deployed stack (and `npm start -- --auth`) requires `Authorization: Bearer <token>` on every',
+    'route but `GET /health` and `GET /openapi.json`; each route below names the ability its token',
+    'needs. Without a valid token the answer is a 401, with a token that lacks the ability a 403',
+    '(see the README, "Access tokens").',
     '',
   );
   return out;
