@@ -170,6 +170,29 @@ export function apiPlan(base: string, userCount: number, startMs: number, perRou
       path: `/users/${someone()}/profile`,
       init: { method: 'DELETE', body: '' },
     }),
+    // The posts family: ids as its generator writes them (domain/posts/generator.ts, seed 51), among
+    // the first posts of the stream.
+    PostGet: () => ({
+      path: `/posts/p-${(51).toString(36)}-${(1 + Math.floor(rand() * 2_000)).toString(36)}`,
+    }),
+    UserPosts: () => ({ path: `/users/${someone()}/posts?limit=20` }),
+    PostsStats: () => ({
+      path: `/posts/stats?${someWindowOrRange()}${rand() < 0.5 ? `&user=${someone()}` : ''}`,
+    }),
+    LeaderboardWriters: () => {
+      const range = rand() < 0.4 ? '' : rand() < 0.5 ? `&window=24h` : `&${someRange()}`;
+      return { path: `/leaderboards/writers?metric=${rand() < 0.5 ? 'posts' : 'words'}&limit=10${range}` };
+    },
+    PostCreate: () => ({
+      path: '/posts',
+      init: {
+        method: 'POST',
+        body: JSON.stringify({
+          user: someone(),
+          content: `Bench post ${Math.floor(rand() * 1e6)} — héllo 🎉`,
+        }),
+      },
+    }),
   };
   return {
     base,
@@ -365,7 +388,7 @@ export async function benchApi(
       users,
       seed: 51,
       maxInitialFriends: 20,
-      families: ['social', 'marketplace'],
+      families: ['social', 'marketplace', 'posts'],
     });
     const startMs = Date.UTC(2025, 6, 18, 20, 53, 54, 320);
     let events = 0;

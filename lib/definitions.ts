@@ -427,6 +427,21 @@ export const ROUTES: RouteDef[] = [
     CATALOGUE_WRITE,
     'admin',
   ),
+  // The posts family (SPEC 12). GET /posts/stats is a literal path, so it wins over /posts/{id} (on API
+  // Gateway as in the local gateway): a post whose id is `stats` is read through POST /metrics/query.
+  figure('posts.get', 'posts', 'PostGet', '/posts/{id}', 'post-get', { id: 'postId' }),
+  figure('users.posts', 'posts', 'UserPosts', '/users/{name}/posts', 'user-posts'),
+  figure('posts.stats', 'posts', 'PostsStats', '/posts/stats', 'posts-stats'),
+  figure(
+    'leaderboards.writers',
+    'posts',
+    'LeaderboardWriters',
+    '/leaderboards/writers',
+    'leaderboard-writers',
+  ),
+  // Writes a `post` event as the catalogue writes do theirs (and keeps its Idempotency-Key records);
+  // ingesting, as POST /events (SPEC 13).
+  route('PostCreate', 'POST', '/posts', 'post-create', CATALOGUE_WRITE, 'ingest'),
 ];
 
 /** POST /events body limit (SPEC: larger is a 413). */
@@ -445,6 +460,12 @@ export const API_BINARY_MEDIA_TYPES: readonly string[] = ['*/*'];
  * 2,000-character description written as \u escapes is 24,000 bytes) with a wide margin.
  */
 export const MAX_WRITE_BODY_BYTES = 64 * 1024;
+
+/**
+ * Body limit of POST /posts (larger is a 413): a post of 10,000 code points written as \u escapes of
+ * surrogate pairs is 120,000 bytes; the rest is a margin.
+ */
+export const MAX_POST_BODY_BYTES = 256 * 1024;
 
 /** How long a catalogue write waits for the processor to commit its event before answering 202. */
 export const CATALOGUE_WRITE_WAIT_MS = 5_000;

@@ -61,7 +61,13 @@ export function metricsCatalogue(): { items: MetricEntry[] } {
       type: 'string',
       required: true,
       description:
-        p.param === 'id' ? 'the product id (as a string)' : p.param === 'name' ? "the user's name" : p.param,
+        p.name === 'productId'
+          ? 'the product id (as a string)'
+          : p.name === 'postId'
+            ? 'the post id'
+            : p.param === 'name'
+              ? "the user's name"
+              : p.param,
     }));
     const q = z.toJSONSchema(doc.query, { io: 'input', unrepresentable: 'any' }) as {
       properties?: Record<string, JsonProp>;

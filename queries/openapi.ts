@@ -6,6 +6,7 @@
 import { type ZodType, z } from 'zod';
 import {
   CATALOGUE_WRITE_WAIT_MS,
+  MAX_POST_BODY_BYTES,
   MAX_POST_BYTES,
   MAX_WRITE_BODY_BYTES,
   ROUTES,
@@ -19,6 +20,14 @@ import {
   WriteAcceptedSchema,
 } from './catalogue';
 import { QUERY } from './params';
+import {
+  PostAcceptedSchema,
+  PostBodySchema,
+  PostSchema,
+  PostsStatsSchema,
+  UserPostsSchema,
+  WritersSchema,
+} from './posts';
 import * as S from './schemas';
 
 interface RouteDoc {
@@ -318,6 +327,54 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     errors: [400, 409, 422, 429],
     headers: WRITE_KEY_HEADER,
   },
+  PostGet: {
+    summary: 'A post and its analysis',
+    description:
+      'wordCount: the tokens between Unicode White_Space characters that hold a letter or digit; averageWordLength: the letters and digits of those words over wordCount, unrounded (null with no words). A post never changes once written.',
+    query: QUERY.none,
+    response: PostSchema,
+    errors: [400, 404],
+  },
+  UserPosts: {
+    summary: "A writer's posts, newest first, paginated",
+    description:
+      "Newest first by the post's time (created_at, or its record's arrival time), later in the stream first on a tie. total: the writer's posts, all time. A name with no post answers total 0 and no items, not 404 (the user need not be registered).",
+    query: QUERY.userPosts,
+    response: UserPostsSchema,
+    errors: [400],
+  },
+  PostsStats: {
+    summary: 'Posts, words and the average word length over a range, as a time series',
+    description: `Every writer's posts, or with user one writer's. averageWordLength: the words' total length over the words, unrounded (null with no words), over the range and per step. ${MARKET_RANGE_NOTE}`,
+    query: QUERY.postsStats,
+    response: PostsStatsSchema,
+    errors: [400],
+  },
+  LeaderboardWriters: {
+    summary: 'Writers ranked by posts or words over [from, to) (no from: all time up to to)',
+    description: `metric: posts (default) or words. Only positive values; ties by name. ${RANGE_NOTE} window (1m … 7d) is the last stretch of time up to the end of the 5-second bucket holding now, and cannot be given with from or to. Answered from the rollups and the committed events after them.`,
+    query: QUERY.writers,
+    response: WritersSchema,
+    errors: [400],
+  },
+  PostCreate: {
+    summary: 'Write a post',
+    description: `${writeNote('post')} Without \`postId\` the post gets a random UUID. 201 with the post once committed; 200 when the same post (same user and content) was already stored (the event is a noop); 409 \`duplicate_post\` when the id holds another post (nothing is sent). Its time is its record's arrival in the stream. A body over ${MAX_POST_BODY_BYTES.toLocaleString('en-US')} bytes is a 413.`,
+    query: QUERY.none,
+    body: PostBodySchema,
+    status: 201,
+    response: PostSchema,
+    also: [
+      { status: 200, description: 'the same post was already stored (a noop)', response: PostSchema },
+      {
+        status: 202,
+        description: ACCEPTED_NOTE.replace('`{sequenceNumber}`', '`{postId, sequenceNumber}`'),
+        response: PostAcceptedSchema,
+      },
+    ],
+    errors: [400, 409, 413, 422, 429],
+    headers: WRITE_KEY_HEADER,
+  },
 };
 
 /** The access tokens' scheme (SPEC 13): an operation's security names the ability it needs. */
@@ -325,7 +382,7 @@ const SECURITY_SCHEME = 'accessToken';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'A bad parameter (the message names it)',
-  404: 'Unknown user, product or route',
+  404: 'Unknown user, product, post or route',
   409: 'A request with the same Idempotency-Key is still in progress',
   401: 'No valid access token (missing, malformed, unknown or revoked) where tokens are on',
   403: "The access token lacks the route's ability",

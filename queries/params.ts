@@ -7,6 +7,7 @@ import { TOKEN_RE } from '../domain/marketplace/events';
 import { parseInstant } from '../domain/time';
 import { decodeNameCursor, decodePositionCursor } from './cursor';
 import { PRODUCT_METRICS, type ProductMetric, WINDOW_NAMES, type Window } from './marketplace';
+import { WRITER_METRICS, type WriterMetric } from './posts';
 import { INTERVAL_NAMES, type Interval } from './series';
 
 function intIn(min: number, max: number, dflt: number) {
@@ -86,6 +87,20 @@ const window = z
     "the last stretch of time: to = the end of the 5-second bucket holding now, from = to − window; not with 'from' or 'to'",
   );
 
+/** A cursor over a writer's posts: the index key of the page's last post (storage/posts/items.ts). */
+const postsCursor = z
+  .string()
+  .transform((s, ctx) => {
+    const sk = decodeNameCursor(s);
+    if (sk === null || !/^\d{15}#\d{64}\.\d{8}$/.test(sk)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API issued' });
+      return z.NEVER;
+    }
+    return sk;
+  })
+  .optional()
+  .describe('opaque: the nextCursor of the previous page');
+
 const from = instant('range start (inclusive), floored to its 5-second bucket; default: the beginning');
 const to = instant('range end (exclusive), ceiled to its 5-second bucket; default: now');
 
@@ -161,5 +176,33 @@ export const QUERY = {
       .describe('only product ids starting with it'),
     limit: intIn(1, 1000, 100),
     cursor: nameCursor,
+  }),
+  userPosts: z.strictObject({ limit: intIn(1, 1000, 50), cursor: postsCursor }),
+  postsStats: z.strictObject({
+    from: instant(
+      'series start, floored to its 5-second bucket; default: the step holding the earliest post (of the user, when one is given)',
+    ),
+    to: instant('series end, ceiled to its 5-second bucket; default: the end of the step holding now'),
+    window,
+    interval,
+    user: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(128, 'must be at most 128 characters')
+      .optional()
+      .describe("one writer's posts only; default: every writer's"),
+  }),
+  writers: z.strictObject({
+    metric: z
+      .enum([...WRITER_METRICS] as [WriterMetric, ...WriterMetric[]], {
+        error: () => `must be one of ${WRITER_METRICS.join(', ')}`,
+      })
+      .optional()
+      .describe('posts (default): posts written; words: words written')
+      .transform((m) => m ?? 'posts'),
+    from,
+    to,
+    window,
+    limit: intIn(1, 1000, 10),
   }),
 } as const;

@@ -88,6 +88,36 @@ export const EXAMPLE_EVENTS = [
   { type: 'interaction', user: 'zoe', product_id: 'B-7', action: 'view', created_at: '20250718T205655000Z' },
   { type: 'profileUpserted', user: 'zoe', display_name: 'Zoe', created_at: '20250718T205655000Z' },
   { type: 'productSold', product_id: 12, no_of_units: 0, amount: '5', created_at: '20250718T205655000Z' },
+  // Posts: two by ann, one by bob; a repeat (a noop) and a reused id with other content (rejected).
+  {
+    type: 'post',
+    post_id: 'p-1',
+    user: 'ann',
+    content: "Hello, world! It's a fine day.",
+    created_at: '20250718T205412000Z',
+  },
+  {
+    type: 'post',
+    post_id: 'p-2',
+    user: 'ann',
+    content: 'Café au lait ☕ — très bon',
+    created_at: '20250718T205533000Z',
+  },
+  {
+    event_name: 'post',
+    post_id: 'p-3',
+    user: 'bob',
+    content: '你好 世界 🎉',
+    created_at: '20250718T205533000Z',
+  },
+  {
+    type: 'post',
+    post_id: 'p-1',
+    user: 'ann',
+    content: "Hello, world! It's a fine day.",
+    created_at: '20250718T205655000Z',
+  },
+  { type: 'post', post_id: 'p-1', user: 'bob', content: 'mine now', created_at: '20250718T205655000Z' },
 ] as const;
 
 export interface ApiExample {
@@ -462,9 +492,9 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
       {
         request: '/meta/pipeline',
         answer: {
-          applied: 22,
-          noop: 0,
-          rejected: 3,
+          applied: 25,
+          noop: 1,
+          rejected: 4,
           rejectedByReason: {
             malformed: 1,
             duplicate_register: 1,
@@ -472,10 +502,12 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
             self_relation: 0,
             already_referred: 0,
             referral_cycle: 0,
+            duplicate_post: 1,
           },
           byFamily: {
             social: { applied: 11, noop: 0, rejected: 2 },
             marketplace: { applied: 11, noop: 0, rejected: 1 },
+            posts: { applied: 3, noop: 1, rejected: 1 },
           },
           byType: {
             register: 4,
@@ -489,6 +521,7 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
             productDeleted: 0,
             profileUpserted: 2,
             profileDeleted: 0,
+            post: 3,
           },
           lastSequenceNumber: SEQ,
           lastEventAt: '2025-07-18T20:56:55.000Z',
@@ -539,16 +572,16 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
         request: '/events',
         body: EXAMPLE_EVENTS.map((e) => JSON.stringify(e)).join('\n'),
         headers: { 'Idempotency-Key': IDEMPOTENCY_KEY },
-        answer: { accepted: 25 },
-        note: 'Every line is forwarded, in order; the processor decides each outcome (here 22 applied, 3 rejected). The `Idempotency-Key` header is optional.',
+        answer: { accepted: 30 },
+        note: 'Every line is forwarded, in order; the processor decides each outcome (here 25 applied, 1 noop, 4 rejected). The `Idempotency-Key` header is optional.',
       },
       {
         title: 'A retry with the same Idempotency-Key',
         request: '/events',
         body: EXAMPLE_EVENTS.map((e) => JSON.stringify(e)).join('\n'),
         headers: { 'Idempotency-Key': IDEMPOTENCY_KEY },
-        answer: { accepted: 25 },
-        note: 'The first answer again: nothing is sent a second time (the other examples on this page count 25 events, not 50).',
+        answer: { accepted: 30 },
+        note: 'The first answer again: nothing is sent a second time (the other examples on this page count 30 events, not 60).',
       },
       {
         title: 'The same Idempotency-Key with another body',
@@ -841,10 +874,11 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
           from: '2025-07-18T20:53:50.000Z',
           to: '2025-07-18T20:57:00.000Z',
           interval: '1m',
-          total: 22,
+          total: 25,
           byType: {
             addfriend: 4,
             interaction: 3,
+            post: 3,
             productRated: 2,
             productSold: 3,
             productUpserted: 1,
@@ -857,10 +891,11 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
           series: [
             {
               start: '2025-07-18T20:53:50.000Z',
-              total: 12,
+              total: 13,
               byType: {
                 addfriend: 1,
                 interaction: 1,
+                post: 1,
                 productRated: 1,
                 productSold: 1,
                 productUpserted: 1,
@@ -871,8 +906,8 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
             },
             {
               start: '2025-07-18T20:54:50.000Z',
-              total: 6,
-              byType: { addfriend: 3, interaction: 1, productRated: 1, productSold: 1 },
+              total: 8,
+              byType: { addfriend: 3, interaction: 1, post: 2, productRated: 1, productSold: 1 },
             },
             { start: '2025-07-18T20:55:50.000Z', total: 0, byType: {} },
             {
@@ -1043,6 +1078,179 @@ export const API_EXAMPLES: Record<string, RouteExamples> = {
         status: 404,
         answer: { error: { code: 'not_found', message: "product '999' is not known" } },
         note: 'As the route answers it.',
+      },
+    ],
+  },
+  PostGet: {
+    fields: {
+      createdAt: "the post's time: its created_at, or its record's arrival in the stream",
+      wordCount: 'tokens between Unicode White_Space characters holding a letter or digit',
+      averageWordLength: 'letters and digits of the words over wordCount, unrounded; null with no words',
+    },
+    examples: [
+      {
+        request: '/posts/p-1',
+        answer: {
+          postId: 'p-1',
+          user: 'ann',
+          createdAt: '2025-07-18T20:54:12.000Z',
+          content: "Hello, world! It's a fine day.",
+          wordCount: 6,
+          averageWordLength: 3.5,
+        },
+        note: "Hello 5, world 5, It's 3 (the apostrophe does not count), a 1, fine 4, day 3: 21 letters over 6 words.",
+      },
+      {
+        title: 'Accents, emoji and dashes',
+        request: '/posts/p-2',
+        answer: {
+          postId: 'p-2',
+          user: 'ann',
+          createdAt: '2025-07-18T20:55:33.000Z',
+          content: 'Café au lait ☕ — très bon',
+          wordCount: 5,
+          averageWordLength: 3.4,
+        },
+        note: 'The cup and the dash hold no letter or digit: they are no words.',
+      },
+      {
+        title: 'An unknown post',
+        request: '/posts/p-9',
+        status: 404,
+        answer: { error: { code: 'not_found', message: "post 'p-9' is not known" } },
+      },
+    ],
+  },
+  UserPosts: {
+    examples: [
+      {
+        request: '/users/ann/posts',
+        answer: {
+          total: 2,
+          items: [
+            { postId: 'p-2', createdAt: '2025-07-18T20:55:33.000Z', wordCount: 5, averageWordLength: 3.4 },
+            { postId: 'p-1', createdAt: '2025-07-18T20:54:12.000Z', wordCount: 6, averageWordLength: 3.5 },
+          ],
+          nextCursor: null,
+        },
+        note: 'Newest first. The repeat of p-1 was a noop, and bob could not take its id.',
+      },
+      {
+        title: 'One at a time',
+        request: '/users/ann/posts?limit=1',
+        answer: {
+          total: 2,
+          items: [
+            { postId: 'p-2', createdAt: '2025-07-18T20:55:33.000Z', wordCount: 5, averageWordLength: 3.4 },
+          ],
+          nextCursor:
+            'ATg5ODc2NDQ2OTk3NDY2NiM1MDMxOTE2NDAwMTkwNzU3OTA3NjU2MDU0ODcxNTI3NjE4NzI4MTA5OTQzMjEwMjM0Njk2LjkzOTk5OTk5',
+        },
+        varies: ['nextCursor'],
+        note: 'Pass nextCursor as `cursor` for the next page; null on the last one.',
+      },
+      {
+        title: 'A name with no post',
+        request: '/users/nobody/posts',
+        answer: { total: 0, items: [], nextCursor: null },
+      },
+    ],
+  },
+  PostsStats: {
+    examples: [
+      {
+        request: '/posts/stats?from=2025-07-18T20:54:00Z&to=2025-07-18T20:57:00Z&interval=1m',
+        answer: {
+          from: '2025-07-18T20:54:00.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          interval: '1m',
+          user: null,
+          posts: 3,
+          words: 13,
+          averageWordLength: 3.230769230769231,
+          series: [
+            { start: '2025-07-18T20:54:00.000Z', posts: 1, words: 6, averageWordLength: 3.5 },
+            { start: '2025-07-18T20:55:00.000Z', posts: 2, words: 7, averageWordLength: 3 },
+            { start: '2025-07-18T20:56:00.000Z', posts: 0, words: 0, averageWordLength: null },
+          ],
+        },
+        note: 'Every writer: 42 letters and digits over 13 words; the average is unrounded.',
+      },
+      {
+        title: "One writer's",
+        request: '/posts/stats?user=ann&from=2025-07-18T20:54:00Z&to=2025-07-18T20:57:00Z&interval=1m',
+        answer: {
+          from: '2025-07-18T20:54:00.000Z',
+          to: '2025-07-18T20:57:00.000Z',
+          interval: '1m',
+          user: 'ann',
+          posts: 2,
+          words: 11,
+          averageWordLength: 3.4545454545454546,
+          series: [
+            { start: '2025-07-18T20:54:00.000Z', posts: 1, words: 6, averageWordLength: 3.5 },
+            { start: '2025-07-18T20:55:00.000Z', posts: 1, words: 5, averageWordLength: 3.4 },
+            { start: '2025-07-18T20:56:00.000Z', posts: 0, words: 0, averageWordLength: null },
+          ],
+        },
+      },
+    ],
+  },
+  LeaderboardWriters: {
+    examples: [
+      {
+        request: '/leaderboards/writers',
+        answer: {
+          metric: 'posts',
+          from: null,
+          to: '2025-07-18T20:57:00.000Z',
+          items: [
+            { rank: 1, name: 'ann', value: 2 },
+            { rank: 2, name: 'bob', value: 1 },
+          ],
+        },
+        varies: ['to'],
+      },
+      {
+        title: 'By words, over a range',
+        request: '/leaderboards/writers?metric=words&from=2025-07-18T20:55:00Z&to=2025-07-18T20:56:00Z',
+        answer: {
+          metric: 'words',
+          from: '2025-07-18T20:55:00.000Z',
+          to: '2025-07-18T20:56:00.000Z',
+          items: [
+            { rank: 1, name: 'ann', value: 5 },
+            { rank: 2, name: 'bob', value: 2 },
+          ],
+        },
+      },
+    ],
+  },
+  PostCreate: {
+    examples: [
+      {
+        request: '/posts',
+        body: '{"postId":"p-10","user":"dee","content":"First post! 🎉"}',
+        status: 201,
+        answer: {
+          postId: 'p-10',
+          user: 'dee',
+          createdAt: '2026-12-05T09:00:00.000Z',
+          content: 'First post! 🎉',
+          wordCount: 2,
+          averageWordLength: 4.5,
+        },
+        varies: ['createdAt'],
+        note: "Answered once the processor has committed the post event. Its time is its record's arrival in the stream.",
+      },
+      {
+        title: 'A post id already taken by another post',
+        request: '/posts',
+        body: '{"postId":"p-1","user":"dee","content":"Hello"}',
+        status: 409,
+        answer: {
+          error: { code: 'duplicate_post', message: "post 'p-1' already holds another user or content" },
+        },
       },
     ],
   },

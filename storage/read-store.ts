@@ -18,6 +18,7 @@ import {
   REJECTIONS_PARTITION,
   type Rejection,
 } from './pipeline-store';
+import { type PostItem, postKey, readUserPosts, type UserPostEntry } from './posts/items';
 import { RollupStore } from './rollup-store';
 import { type SnapshotState, SnapshotStore } from './snapshot-store';
 import type { UserItem } from './user-item';
@@ -132,6 +133,23 @@ export class ReadStore {
       new GetCommand({ TableName: this.tables.meta, Key: productKey(productId), ConsistentRead: true }),
     );
     return (res.Item as ProductItem | undefined) ?? null;
+  }
+
+  /** The post's item as stored (strongly consistent), or null. */
+  async post(postId: string): Promise<PostItem | null> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tables.meta, Key: postKey(postId), ConsistentRead: true }),
+    );
+    return (res.Item as PostItem | undefined) ?? null;
+  }
+
+  /** A page of a writer's posts, newest first, after index key `after` (storage/posts/items.ts). */
+  userPosts(
+    user: string,
+    limit: number,
+    after: string | null,
+  ): Promise<{ items: UserPostEntry[]; next: string | null }> {
+    return readUserPosts(this.doc, this.tables.meta, user, limit, after);
   }
 
   /** The user's marketplace profile (null: none, or deleted), strongly consistent. */

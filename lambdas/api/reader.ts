@@ -30,6 +30,7 @@
 import { figureSet } from '../../domain/families';
 import type { HistoryCell } from '../../domain/graph';
 import type { ProductState, Profile } from '../../domain/marketplace/fold';
+import type { PostState } from '../../domain/posts/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { NotFoundError } from '../../queries/errors';
 import { type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
@@ -44,6 +45,7 @@ import { type AnsweredRange, blocksFor, coversSpan, LEVELS_MS } from '../../quer
 import { mergeCells } from '../../storage/history-archive';
 import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
+import { type PostItem, postKey, toPostState } from '../../storage/posts/items';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, totalPk } from '../../storage/rollup-store';
 import { SNAPSHOT_KEY, type SnapshotState } from '../../storage/snapshot-store';
@@ -321,6 +323,18 @@ export class Reader {
     const p = await this.product(productId);
     if (p === null) throw new NotFoundError(`product '${productId}' is not known`);
     return p;
+  }
+
+  /**
+   * The post, or null when none is stored. Read as stored, like a product: every stored post belongs
+   * to a decided batch, and a post never changes once written.
+   */
+  async post(postId: string): Promise<PostState | null> {
+    const item =
+      this.userReads === null
+        ? await this.store.post(postId)
+        : ((await this.userReads.metaItem(postKey(postId))) as PostItem | null);
+    return item === null ? null : toPostState(item);
   }
 
   /** The user's marketplace profile, or null (none, or deleted); read with the users of the same turn. */

@@ -92,7 +92,7 @@ describe('generator', () => {
 
   test('it feeds every family by default; the generatorFamilies context value chooses', () => {
     const env = (s: Synth) => s.resources[fnId(s, GENERATOR)].Properties.Environment.Variables;
-    assert.equal(env(synth())[ENV.generatorFamilies], 'social,marketplace');
+    assert.equal(env(synth())[ENV.generatorFamilies], 'social,marketplace,posts');
     assert.equal(env(synth({ generatorFamilies: 'social' }))[ENV.generatorFamilies], 'social');
     assert.equal(
       env(synth({ generatorFamilies: 'marketplace, social' }))[ENV.generatorFamilies],

@@ -341,6 +341,7 @@ describe('IAM least privilege', () => {
         'DELETE /products/{id}',
         'PUT /users/{name}/profile',
         'DELETE /users/{name}/profile',
+        'POST /posts',
       ],
     );
     for (const route of writes) {

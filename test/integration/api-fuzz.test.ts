@@ -22,7 +22,7 @@ import { assertMatchesModel, expectedFrom, streamRecords } from '../support/runt
 let rt: LocalRuntime;
 let doc: DynamoDBDocumentClient;
 const USER = 'user00001';
-/** A product the fuzzed stream names (routes with {id} are asked about it). */
+/** A product (and a post) the fuzzed stream names (routes with {id} are asked about it). */
 const PRODUCT = 'p-1';
 
 /** Query parameters each GET route declares (its handler's strict schema says the same). */
@@ -156,11 +156,12 @@ const BAD: Record<string, fc.Arbitrary<string>> = {
     fc.constantFrom(1, 2).map((kind) => Buffer.from([kind, 0xc0, 0xaf, 0xff]).toString('base64url')),
   ),
   prefix: fc.constantFrom('', 'p'.repeat(129), 'é'.repeat(200)),
+  user: fc.constantFrom('', 'u'.repeat(129), 'é'.repeat(200), '😀'.repeat(129)),
   metric: fc.oneof(
     fc.constantFrom('', 'Revenue', 'revenue ', 'strength', 'null', 'rating,units', 'x'.repeat(3_000)),
     fc
       .string({ maxLength: 12 })
-      .filter((s) => !['revenue', 'units', 'orders', 'interactions', 'rating'].includes(s)),
+      .filter((s) => !['revenue', 'units', 'orders', 'interactions', 'rating', 'posts', 'words'].includes(s)),
   ),
   action: fc.oneof(
     fc.constantFrom('', 'View', '1view', ' view', 'add-to-cart', 'v'.repeat(33), 'é', 'null '),
@@ -197,6 +198,15 @@ before(async () => {
     },
     { type: 'productRated', product_id: PRODUCT, rating: 3, user: USER, created_at: '20250718T205359000Z' },
     { type: 'interaction', product_id: 'café ☕ / ?#%', user: USER, action: 'view' },
+    // Posts under the same ids, for GET /posts/{id}.
+    {
+      type: 'post',
+      post_id: PRODUCT,
+      user: USER,
+      content: 'Hello, fuzz!',
+      created_at: '20250718T205359000Z',
+    },
+    { type: 'post', post_id: 'café ☕ / ?#%', user: 'café ☕ / ?#%', content: '' },
   ];
   const res = await fetch(`${rt.apiUrl}/events`, { method: 'POST', body: JSON.stringify(events) });
   assert.equal(res.status, 202);
@@ -332,8 +342,9 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
       assert.equal(unicode.status, 200, `${r.path}: a registered name with odd characters`);
       const missing = await request(pathOf(r.path, encodeURIComponent('nobody\u0000')));
       wellFormed(missing, r.path);
-      // A user's marketplace activity answers zeros for any name (SPEC 11); the rest 404.
-      assert.equal(missing.status, r.path === '/users/{name}/activity' ? 200 : 404, r.path);
+      // A user's marketplace activity and posts answer zeros for any name (SPEC 11, 12); the rest 404.
+      const anyName = r.path === '/users/{name}/activity' || r.path === '/users/{name}/posts';
+      assert.equal(missing.status, anyName ? 200 : 404, r.path);
     }
   });
 
@@ -369,10 +380,10 @@ describe('the API under bad input (embedded runtime, real handlers)', () => {
         `${r.path} 65 emoji`,
       );
       const odd = await request(pathOf(r.path, encodeURIComponent('café ☕ / ?#%')));
-      assert.equal(odd.status, 200, `${r.path}: a product id with odd characters`);
+      assert.equal(odd.status, 200, `${r.path}: an id with odd characters`);
       const missing = await request(pathOf(r.path, encodeURIComponent('nothing\u0000')));
       wellFormed(missing, r.path);
-      assert.equal(missing.status, 404, `${r.path}: an unknown product`);
+      assert.equal(missing.status, 404, `${r.path}: an unknown product or post`);
     }
   });
 

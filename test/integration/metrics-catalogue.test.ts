@@ -2,7 +2,7 @@
 // figures of ROUTES, with the parameters their routes declare (OpenAPI), and POST /metrics/query answers
 // each of them with exactly what its own route answers, for path parameters, numbers given as JSON
 // numbers, ranges and defaults; a bad name or parameter is a 400 naming it, an unknown user or product
-// a 404 as the route answers, and no body whatever is a 5xx.
+// a 404 as the route answers (a post too), and no body whatever is a 5xx.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -26,7 +26,7 @@ async function call(method: string, path: string, body?: unknown) {
 
 const query = (path: string, body: unknown) => call('POST', path, body);
 
-/** The figures the product contract names; the posts family's are not built yet. */
+/** The figures the product contract names. */
 const FIGURES = [
   'users.profile',
   'users.network',
@@ -43,6 +43,10 @@ const FIGURES = [
   'leaderboards.products',
   'users.activity',
   'events.frequencies',
+  'posts.get',
+  'users.posts',
+  'posts.stats',
+  'leaderboards.writers',
 ];
 
 const RANGE = { from: '2025-07-18T20:53:50Z', to: '2025-07-18T20:57:00Z' };
@@ -67,6 +71,12 @@ const ASKS: Record<string, Record<string, string | number>[]> = {
   ],
   'users.activity': [{ ...RANGE, interval: '1m' }],
   'events.frequencies': [{ ...RANGE, interval: '1m' }],
+  'users.posts': [{ limit: 1 }],
+  'posts.stats': [
+    { ...RANGE, interval: '1m' },
+    { ...RANGE, user: 'bob' },
+  ],
+  'leaderboards.writers': [{ metric: 'words', ...RANGE, limit: 1 }],
 };
 
 before(async () => {
@@ -116,7 +126,7 @@ describe('the metrics catalogue (embedded runtime)', () => {
       assert.ok(r);
       const base: Record<string, string | number> = {};
       for (const p of item.params.filter((x) => x.required))
-        base[p.name] = p.name === 'productId' ? '12' : 'ann';
+        base[p.name] = p.name === 'productId' ? '12' : p.name === 'postId' ? 'p-1' : 'ann';
       for (const extra of [{}, ...(ASKS[item.name] ?? [])]) {
         const params = { ...base, ...extra };
         let path = r.path;
@@ -145,8 +155,11 @@ describe('the metrics catalogue (embedded runtime)', () => {
       const message = (a.body as { error: { message: string } }).error.message;
       assert.ok(message.includes(`'${named}'`), `${JSON.stringify(body)}: ${message}`);
     };
-    await bad({ name: 'posts.get' }, 'name');
-    await bad({ name: 'users.posts', params: { name: 'ann' } }, 'name');
+    await bad({ name: 'stories.get' }, 'name');
+    await bad({ name: 'posts.get' }, 'postId');
+    await bad({ name: 'users.posts', params: { name: 'ann', limit: 'many' } }, 'limit');
+    await bad({ name: 'leaderboards.writers', params: { metric: 'likes' } }, 'metric');
+    await bad({ name: 'posts.get', params: { postId: 'p-9' } }, 'p-9', 404);
     await bad({}, 'name');
     await bad({ name: 'users.profile', params: { name: 'ann' }, extra: 1 }, 'extra');
     await bad({ name: 'products.sales' }, 'productId');
