@@ -301,14 +301,14 @@ export async function runLoad(
 }
 
 /**
- * The same plan again with tokens on (SPEC 13): every request carries one token holding every ability,
- * so the gateway's authorizer cache answers most of them, as API Gateway's does for a client; then
- * one route with the cache off, so every request runs the authorizer (its look-up in the meta table).
+ * The API's figures with tokens on (SPEC 13), route by route, each right after the same route open,
+ * so the machine's drift between the two is small: every request carries one token of every ability,
+ * the gateway's authorizer cache on (as API Gateway's is for a client). Then one route with the cache
+ * off, so every request runs the authorizer (its look-up of the token's hash in the meta table).
  */
 async function tokensPass(
   rt: Awaited<ReturnType<typeof startBenchRuntime>>,
   plan: LoadPlan,
-  open: LoadResults,
   perRoute: number,
 ): Promise<Section> {
   const doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
@@ -316,56 +316,63 @@ async function tokensPass(
   await new TokenStore(doc, rt.tables.meta).create(tokenHash(token), 'bench', [...ABILITIES], new Date());
   doc.destroy();
   const headers = { authorization: `Bearer ${token}` };
-  const section: Record<string, Record<string, Figure>> = {};
-  await rt.setAuth(true);
-  const cached = await runLoad({ ...plan, headers });
-  const calls = rt.stats().api.authorizerCalls;
+  const open: LoadResults = {};
+  const guarded: LoadResults = {};
+  let calls = 0;
+  for (const route of plan.routes) {
+    const one = { ...plan, routes: [route] };
+    await rt.setAuth(false);
+    open[route.id] = (await runLoad(one)).results[route.id];
+    const before = rt.stats().api.authorizerCalls;
+    await rt.setAuth(true);
+    guarded[route.id] = (await runLoad({ ...one, headers })).results[route.id];
+    calls += rt.stats().api.authorizerCalls - before;
+  }
   const uncachedRoute = 'MetaPipeline';
+  const uncachedPlan = { ...plan, headers, routes: plan.routes.filter((r) => r.id === uncachedRoute) };
   await rt.setAuth({ cacheSeconds: 0 });
-  const uncached = await runLoad({
-    ...plan,
-    headers,
-    routes: plan.routes.filter((r) => r.id === uncachedRoute),
-  });
+  const uncached = (await runLoad(uncachedPlan)).results[uncachedRoute];
   await rt.setAuth(false);
+  const uncachedOpen = (await runLoad({ ...uncachedPlan, headers: {} })).results[uncachedRoute];
+
   const p95 = (res: LoadResults[string]) => percentile(res.latenciesMs, 95);
+  const section: Record<string, Record<string, Figure>> = {};
   const overheads: number[] = [];
   for (const r of ROUTES) {
-    const res = cached.results[r.id];
-    const denied = Object.entries(res.statuses).filter(([st]) => st === '401' || st === '403');
+    const res = guarded[r.id];
+    const denied = Object.keys(res.statuses).filter((st) => st === '401' || st === '403');
     if (denied.length > 0) throw new Error(`${r.id} with a token: ${JSON.stringify(res.statuses)}`);
-    overheads.push(p95(res) - p95(open[r.id]));
+    if (r.access !== 'open' && !COMMIT_WAITING.has(r.id)) overheads.push(p95(res) - p95(open[r.id]));
     section[r.id] = {
       p95Ms: {
         value: p95(res),
         unit: 'ms',
         target: COMMIT_WAITING.has(r.id) ? 'waits for the commit' : '< 50',
-        how: `as api.${r.id}.p95Ms, every request with Authorization: Bearer (one token, the gateway's ${AUTHORIZER_CACHE_SECONDS} s authorizer cache on); open: ${p95(open[r.id]).toFixed(1)} ms`,
+        how: `as api.${r.id}.p95Ms, every request with Authorization: Bearer (one token; the gateway's ${AUTHORIZER_CACHE_SECONDS} s authorizer cache on), run right after the same route open, which measured ${p95(open[r.id]).toFixed(1)} ms`,
       },
       rps: { value: (perRoute / res.elapsedMs) * 1000, unit: 'req/s', how: `${r.id}: the same run` },
     };
   }
   overheads.sort((a, b) => a - b);
-  const u = uncached.results[uncachedRoute];
   return {
     ...section,
     medianP95OverheadMs: {
       value: overheads[Math.floor(overheads.length / 2)],
       unit: 'ms',
-      how: "median over the routes of (p95 with a token − p95 open), the authorizer's answer cached",
+      how: `median over the ${overheads.length} guarded routes that do not wait for a commit of (p95 with a token − p95 of the same route open just before), the authorizer's answer cached`,
     },
     authorizerCalls: {
       value: calls,
       unit: 'invocations',
-      how: `authorizer runs during the cached pass of ${ROUTES.length} routes × ${perRoute + 4 * CLIENTS} requests (one token)`,
+      how: `authorizer runs in all the guarded runs (${ROUTES.length} routes × ${perRoute + 4 * CLIENTS} requests, one token; the cache starts empty for each route)`,
     },
     uncachedP95Ms: {
-      value: p95(u),
+      value: p95(uncached),
       unit: 'ms',
-      how: `${uncachedRoute} with the cache off: the authorizer (a GetItem on the token's hash) on every request; open: ${p95(open[uncachedRoute]).toFixed(1)} ms, cached: ${p95(cached.results[uncachedRoute]).toFixed(1)} ms`,
+      how: `${uncachedRoute} with the cache off: the authorizer (a GetItem of the token's hash in dynalite) before every request; the same route open right after: ${p95(uncachedOpen).toFixed(1)} ms`,
     },
     uncachedRps: {
-      value: (perRoute / u.elapsedMs) * 1000,
+      value: (perRoute / uncached.elapsedMs) * 1000,
       unit: 'req/s',
       how: `${uncachedRoute}: the same run`,
     },
@@ -428,7 +435,7 @@ export async function benchApi(
         rps: { value: (perRoute / res.elapsedMs) * 1000, unit: 'req/s', how: `${r.id}: the same run` },
       };
     }
-    const tokens = opts.tokens === false ? undefined : await tokensPass(rt, plan, results, perRoute);
+    const tokens = opts.tokens === false ? undefined : await tokensPass(rt, plan, perRoute);
     return {
       api,
       ...(tokens ? { tokens } : {}),

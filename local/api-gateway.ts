@@ -253,7 +253,7 @@ export class LocalApiGateway {
   private readonly server: Server;
   private readonly counters: ApiGatewayStats = { requests: 0, serverErrors: 0, authorizerCalls: 0 };
   private auth?: LocalAuthorizer & { environment: Context; cacheMs: number; now: () => number };
-  private readonly authCache = new Map<string, { answer: AuthorizerAnswer; until: number }>();
+  private readonly authCache = new Map<string, { answer: Promise<AuthorizerAnswer>; until: number }>();
   private port: number;
   private readonly host: string;
   private listening = false;
@@ -501,68 +501,96 @@ export class LocalApiGateway {
     if (identity === undefined || identity === '') throw unauthorized();
     const methodArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:local/${this.stage}/${route.def.method}${rawPath}`;
     const now = auth.now();
-    let answer = auth.cacheMs > 0 ? this.authCache.get(identity) : undefined;
-    if (answer !== undefined && answer.until <= now) {
+    let entry = auth.cacheMs > 0 ? this.authCache.get(identity) : undefined;
+    if (entry !== undefined && entry.until <= now) {
       this.authCache.delete(identity);
-      answer = undefined;
+      entry = undefined;
     }
     let latencyMs = 0;
-    if (answer === undefined) {
-      const event = this.toEvent(req, route, requestId, rawPath, rawQuery, pathParameters, null);
-      const authEvent: APIGatewayRequestAuthorizerEvent = {
-        type: 'REQUEST',
-        methodArn,
-        resource: event.resource,
-        path: event.path,
-        httpMethod: event.httpMethod,
-        headers: event.headers as Record<string, string>,
-        multiValueHeaders: event.multiValueHeaders as Record<string, string[]>,
-        pathParameters: event.pathParameters as Record<string, string> | null,
-        queryStringParameters: event.queryStringParameters as Record<string, string> | null,
-        multiValueQueryStringParameters: event.multiValueQueryStringParameters as Record<
-          string,
-          string[]
-        > | null,
-        stageVariables: null,
-        requestContext: event.requestContext as APIGatewayRequestAuthorizerEvent['requestContext'],
-      };
+    if (entry === undefined) {
       const started = performance.now();
-      this.counters.authorizerCalls++;
-      let raw: unknown;
-      try {
-        raw = await auth.handler(
-          authEvent,
-          new InvocationContext(
-            auth.environment,
-            randomUUID(),
-            Date.now() + AUTHORIZER.timeoutSeconds * 1000,
-          ),
-        );
-      } catch (err) {
-        if (err instanceof Error && err.message === 'Unauthorized') throw unauthorized();
-        this.logger?.log('error', 'api-gateway', 'authorizer failed', { requestId, error: err });
-        throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
-      }
-      latencyMs = Math.round(performance.now() - started);
-      const parsed = authorizerAnswer(raw);
-      if (parsed === null) {
-        this.logger?.log('error', 'api-gateway', 'authorizer answered no valid policy', { requestId });
-        throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
-      }
-      answer = { answer: parsed, until: now + auth.cacheMs };
+      const pending = this.invokeAuthorizer(
+        req,
+        route,
+        requestId,
+        rawPath,
+        rawQuery,
+        pathParameters,
+        methodArn,
+      );
+      const made = { answer: pending, until: now + auth.cacheMs };
+      entry = made;
       if (auth.cacheMs > 0) {
+        // The promise, not the answer: concurrent requests with one header share one invocation.
         if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-        this.authCache.set(identity, answer);
+        this.authCache.set(identity, made);
+        // A refusal or a failure is not kept: the next request asks again.
+        pending.catch(() => {
+          if (this.authCache.get(identity) === made) this.authCache.delete(identity);
+        });
       }
+      await pending.catch(() => undefined);
+      latencyMs = Math.round(performance.now() - started);
     }
-    if (!policyAllows(answer.answer.statements, methodArn)) {
+    const answer = await entry.answer;
+    if (!policyAllows(answer.statements, methodArn)) {
       throw new HttpError(403, FORBIDDEN_BODY.error.code, FORBIDDEN_BODY.error.message);
     }
     return {
-      ...answer.answer.context,
-      principalId: answer.answer.principalId,
+      ...answer.context,
+      principalId: answer.principalId,
       integrationLatency: latencyMs,
     };
+  }
+
+  /** One invocation of the authorizer: its answer, or the 401 / 500 its failure means. */
+  private async invokeAuthorizer(
+    req: IncomingMessage,
+    route: CompiledRoute,
+    requestId: string,
+    rawPath: string,
+    rawQuery: string,
+    pathParameters: Record<string, string>,
+    methodArn: string,
+  ): Promise<AuthorizerAnswer> {
+    const auth = this.auth;
+    if (!auth) throw new Error('no authorizer');
+    const event = this.toEvent(req, route, requestId, rawPath, rawQuery, pathParameters, null);
+    const authEvent: APIGatewayRequestAuthorizerEvent = {
+      type: 'REQUEST',
+      methodArn,
+      resource: event.resource,
+      path: event.path,
+      httpMethod: event.httpMethod,
+      headers: event.headers as Record<string, string>,
+      multiValueHeaders: event.multiValueHeaders as Record<string, string[]>,
+      pathParameters: event.pathParameters as Record<string, string> | null,
+      queryStringParameters: event.queryStringParameters as Record<string, string> | null,
+      multiValueQueryStringParameters: event.multiValueQueryStringParameters as Record<
+        string,
+        string[]
+      > | null,
+      stageVariables: null,
+      requestContext: event.requestContext as APIGatewayRequestAuthorizerEvent['requestContext'],
+    };
+    this.counters.authorizerCalls++;
+    let raw: unknown;
+    try {
+      raw = await auth.handler(
+        authEvent,
+        new InvocationContext(auth.environment, randomUUID(), Date.now() + AUTHORIZER.timeoutSeconds * 1000),
+      );
+    } catch (err) {
+      if (err instanceof Error && err.message === 'Unauthorized') throw unauthorized();
+      this.logger?.log('error', 'api-gateway', 'authorizer failed', { requestId, error: err });
+      throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
+    }
+    const parsed = authorizerAnswer(raw);
+    if (parsed === null) {
+      this.logger?.log('error', 'api-gateway', 'authorizer answered no valid policy', { requestId });
+      throw new HttpError(500, 'internal_error', 'The server could not answer this request.');
+    }
+    return parsed;
   }
 
   /** The access log line of an answered request (and the 5xx counter). */

@@ -248,6 +248,18 @@ describe('access tokens: what a token changes in answers', () => {
     assertUnauthorized(await call(pipeline, bearer(t)), 'revoked, cache run out');
   });
 
+  it('asks the authorizer once for concurrent requests with one header (the cache holds the call)', async () => {
+    const t = await create('burst', ['read']);
+    const pipeline = ROUTES.find((r) => r.id === 'MetaPipeline') as RouteDef;
+    const before = rt.stats().api.authorizerCalls;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(pipeline, bearer(t))));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 200),
+    );
+    assert.equal(rt.stats().api.authorizerCalls - before, 1);
+  });
+
   it('lists tokens without their secret, and stores only hashes', async () => {
     const listed = JSON.parse(await token('list', '--json')) as { name: string; revokedAt: string | null }[];
     assert.ok(listed.some((t) => t.name === 'revoked' && t.revokedAt !== null));

@@ -213,6 +213,21 @@ describe('authorizer: policies', () => {
   });
 });
 
+describe('access: what each route asks', () => {
+  it('opens only /health and /openapi.json; a route that sends into the stream is never a read', () => {
+    assert.deepEqual(
+      ROUTES.filter((r) => r.access === 'open').map((r) => `${r.method} ${r.path}`),
+      ['GET /health', 'GET /openapi.json'],
+    );
+    for (const r of ROUTES) {
+      if (r.fn.stream === 'write') assert.ok(r.access === 'ingest' || r.access === 'admin', r.id);
+      if (r.method === 'POST' && (r.path === '/events' || r.path === '/posts'))
+        assert.equal(r.access, 'ingest');
+      if (r.method === 'PUT' || r.method === 'DELETE') assert.equal(r.access, 'admin', r.id);
+    }
+  });
+});
+
 describe('access: the pieces', () => {
   it('makes recognisable tokens with 256 random bits, stored by a hash that is not the token', () => {
     const seen = new Set<string>();
