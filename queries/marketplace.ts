@@ -127,6 +127,24 @@ export function marketRange(q: MarketRangeQuery, now: number): AnsweredRange {
   return range;
 }
 
+/** Recent series' step starts as ISO strings, by range (a series asked again formats nothing). */
+const startsCache = new Map<string, readonly string[]>();
+const MAX_CACHED_STARTS = 256;
+
+/** The ISO start of every step of `r`, in order. */
+export function seriesStarts(r: SeriesRange): readonly string[] {
+  const key = `${r.from}|${r.intervalMs}|${r.to}`;
+  let starts = startsCache.get(key);
+  if (starts === undefined) {
+    const out: string[] = [];
+    for (let start = r.from; start < r.to; start += r.intervalMs) out.push(toIso(start));
+    starts = out;
+    if (startsCache.size >= MAX_CACHED_STARTS) startsCache.delete(startsCache.keys().next().value as string);
+    startsCache.set(key, starts);
+  }
+  return starts;
+}
+
 /** The steps of a series: [start, end) each, the last one clipped at `to`. */
 export function seriesSteps(r: SeriesRange): { from: number; to: number }[] {
   const out: { from: number; to: number }[] = [];
@@ -147,12 +165,13 @@ export function salesView(productId: string, r: SeriesRange, rows: readonly numb
   let orders = 0;
   let units = 0;
   let cents = 0n;
+  const starts = seriesStarts(r);
   const series = rows.map((row, i) => {
     orders += row[P.orders];
     units += row[P.units];
     cents += joinCents(row[P.cents], row[P.centsHi]);
     return {
-      start: toIso(r.from + i * r.intervalMs),
+      start: starts[i],
       orders: row[P.orders],
       units: row[P.units],
       revenue: partsToAmount(row[P.cents], row[P.centsHi]),
@@ -166,12 +185,13 @@ export function ratingsView(productId: string, r: SeriesRange, rows: readonly nu
   let count = 0;
   let sum = 0;
   const stars = [0, 0, 0, 0, 0];
+  const starts = seriesStarts(r);
   const series = rows.map((row, i) => {
     count += row[P.ratings];
     sum += row[P.ratingSum];
     for (let s = 0; s < 5; s++) stars[s] += row[P.star1 + s];
     return {
-      start: toIso(r.from + i * r.intervalMs),
+      start: starts[i],
       count: row[P.ratings],
       average: average(row[P.ratingSum], row[P.ratings]),
     };
@@ -211,6 +231,7 @@ export function activityView(
   let cents = 0n;
   let ratings = 0;
   let ratingSum = 0;
+  const starts = seriesStarts(r);
   const series = rows.map((row, i) => {
     interactions += row[U.interactions];
     orders += row[U.orders];
@@ -218,7 +239,7 @@ export function activityView(
     cents += joinCents(row[U.cents], row[U.centsHi]);
     ratings += row[U.ratings];
     ratingSum += row[U.ratingSum];
-    return { start: toIso(r.from + i * r.intervalMs), interactions: row[U.interactions] };
+    return { start: starts[i], interactions: row[U.interactions] };
   });
   return {
     name,
@@ -242,6 +263,7 @@ export function frequenciesView(
 ) {
   const totals = new Map<string, number>();
   let total = 0;
+  const starts = seriesStarts(r);
   const series = perStep.map((kinds, i) => {
     let n = 0;
     for (const [k, v] of kinds) {
@@ -249,7 +271,7 @@ export function frequenciesView(
       totals.set(k, (totals.get(k) ?? 0) + v);
     }
     total += n;
-    return { start: toIso(r.from + i * r.intervalMs), total: n, byType: byToken(kinds) };
+    return { start: starts[i], total: n, byType: byToken(kinds) };
   });
   return { ...rangeHead(r), total, byType: byToken(totals), byAction, series };
 }

@@ -32,6 +32,7 @@ import type { HistoryCell } from '../../domain/graph';
 import type { ProductState, Profile } from '../../domain/marketplace/fold';
 import type { PostState } from '../../domain/posts/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
+import { BUCKET_MS } from '../../domain/time';
 import { NotFoundError } from '../../queries/errors';
 import { type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
 import {
@@ -41,7 +42,7 @@ import {
   type RankedItem,
   rankBlocks,
 } from '../../queries/leaderboard';
-import { type AnsweredRange, blocksFor, coversSpan, LEVELS_MS } from '../../queries/range';
+import { type AnsweredRange, coversSpan, LEVELS_MS } from '../../queries/range';
 import { mergeCells } from '../../storage/history-archive';
 import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
@@ -92,6 +93,8 @@ interface Dictionary {
 /** Ranked lists are computed this deep once, then cut to each request's limit. */
 const RANK_DEPTH = 1_000;
 const MAX_CACHED_ANSWERS = 256;
+/** Cap on the block presences kept (planSteps) before they are all dropped. */
+const MAX_PRESENCE_ENTRIES = 200_000;
 
 class Ttl<T> {
   private value: { at: number; p: Promise<T> } | null = null;
@@ -189,6 +192,9 @@ export class Reader {
   private readonly blocks = new Map<string, CachedBlock>();
   /** the cached time blocks by `${set}#${levelMs}` and start (the entries of `blocks`) */
   private readonly numeric = new Map<string, Map<number, CachedBlock>>();
+  /** whether sealed time blocks exist, by `${set}#${levelMs}` and start, and the cursor seen at (planSteps) */
+  private presence = new Map<string, Map<number, { cursor: string; present: boolean }>>();
+  private presenceEntries = 0;
   /** blocks being read, and the read that brings them */
   private readonly reading = new Map<string, Promise<Map<string, CachedBlock>>>();
   private tick = 0;
@@ -196,6 +202,8 @@ export class Reader {
   private rollupEpoch = 0;
   /** figureSteps' answers, by set, steps and the snapshot cursor and journal tail they hold */
   private readonly figureAnswers = new Map<string, FigureSteps>();
+  /** the existing blocks that tile all the data, by set and snapshot cursor (searchEarliest) */
+  private readonly earliestTops = new Map<string, Planned[]>();
   /** earliest()'s answers, by set, key, snapshot cursor and journal tail */
   private readonly earliestAnswers = new Map<string, number | null>();
   private cachedEntries = 0;
@@ -262,6 +270,9 @@ export class Reader {
     this.reading.clear();
     this.figureAnswers.clear();
     this.earliestAnswers.clear();
+    this.earliestTops.clear();
+    this.presence.clear();
+    this.presenceEntries = 0;
     this.rollupEpoch++;
   }
 
@@ -562,7 +573,15 @@ export class Reader {
     await this.namesUpTo(dict, total.ids[total.ids.length - 1]);
     const id = dict.ids.get(key);
     if (id === undefined || !holds(total, id)) return fromTail;
-    let candidates = blocksFor({ from: null, to: snap.latest + LEVELS_MS[0] }, snap.earliest, snap.latest);
+    // The existing blocks that tile all the data, the same for every key at this cursor: kept.
+    const topKey = `${set}|${snap.cursor}|${snap.namesId}`;
+    let top = this.earliestTops.get(topKey);
+    if (top === undefined) {
+      top = (await this.planSteps(set, [{ from: null, to: snap.latest + BUCKET_MS }], snap))[0];
+      if (this.earliestTops.size >= MAX_CACHED_ANSWERS) this.earliestTops.clear();
+      this.earliestTops.set(topKey, top);
+    }
+    let candidates = top.map((p) => ({ levelMs: p.to - p.from, start: p.from }));
     for (;;) {
       const pks = candidates.map((b) => rollupPk(set, b.levelMs, b.start));
       const read = await this.readBlocks(pks, snap.cursor);
@@ -639,33 +658,7 @@ export class Reader {
           plans.push([{ pk, from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY, entry }]);
         }
       }
-      if (plans.length === 0) {
-        // Blocks cached at this cursor are taken from a numeric index (a series asks for hundreds of
-        // blocks, most of them empty: no key to build); the others are read together.
-        const tick = ++this.tick;
-        const index = this.numeric;
-        const slow: Planned[] = [];
-        for (const st of steps) {
-          const plan: Planned[] = [];
-          for (const b of blocksFor(st, snap.earliest, snap.latest)) {
-            const e = index.get(`${set}#${b.levelMs}`)?.get(b.start);
-            const p: Planned = { pk: '', from: b.start, to: b.start + b.levelMs, entry: undefined };
-            if (e !== undefined && e.cursor === snap.cursor) {
-              e.used = tick;
-              p.entry = e;
-            } else {
-              p.pk = rollupPk(set, b.levelMs, b.start);
-              slow.push(p);
-            }
-            plan.push(p);
-          }
-          plans.push(plan);
-        }
-        if (slow.length > 0) {
-          const read = await this.readBlocks([...new Set(slow.map((p) => p.pk))], snap.cursor);
-          for (const p of slow) p.entry = read.get(p.pk);
-        }
-      }
+      if (plans.length === 0) plans.push(...(await this.planSteps(set, steps, snap)));
       let maxId = -1;
       const perStep: BlockData[][] = plans.map((plan) => {
         const out: BlockData[] = [];
@@ -734,6 +727,115 @@ export class Reader {
       this.figureAnswers.set(cacheKey, answer);
       return answer;
     });
+  }
+
+  /**
+   * Per step, the time blocks of set `set` that tile it (as blocksFor decomposes it), read or taken from
+   * the cache; blocks that do not exist are left out (a bucket no block answers for has nothing in the
+   * rollups: its journal tail rows all count). The tiling is walked from the day blocks down, and a
+   * sealed block (one the snapshot job writes once the data has passed its end, lambdas/snapshot/
+   * snapshot-builder.ts) that does not exist at this cursor has no sub-block either: nothing folded up
+   * to the cursor lies in it. So on sparse data a series looks up the few blocks that hold something
+   * instead of one block per 5-second edge of every step. Whether such a block exists is learnt from
+   * its head (a projection read, no data), or from the block cache.
+   */
+  private async planSteps(
+    set: string,
+    steps: readonly { from: number | null; to: number }[],
+    snap: SnapshotState,
+  ): Promise<Planned[][]> {
+    const { cursor, earliest, latest } = snap;
+    if (earliest === null || latest === null) return steps.map(() => []);
+    const end = latest + BUCKET_MS;
+    const top = LEVELS_MS.length - 1;
+    for (;;) {
+      const tick = ++this.tick;
+      const cached = LEVELS_MS.map((l) => this.numeric.get(`${set}#${l}`));
+      const seen = LEVELS_MS.map((l) => this.presence.get(`${set}#${l}`));
+      const unknown: { level: number; start: number }[] = [];
+      const slow: Planned[] = [];
+      // Whether the sealed block (level, start) exists at this cursor: true, false, or null (not known).
+      const exists = (level: number, start: number): boolean | null => {
+        const e = cached[level]?.get(start);
+        if (e !== undefined && e.cursor === cursor) return e.data !== null;
+        const p = seen[level]?.get(start);
+        // A block once seen stays (only a new dictionary, which drops every cache, starts over); one
+        // seen absent is known absent only at the cursor it was seen at.
+        if (p !== undefined && (p.present || p.cursor === cursor)) return p.present;
+        return null;
+      };
+      const walk = (plan: Planned[], lo: number, hi: number, level: number): void => {
+        const size = LEVELS_MS[level];
+        for (let start = Math.floor(lo / size) * size; start < hi; start += size) {
+          const stop = start + size;
+          if (start >= lo && stop <= hi) {
+            const e = cached[level]?.get(start);
+            if (e !== undefined && e.cursor === cursor) {
+              e.used = tick;
+              if (e.data !== null) plan.push({ pk: '', from: start, to: stop, entry: e });
+            } else {
+              const p: Planned = { pk: rollupPk(set, size, start), from: start, to: stop, entry: undefined };
+              slow.push(p);
+              plan.push(p);
+            }
+            continue;
+          }
+          // A block the range cuts (never at 5 s: the edges are bucket edges): its sub-blocks.
+          if (stop <= end) {
+            const has = exists(level, start);
+            if (has === false) continue;
+            if (has === null) {
+              unknown.push({ level, start });
+              continue;
+            }
+          }
+          walk(plan, Math.max(lo, start), Math.min(hi, stop), level - 1);
+        }
+      };
+      const plans = steps.map((st) => {
+        const plan: Planned[] = [];
+        const lo = Math.max(st.from ?? earliest, earliest);
+        const hi = Math.min(st.to, end);
+        if (lo < hi) walk(plan, lo, hi, top);
+        return plan;
+      });
+      if (unknown.length > 0) {
+        await this.readPresence(set, unknown, cursor);
+        continue;
+      }
+      if (slow.length > 0) {
+        const read = await this.readBlocks([...new Set(slow.map((p) => p.pk))], cursor);
+        for (const p of slow) p.entry = read.get(p.pk);
+      }
+      // (Blocks read now that turn out absent answer for nothing.)
+      return slow.length === 0 ? plans : plans.map((plan) => plan.filter((p) => p.entry?.data));
+    }
+  }
+
+  /** Learns from their heads whether the time blocks `blocks` of set `set` exist at `cursor`. */
+  private async readPresence(
+    set: string,
+    blocks: readonly { level: number; start: number }[],
+    cursor: string,
+  ): Promise<void> {
+    const epoch = this.rollupEpoch;
+    const pks = new Map(blocks.map((b) => [rollupPk(set, LEVELS_MS[b.level], b.start), b]));
+    const heads = await this.store.rollups.readHeads(pks.keys(), true);
+    if (this.rollupEpoch !== epoch) return;
+    if (this.presenceEntries >= MAX_PRESENCE_ENTRIES) {
+      this.presence.clear();
+      this.presenceEntries = 0;
+    }
+    for (const [pk, b] of pks) {
+      const key = `${set}#${LEVELS_MS[b.level]}`;
+      let byStart = this.presence.get(key);
+      if (byStart === undefined) {
+        byStart = new Map();
+        this.presence.set(key, byStart);
+      }
+      if (!byStart.has(b.start)) this.presenceEntries++;
+      byStart.set(b.start, { cursor, present: heads.has(pk) });
+    }
   }
 
   /** The dictionary's names, read at least up to id `maxId` (ids in a block are ascending). */
