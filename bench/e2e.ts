@@ -149,7 +149,7 @@ export async function benchE2e(
     await sender.stop();
     sender = null;
 
-    // The same on a mixed stream (social and marketplace events in the generator's proportions).
+    // The same on a mixed stream (social, marketplace and posts events in the generator's proportions).
     await rt.reset();
     sender = await startProducerThread({
       endpoint: rt.endpoints.kinesis,
@@ -157,7 +157,7 @@ export async function benchE2e(
       users,
       seed: SEED,
       batches,
-      families: ['social', 'marketplace'],
+      families: ['social', 'marketplace', 'posts'],
     });
     const mixed = await measure(rt, sender, reps, warmup);
     const mixedTotal = sender.total;
@@ -217,7 +217,7 @@ export async function benchE2e(
           value: mixed.median.eventsPerSec,
           unit: 'events/s',
           target: '≥ 100,000',
-          how: `as e2e.eventsPerSec, on a mixed stream (\`--families social,marketplace\`: ${mixedTotal.toLocaleString('en-US')} generated events, ${mixedByFamily}; ${users} users, ${batches} batches) after the social runs, on the same stack reset to a fresh stream and fresh tables: median of ${reps} runs (${mixed.runs.map((x) => rate(x.eventsPerSec)).join(', ')} events/s) after ${warmup} warm-up run (${mixed.warm.map(rate).join(', ')} events/s); in the median run the producer was done after ${(mixed.median.sendMs / 1000).toFixed(1)} s`,
+          how: `as e2e.eventsPerSec, on a mixed stream (\`--families social,marketplace,posts\`: ${mixedTotal.toLocaleString('en-US')} generated events, ${mixedByFamily}; ${users} users, ${batches} batches) after the social runs, on the same stack reset to a fresh stream and fresh tables: median of ${reps} runs (${mixed.runs.map((x) => rate(x.eventsPerSec)).join(', ')} events/s) after ${warmup} warm-up run (${mixed.warm.map(rate).join(', ')} events/s); in the median run the producer was done after ${(mixed.median.sendMs / 1000).toFixed(1)} s`,
         },
         naiveEventsPerSec: {
           value: naive.eventsPerSec,

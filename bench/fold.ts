@@ -59,10 +59,12 @@ export function benchFold(quick: boolean): Section {
 /** Events per run: about what one ~1 MiB record carries. */
 const RUN_EVENTS = 10_000;
 
-/** A mixed stream (social + marketplace, the generator's proportions) as the processor's runs. */
+/** A mixed stream (social, marketplace and posts, the generator's proportions) as the processor's runs. */
 export function mixedRuns(users: number, batches: number, seed: number): { runs: Run[]; events: number } {
   const values: unknown[] = JSON.parse(
-    JSON.stringify(generateMixedEvents({ users, batches, seed, families: ['social', 'marketplace'] })),
+    JSON.stringify(
+      generateMixedEvents({ users, batches, seed, families: ['social', 'marketplace', 'posts'] }),
+    ),
   );
   const runs: Run[] = [];
   for (let from = 0; from < values.length; from += RUN_EVENTS) {
@@ -70,7 +72,7 @@ export function mixedRuns(users: number, batches: number, seed: number): { runs:
       seq: String(runs.length + 1).padStart(20, '0'),
       from: 0,
       values: values.slice(from, from + RUN_EVENTS),
-      // Marketplace events without created_at are placed at their record's arrival.
+      // Marketplace events and posts without created_at are placed at their record's arrival.
       arrivalMs: DEFAULT_START_MS + runs.length * 1_000,
     });
   }
@@ -118,7 +120,7 @@ export async function benchMixedFold(quick: boolean): Promise<Section> {
     value: median(rates),
     unit: 'events/s',
     target: '≥ 2,500,000',
-    how: `median of ${reps} runs (after ${WARMUP} warm-up runs) folding ${events.toLocaleString('en-US')} generated mixed events (${byFamily}; ${users.toLocaleString('en-US')} users, ${batches} batches, \`--families social,marketplace\`) from parsed JSON through the processor's chunk fold (lambdas/processor/fold-runs.ts: each event to its family's chunk, validation + fold + outcome counting per kind + event frequencies), users' friend maps and history cells up to date at the end, one thread, fresh families each run; the families' scan of the chunk before it (what its events name) is not counted, and ran at a median ${Math.round(median(loadRates)).toLocaleString('en-US')} events/s`,
+    how: `median of ${reps} runs (after ${WARMUP} warm-up runs) folding ${events.toLocaleString('en-US')} generated mixed events (${byFamily}; ${users.toLocaleString('en-US')} users, ${batches} batches, \`--families social,marketplace,posts\`) from parsed JSON through the processor's chunk fold (lambdas/processor/fold-runs.ts: each event to its family's chunk, validation + fold + outcome counting per kind + event frequencies), users' friend maps and history cells up to date at the end, one thread, fresh families each run; the families' scan of the chunk before it (what its events name) is not counted, and ran at a median ${Math.round(median(loadRates)).toLocaleString('en-US')} events/s`,
   };
   return { mixedEventsPerSec: figure };
 }
