@@ -2,33 +2,69 @@
 // start` runs it, for three minutes; the slope of the process's RSS (least squares, MB/min) over the
 // samples after the first two. The three-minute version of `npm run soak -- --long`
 // (scripts/long-run.ts), which runs half an hour and more.
-import { longRunSummary, runLongRun } from '../scripts/long-run';
-import { BENCH_EMULATOR_PORTS, type Section } from './report';
+//
+// It runs in a process of its own, started with the `soak:long` script's own command line (its Node
+// flags are npm start's): the RSS is then the stack's alone, not the bench's sections before it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LongRunReport, longRunSummary } from '../scripts/long-run';
+import type { Section } from './report';
 
 /** Users of the generator's first batch, and its cap: at the cap from the first batch on. */
 const USERS = 2_000;
-const SECONDS = 180;
-const WARMUP_SECONDS = 120;
+const MINUTES = 3;
+const WARMUP_MINUTES = 2;
+
+/** The `soak:long` script's command line, as package.json gives it, with this Node binary. */
+function soakCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...args] = pkg.scripts['soak:long'].split(/\s+/);
+  if (node !== 'node') throw new Error(`package.json soak:long does not start with node: ${node}`);
+  return [process.execPath, ...args];
+}
 
 export async function benchLongRun(log: (line: string) => void): Promise<Section> {
-  const r = await runLongRun({
-    seconds: SECONDS,
-    warmupSeconds: WARMUP_SECONDS,
-    sampleSeconds: 5,
-    users: USERS,
-    maxUsers: USERS,
-    seed: 7,
-    runtime: { ...BENCH_EMULATOR_PORTS },
-  });
-  for (const line of longRunSummary(r).split('\n')) log(line);
-  const slope = r.rss.slopeMbPerMin.afterWarmup ?? Number.NaN;
-  const startMb = r.samples.find((s) => s.t >= WARMUP_SECONDS)?.rssMb ?? r.rss.startMb;
-  return {
-    longRunSlopeMbPerMin: {
-      value: slope,
-      unit: 'MB/min',
-      target: '< 1',
-      how: `the process's RSS sampled every 5 s while the embedded default ran ${SECONDS / 60} min as npm start runs it (processor on its own thread, snapshot job every second, a reader asking ${Object.keys(r.p95Ms).length} routes in turn) with its generator at its user cap from the first batch (${USERS.toLocaleString('en-US')} users, a batch every 5 s: ${r.events.toLocaleString('en-US')} events decided); least-squares slope over the samples after the first ${WARMUP_SECONDS / 60} min (${startMb.toFixed(0)} -> ${r.rss.endMb.toFixed(0)} MB); npm run soak -- --long runs the same for 30 min`,
-    },
-  };
+  const dir = mkdtempSync(join(tmpdir(), 'bench-longrun-'));
+  const out = join(dir, 'report.json');
+  const [cmd, ...args] = soakCommand();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        cmd,
+        [
+          ...args,
+          ...['--minutes', String(MINUTES), '--warmup-minutes', String(WARMUP_MINUTES), '--sample-seconds', '5'],
+          ...['--users', String(USERS), '--max-users', String(USERS), '--seed', '7', '--out', out],
+        ],
+        { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let rest = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') log(line);
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the long run exited with ${code}`))));
+    });
+    const r = JSON.parse(readFileSync(out, 'utf8')) as LongRunReport;
+    for (const line of longRunSummary(r).split('\n')) log(line);
+    const warmupSeconds = WARMUP_MINUTES * 60;
+    const slope = r.rss.slopeMbPerMin.afterWarmup ?? Number.NaN;
+    const startMb = r.samples.find((s) => s.t >= warmupSeconds)?.rssMb ?? r.rss.startMb;
+    return {
+      longRunSlopeMbPerMin: {
+        value: slope,
+        unit: 'MB/min',
+        target: '< 1',
+        how: `the RSS of a process running the embedded default as npm start runs it (its Node flags, the processor on its own thread, snapshot job every second, a reader asking ${Object.keys(r.p95Ms).length} routes in turn), sampled every 5 s for ${MINUTES} min with its generator at its user cap from the first batch (${USERS.toLocaleString('en-US')} users, a batch every 5 s: ${r.events.toLocaleString('en-US')} events decided); least-squares slope over the samples after the first ${WARMUP_MINUTES} min (${startMb.toFixed(0)} -> ${r.rss.endMb.toFixed(0)} MB); npm run soak -- --long runs the same for 30 min`,
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

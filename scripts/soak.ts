@@ -30,7 +30,8 @@ import { longRunSummary, runLongRun } from './long-run';
 
 const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [--out FILE]
        npm run soak -- --long [--minutes N] [--data-dir DIR] [--users N] [--max-users N]
-                      [--every MS] [--warmup-minutes N] [--out FILE]
+                      [--every MS] [--warmup-minutes N] [--sample-seconds N] [--seed N]
+                      [--out FILE]
 
   --seconds  how long the writers run (default 180); a check every 60 s and at the end
   --seed     seeds the generator, the dirt and the faults (default 1)
@@ -44,7 +45,9 @@ const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [
   --data-dir keep the stores in DIR, as npm start -- --data-dir does (default: in memory); a
              directory that does not exist yet is created, one that exists is used as it is
   --users, --max-users, --every   the generator's settings (default npm start's: 1000, 10 × users, 5000)
-  --warmup-minutes  the slopes start after this (default 2)`;
+  --warmup-minutes  the slopes start after this (default 2)
+  --sample-seconds  how often to sample (default 10)
+  --seed     the generator's seed`;
 
 const POISON = 'soak-poison-pill';
 /** Records the producer may be ahead of the processor. */
@@ -77,6 +80,8 @@ const longMain: ScriptMain = async (argv, io) => {
     'max-users': { type: 'string' },
     every: { type: 'string' },
     'warmup-minutes': { type: 'string' },
+    'sample-seconds': { type: 'string' },
+    seed: { type: 'string' },
     out: { type: 'string' },
   });
   const minutes = intOption('minutes', args.minutes, { min: 1, max: 7 * 24 * 60, fallback: 30 });
@@ -89,6 +94,8 @@ const longMain: ScriptMain = async (argv, io) => {
     maxUsers:
       args['max-users'] === undefined ? undefined : intOption('max-users', args['max-users'], { min: 1 }),
     everyMs: args.every === undefined ? undefined : intOption('every', args.every, { min: 100 }),
+    sampleSeconds: intOption('sample-seconds', args['sample-seconds'], { min: 1, fallback: 10 }),
+    seed: args.seed === undefined ? undefined : intOption('seed', args.seed, { min: 0 }),
     log,
   });
   const json = `${JSON.stringify(report, null, 2)}\n`;
