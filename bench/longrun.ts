@@ -37,7 +37,14 @@ export async function benchLongRun(log: (line: string) => void): Promise<Section
         cmd,
         [
           ...args,
-          ...['--minutes', String(MINUTES), '--warmup-minutes', String(WARMUP_MINUTES), '--sample-seconds', '5'],
+          ...[
+            '--minutes',
+            String(MINUTES),
+            '--warmup-minutes',
+            String(WARMUP_MINUTES),
+            '--sample-seconds',
+            '5',
+          ],
           ...['--users', String(USERS), '--max-users', String(USERS), '--seed', '7', '--out', out],
         ],
         { cwd: new URL('..', import.meta.url), stdio: ['ignore', 'pipe', 'inherit'] },
@@ -49,7 +56,9 @@ export async function benchLongRun(log: (line: string) => void): Promise<Section
         for (const line of lines) if (line.trim() !== '') log(line);
       });
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the long run exited with ${code}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`the long run exited with ${code}`)),
+      );
     });
     const r = JSON.parse(readFileSync(out, 'utf8')) as LongRunReport;
     for (const line of longRunSummary(r).split('\n')) log(line);
