@@ -1,5 +1,6 @@
 // The API's edge, in one place: middy wiring for every route, query/path validation with zod,
 // JSON responses, and the mapping of errors to SPEC section 5's error shape.
+import { createHash } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -49,6 +50,63 @@ export class Reply {
  */
 export class JsonText {
   constructor(readonly text: string) {}
+}
+
+/**
+ * The validator of a GET answer: a strong entity tag naming the exact bytes of its body. A body is
+ * computed from the committed checkpoint and the snapshot state the reader saw (and nothing else that
+ * changes), so the tag stays the same between two batches and changes as soon as a commit or a snapshot
+ * run changes the answer; one that leaves this answer as it was keeps its tag (and the client's copy).
+ */
+export function entityTag(text: string): string {
+  return `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+}
+
+/** The opaque part of an entity tag, weak or strong (`W/"x"` and `"x"` compare equal: weak comparison). */
+function opaque(tag: string): string {
+  const t = tag.trim();
+  return t.startsWith('W/') ? t.slice(2) : t;
+}
+
+/**
+ * Whether an If-None-Match header matches `tag` (RFC 9110 13.1.2): `*` matches any current answer,
+ * else any tag of its comma-separated list that is weakly equal to it.
+ */
+export function noneMatchHits(header: string | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  const value = header.trim();
+  if (value === '*') return true;
+  const mine = opaque(tag);
+  // Entity tags hold no comma or quote inside their quotes, so a split on commas is exact.
+  return value.split(',').some((t) => opaque(t) === mine);
+}
+
+/**
+ * A GET route's 200 made conditional: an ETag and `Cache-Control: no-cache` (keep it, ask again each
+ * time), and a 304 with no body when the request's If-None-Match names it. Errors carry neither.
+ */
+export function conditional(
+  result: APIGatewayProxyResult,
+  ifNoneMatch: string | undefined,
+): APIGatewayProxyResult {
+  if (result.statusCode !== 200) return result;
+  const etag = entityTag(result.body);
+  const validators = { etag, 'cache-control': 'no-cache', 'access-control-expose-headers': 'ETag' };
+  if (noneMatchHits(ifNoneMatch, etag)) {
+    return { statusCode: 304, headers: { ...NO_CONTENT_HEADERS, ...validators }, body: '' };
+  }
+  return { ...result, headers: { ...result.headers, ...validators } };
+}
+
+/** Every If-None-Match line of the request as one list (API Gateway's `headers` keeps only the last). */
+function ifNoneMatch(
+  event: APIGatewayProxyEvent,
+  headers: Record<string, string | undefined>,
+): string | undefined {
+  for (const [k, v] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (v !== undefined && v.length > 1 && k.toLowerCase() === 'if-none-match') return v.join(',');
+  }
+  return headers['if-none-match'];
 }
 
 export function json(body: unknown, status = 200): APIGatewayProxyResult {
@@ -163,8 +221,8 @@ export function route<Q extends ZodType>(
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v ?? undefined;
       const result = await fn({ query: q.data, path, body: event.body, headers, event }, context);
-      if (result instanceof Reply) return json(result.body, result.status);
-      return json(result);
+      const answer = result instanceof Reply ? json(result.body, result.status) : json(result);
+      return event.httpMethod === 'GET' ? conditional(answer, ifNoneMatch(event, headers)) : answer;
     });
   return Object.assign(handler, { spec });
 }
