@@ -433,6 +433,7 @@ function parameters(route: RouteDef, doc: RouteDoc | undefined): Json[] {
       schema: { type: 'string', minLength: 1, maxLength: m[1] === 'id' ? 64 : 128 },
     });
   }
+  if (route.method === 'GET') out.push(IF_NONE_MATCH);
   if (doc === undefined) return out;
   for (const h of doc.headers ?? []) {
     out.push({ name: h.name, in: 'header', required: false, description: h.description, schema: h.schema });
@@ -456,6 +457,27 @@ function answer(description: string, schema: ZodType | undefined): Json {
   return { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } };
 }
 
+/** Every GET answer is conditional (lambdas/shared/http.ts): these describe how, once. */
+const IF_NONE_MATCH: Json = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description:
+    'ETags of answers the client holds (a list, weak forms compared weakly, or *): a 304 with no body while the answer is the same',
+  schema: { type: 'string' },
+};
+const VALIDATORS: Json = {
+  ETag: {
+    description:
+      'A strong tag of this exact answer: the same until a committed batch or a snapshot run changes it',
+    schema: { type: 'string' },
+  },
+  'Cache-Control': {
+    description: '`no-cache`: keep the answer, ask again with its ETag',
+    schema: { type: 'string' },
+  },
+};
+
 function operation(route: RouteDef): Json {
   const doc = ROUTE_DOCS[route.id];
   const responses: Json = {};
@@ -465,6 +487,13 @@ function operation(route: RouteDef): Json {
     const status = doc.status ?? 200;
     responses[String(status)] = answer(STATUS_TEXT[status] ?? 'OK', doc.response);
     for (const a of doc.also ?? []) responses[String(a.status)] = answer(a.description, a.response);
+  }
+  if (route.method === 'GET') {
+    for (const r of Object.values(responses)) (r as Json).headers = VALIDATORS;
+    responses['304'] = {
+      description: "Not Modified: If-None-Match names this answer's ETag; no body",
+      headers: VALIDATORS,
+    };
   }
   const guarded = route.access !== 'open';
   for (const code of [...(doc?.errors ?? [400]), ...(guarded ? [401, 403] : []), 500].sort((a, b) => a - b)) {

@@ -158,9 +158,11 @@ function renderRoute(route: RouteDef, op: Operation, entry: RouteExamples): stri
       out.push(`Body: ${types.map((t) => `\`${t}\``).join(' or ')}.`, '');
     }
   }
-  if (op.parameters.length > 0) {
+  // Every GET route takes If-None-Match: the introduction says how, once.
+  const params = op.parameters.filter((p) => !(p.in === 'header' && p.name === 'If-None-Match'));
+  if (params.length > 0) {
     out.push('| parameter | in | required | meaning |', '|---|---|---|---|');
-    for (const p of op.parameters) {
+    for (const p of params) {
       const meaning =
         p.description ??
         (p.in === 'path' ? `${String(p.schema.minLength)}–${String(p.schema.maxLength)} characters` : '');
@@ -189,13 +191,14 @@ function renderRoute(route: RouteDef, op: Operation, entry: RouteExamples): stri
     out.push('');
   }
   if (content === undefined) out.push(`Answer \`${success}\`: no body.`, '');
+  // Every GET route answers a 304 to a matching If-None-Match: the introduction says so, once.
   const others = statuses.filter((s) => s !== success && s.startsWith('2'));
   if (others.length > 0) {
     out.push('Other answers:', '');
     for (const s of others) out.push(`- \`${s}\`: ${String(op.responses[s].description)}.`);
     out.push('');
   }
-  const errors = statuses.filter((s) => s !== success && !s.startsWith('2'));
+  const errors = statuses.filter((s) => s !== success && !s.startsWith('2') && !s.startsWith('3'));
   out.push(`Errors: ${errors.map((s) => `\`${s}\``).join(', ')}.`, '');
   out.push(
     route.access === 'open'
@@ -227,6 +230,12 @@ figures mean (network strength, referral points, ranges, intervals) is in
 - **Pages**: a paginated answer carries \`nextCursor\`; pass it as \`cursor\` for the next page. It is
   \`null\` on the last page. Cursors are opaque.
 - **\`{name}\`** is a user's name, URL-encoded (1–128 characters).
+- **Caching**: every GET answer carries an \`ETag\` naming that exact answer, and
+  \`Cache-Control: no-cache\` (keep it, but ask again before using it). Send the tag back in
+  \`If-None-Match\` (one, a comma-separated list, \`W/\` forms compared weakly, or \`*\`) and an answer
+  that is still the same is a \`304\` with no body. Answers change only when a batch commits or a
+  snapshot run finishes, and only the answers that batch or run changed get a new tag. Errors carry no
+  tag. CORS exposes \`ETag\`; a browser revalidates this way by itself.
 `;
 
 function renderErrors(doc: Json): string[] {
