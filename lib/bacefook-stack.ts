@@ -484,7 +484,8 @@ export class BacefookStack extends Stack {
       resource.addCorsPreflight({
         allowOrigins: Cors.ALL_ORIGINS,
         allowMethods: methods,
-        allowHeaders: Cors.DEFAULT_HEADERS,
+        // If-None-Match: a client that revalidates by hand (a browser's own revalidation needs no preflight).
+        allowHeaders: [...Cors.DEFAULT_HEADERS, 'If-None-Match'],
       });
     }
 

@@ -161,9 +161,9 @@ const STATIC_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** Headers API Gateway's preflight (CDK addCorsPreflight with Cors.DEFAULT_HEADERS) answers with. */
+/** Headers API Gateway's preflight (the stack's addCorsPreflight: CDK's defaults and If-None-Match) answers with. */
 const CORS_ALLOW_HEADERS =
-  'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent';
+  'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,If-None-Match';
 
 interface CompiledRoute extends ApiRoute {
   segments: string[];

@@ -431,6 +431,12 @@ describe('REST API', () => {
         .map(([, m]) => resourcePath(s.resources, m.Properties.ResourceId.Ref)),
     );
     for (const route of ROUTES) assert.ok(preflight.has(route.path), route.path);
+    // A client may revalidate a GET answer by hand (If-None-Match): the preflight lets it.
+    for (const [, m] of ofType(s.resources, 'AWS::ApiGateway::Method')) {
+      if (m.Properties.HttpMethod !== 'OPTIONS') continue;
+      const headers = JSON.stringify(m.Properties.Integration.IntegrationResponses);
+      assert.match(headers, /If-None-Match/, 'the preflight does not allow If-None-Match');
+    }
   });
 
   test('stage throttling from API_THROTTLE and a usage plan', () => {

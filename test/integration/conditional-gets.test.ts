@@ -110,6 +110,15 @@ describe('conditional GETs: ETag, no-cache and 304 on every GET route', () => {
     }
   });
 
+  it('the CORS preflight of a GET route allows If-None-Match', async () => {
+    const res = await fetch(`${rt.apiUrl}/health`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://dashboard.example', 'access-control-request-headers': 'if-none-match' },
+    });
+    assert.equal(res.status, 204);
+    assert.match(res.headers.get('access-control-allow-headers') ?? '', /\bIf-None-Match\b/i);
+  });
+
   for (const r of GETS) {
     it(`${r.method} ${r.path}: an ETag, no-cache, and a 304 with no body for it`, async () => {
       for (const q of OK.filter((x) => x.id === r.id)) {
