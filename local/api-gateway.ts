@@ -798,8 +798,8 @@ export class LocalApiGateway {
     // multiValueHeaders win over headers for the same name, as API Gateway merges them.
     for (const [k, v] of Object.entries(result.multiValueHeaders ?? {}))
       headers[k.toLowerCase()] = v.map(String);
-    // 204 and 304 have no body and no Content-Length of one (a 304's would name the 200's length).
-    const bodiless = result.statusCode === 204 || result.statusCode === 304;
+    // A 304 has no body, and no Content-Length (one would have to name the 200's length).
+    const bodiless = result.statusCode === 304;
     if (!bodiless) headers['content-length'] = String(body.length);
     // One writeHead rather than a setHeader per header: node:http checks and stores them in one pass.
     res.writeHead(result.statusCode, headers);
