@@ -60,10 +60,12 @@ describe('marketplace model: outcomes and counters', () => {
         self_relation: 0,
         already_referred: 0,
         referral_cycle: 0,
+        duplicate_post: 0,
       },
       byFamily: {
         social: { applied: 2, noop: 0, rejected: 1 },
         marketplace: { applied: 3, noop: 4, rejected: 1 },
+        posts: { applied: 0, noop: 0, rejected: 0 },
       },
       byType: {
         register: 2,
@@ -77,6 +79,7 @@ describe('marketplace model: outcomes and counters', () => {
         productDeleted: 0,
         profileUpserted: 1,
         profileDeleted: 0,
+        post: 0,
       },
     });
   });

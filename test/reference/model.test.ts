@@ -230,10 +230,12 @@ describe('reference model: outcomes', () => {
         self_relation: 0,
         already_referred: 0,
         referral_cycle: 0,
+        duplicate_post: 0,
       },
       byFamily: {
         social: { applied: 3, noop: 1, rejected: 1 },
         marketplace: { applied: 0, noop: 0, rejected: 0 },
+        posts: { applied: 0, noop: 0, rejected: 0 },
       },
       byType: {
         register: 2,
@@ -247,6 +249,7 @@ describe('reference model: outcomes', () => {
         productDeleted: 0,
         profileUpserted: 0,
         profileDeleted: 0,
+        post: 0,
       },
     });
     assert.deepEqual(ReferenceModel.fromItems([]).totals().rejectedByReason, {
@@ -256,6 +259,7 @@ describe('reference model: outcomes', () => {
       self_relation: 0,
       already_referred: 0,
       referral_cycle: 0,
+      duplicate_post: 0,
     });
   });
 });
