@@ -28,7 +28,7 @@
 //   `profileUpserted` needs `display_name` or `email` (or both).
 // - Extra fields are ignored, as zod does.
 import { z } from 'zod';
-import { parseCreatedAt } from '../time';
+import { createdAtOrArrival, parseCreatedAt } from '../time';
 import { amountCents } from './money';
 
 export const MARKETPLACE_TYPES = [
@@ -384,24 +384,6 @@ function isUnits(v: unknown): v is number {
 
 const nullish = (v: unknown): v is null | undefined => v === undefined || v === null;
 
-// Producers give a whole batch one created_at: remembering the last one parsed skips the calendar
-// arithmetic for almost every event.
-let lastCreatedAt: string | null = null;
-let lastAt = 0;
-
-/** created_at in ms, `arrivalMs` when absent, NaN when malformed. */
-function timeOf(v: unknown, arrivalMs: number): number {
-  if (v === undefined || v === null) return arrivalMs;
-  if (typeof v !== 'string') return Number.NaN;
-  if (v !== lastCreatedAt) {
-    const at = parseCreatedAt(v);
-    if (at === null) return Number.NaN;
-    lastCreatedAt = v;
-    lastAt = at;
-  }
-  return lastAt;
-}
-
 /**
  * Validates parsed JSON values as marketplace events, without zod and without an object per event:
  * `read` leaves the event's fields in the reader (those of its type; the others keep older values), as
@@ -442,7 +424,7 @@ export class MarketplaceReader {
       if (kind === undefined || kind === null) kind = o.event;
     }
     if (typeof kind !== 'string') return null;
-    const at = timeOf(o.created_at, arrivalMs);
+    const at = createdAtOrArrival(o.created_at, arrivalMs);
     if (Number.isNaN(at)) return null;
     switch (kind) {
       case 'productSold': {

@@ -11,7 +11,7 @@
 // - Every text must be well-formed UTF-16 (no lone surrogate), as in the marketplace (our choice).
 // - Extra fields are ignored, as zod does.
 import { z } from 'zod';
-import { parseCreatedAt } from '../time';
+import { createdAtOrArrival, parseCreatedAt } from '../time';
 
 export const POST_TYPE = 'post';
 export const MAX_POST_ID_LENGTH = 64;
@@ -88,22 +88,6 @@ function isText(s: unknown, min: number, max: number): s is string {
   return points >= min;
 }
 
-let lastCreatedAt: string | null = null;
-let lastAt = 0;
-
-/** created_at in ms, `arrivalMs` when absent, NaN when malformed. */
-function timeOf(v: unknown, arrivalMs: number): number {
-  if (v === undefined || v === null) return arrivalMs;
-  if (typeof v !== 'string') return Number.NaN;
-  if (v !== lastCreatedAt) {
-    const at = parseCreatedAt(v);
-    if (at === null) return Number.NaN;
-    lastCreatedAt = v;
-    lastAt = at;
-  }
-  return lastAt;
-}
-
 /**
  * Validates one parsed JSON value as a `post` event without zod. Accepts exactly what PostEventSchema
  * accepts and gives what parsePostEvent gives; null when it is not a well-formed post.
@@ -122,7 +106,7 @@ export function readPostEvent(v: unknown, arrivalMs: number): PostEvent | null {
   const content = o.content;
   if (!isText(postId, 1, MAX_POST_ID_LENGTH) || !isText(user, 1, MAX_NAME_LENGTH)) return null;
   if (!isText(content, 0, MAX_CONTENT_LENGTH)) return null;
-  const at = timeOf(o.created_at, arrivalMs);
+  const at = createdAtOrArrival(o.created_at, arrivalMs);
   if (Number.isNaN(at)) return null;
   return { type: 'post', at, postId, user, content };
 }
