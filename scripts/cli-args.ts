@@ -1,5 +1,6 @@
 // Shared command-line handling for the scripts: strict node:util parseArgs, typed value checks, and a
 // runner that turns errors into one clear line on stderr and an exit code (2 for usage, 1 otherwise).
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
@@ -100,5 +101,31 @@ export function isMain(moduleUrl: string): boolean {
 export function runCli(script: string, usage: string, main: ScriptMain): void {
   void execute(script, usage, main, process.argv.slice(2), processIo()).then((code) => {
     process.exitCode = code;
+  });
+}
+
+/** Fails fast, with a hint, when nothing listens at a local endpoint (instead of the SDK's retries). */
+export async function checkReachable(endpoint: string, service: string): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new CliError(`--endpoint is not a URL: "${endpoint}"`);
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port, timeout: 3_000 });
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(
+        new Error(`cannot reach ${service} at ${endpoint} (${why}); is the local stack running (npm start)?`),
+      );
+    };
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+    socket.once('timeout', () => fail('timed out'));
+    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
   });
 }

@@ -12,14 +12,22 @@
 // The producer does not judge events (the processor does): every item of the file is sent as it is.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Compression, DEFAULT_COMPRESSION, EventTooLargeError } from '../domain/record-encoding';
 import { ENV, STREAM } from '../lib/definitions';
 import { makeKinesisClient } from '../storage/clients';
 import { type ProducerProgress, StreamProducer } from '../stream/producer';
-import { CliError, choiceOption, type Io, intOption, isMain, parseCli, runCli } from './cli-args';
+import {
+  CliError,
+  checkReachable,
+  choiceOption,
+  type Io,
+  intOption,
+  isMain,
+  parseCli,
+  runCli,
+} from './cli-args';
 
 export const PRODUCE_USAGE = `usage: npm run produce -- --file FILE [--target local|aws] [--stream NAME] [--endpoint URL]
                            [--compression brotli|gzip|none] [--level N] [--skip N]
@@ -61,32 +69,6 @@ function resolveTarget(
     throw new CliError(`--target aws needs --stream NAME or $${ENV.streamName} (the stack's stream output)`);
   }
   return { endpoint, streamName, label: endpoint ? `${streamName} at ${endpoint}` : `${streamName} on AWS` };
-}
-
-/** Fails fast, with a hint, when nothing listens at a local endpoint (instead of SDK retries). */
-async function checkReachable(endpoint: string): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new CliError(`--endpoint is not a URL: "${endpoint}"`);
-  }
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port, timeout: 3_000 });
-    const fail = (why: string) => {
-      socket.destroy();
-      reject(
-        new Error(`cannot reach Kinesis at ${endpoint} (${why}); is the local stack running (npm start)?`),
-      );
-    };
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('timeout', () => fail('timed out'));
-    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
-  });
 }
 
 async function checkStream(kinesis: KinesisClient, t: Target): Promise<void> {
@@ -302,7 +284,7 @@ export async function produceMain(argv: string[], io: Io): Promise<void> {
     );
   }
 
-  if (target.endpoint && targetKind === 'local') await checkReachable(target.endpoint);
+  if (target.endpoint && targetKind === 'local') await checkReachable(target.endpoint, 'Kinesis');
   const kinesis = makeKinesisClient({ endpoint: target.endpoint });
   try {
     await checkStream(kinesis, target);

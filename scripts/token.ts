@@ -11,14 +11,13 @@
 //   the MetaTableName output of `npm run deploy` (cdk.out/outputs.json, stack --stack). --endpoint
 //   points it elsewhere (LocalStack).
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ABILITIES, AUTHORIZER_CACHE_SECONDS, ENV, META_TABLE } from '../lib/definitions';
 import { newToken, parseAbilities, tokenHash } from '../queries/access';
 import { makeDynamoClient } from '../storage/clients';
 import { checkTokenName, type TokenRecord, TokenStore } from '../storage/token-store';
-import { CliError, choiceOption, type Io, isMain, runCli } from './cli-args';
+import { CliError, checkReachable, choiceOption, type Io, isMain, runCli } from './cli-args';
 
 export const TOKEN_USAGE = `usage: npm run token -- <command> [options]
 
@@ -84,32 +83,6 @@ export function resolveTokenTarget(
   return { endpoint: o.endpoint, table, label: o.endpoint ? `${table} at ${o.endpoint}` : `${table} on AWS` };
 }
 
-/** Fails fast, with a hint, when nothing listens at the local endpoint (instead of SDK retries). */
-async function checkReachable(endpoint: string): Promise<void> {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new CliError(`--endpoint is not a URL: "${endpoint}"`);
-  }
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port, timeout: 3_000 });
-    const fail = (why: string) => {
-      socket.destroy();
-      reject(
-        new Error(`cannot reach DynamoDB at ${endpoint} (${why}); is the local stack running (npm start)?`),
-      );
-    };
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-    socket.once('timeout', () => fail('timed out'));
-    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
-  });
-}
-
 function describe(t: TokenRecord): string {
   return `${t.id}  ${t.name}  ${t.abilities.join(',')}  created ${t.createdAt}${
     t.revokedAt ? `  revoked ${t.revokedAt}` : ''
@@ -169,7 +142,7 @@ export async function tokenMain(argv: string[], io: Io, deps: TokenDeps = {}): P
   const target = resolveTokenTarget(io.env, kind, v);
   let doc = deps.doc;
   if (doc === undefined) {
-    if (kind === 'local' && target.endpoint) await checkReachable(target.endpoint);
+    if (kind === 'local' && target.endpoint) await checkReachable(target.endpoint, 'DynamoDB');
     doc = makeDynamoClient({ endpoint: target.endpoint });
   }
   const store = new TokenStore(doc, target.table);
