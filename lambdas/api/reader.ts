@@ -56,6 +56,12 @@ import { depsFromEnv } from '../shared/deps';
 import { type FigureBase, FigureIndex, type Figures, FreshRead } from './figure-index';
 import { JournalTail, StaleCursorError, type Tail } from './journal-tail';
 
+/**
+ * How long a reader reuses the pipeline and snapshot states it read (ms): an answer may trail a
+ * commit or a snapshot run by this much.
+ */
+export const STATE_TTL_MS = 250;
+
 export interface ReaderOptions {
   /** How long the pipeline and snapshot states are reused (ms). */
   stateTtlMs?: number;
@@ -228,7 +234,7 @@ export class Reader {
     o: ReaderOptions = {},
   ) {
     this.now = o.now ?? Date.now;
-    const ttl = o.stateTtlMs ?? 250;
+    const ttl = o.stateTtlMs ?? STATE_TTL_MS;
     this.pipeline = new Ttl(ttl, () => store.pipelineState(), this.now);
     this.snapshot = new Ttl(ttl, () => store.snapshotState(), this.now);
     this.maxCachedEntries = o.maxCachedEntries ?? 4_000_000;
