@@ -250,6 +250,68 @@ export const AUTHORIZER: FunctionDef = {
   ownPartition: { table: 'meta', pk: TOKEN_PARTITION, access: 'read' },
 };
 
+/** The live updates' WebSocket path on the local API's port (SPEC 13); on AWS its own WebSocket API. */
+export const LIVE_PATH = '/live';
+
+/**
+ * The WebSocket API's connections (AWS only): one item per open connection, with the topics it
+ * subscribed to. API Gateway closes a connection after 2 hours at most, so an item whose $disconnect
+ * never came (a crash) expires by TTL some time after that.
+ */
+export const CONNECTIONS_TABLE: TableDef = {
+  id: 'ConnectionsTable',
+  localName: 'bacefook-connections',
+  env: 'CONNECTIONS_TABLE',
+  partitionKey: { name: 'connectionId', type: 'S' },
+  indexes: [],
+  ttlAttribute: 'expiresAt',
+};
+
+/** A connection item's lifetime: API Gateway's 2-hour connection limit and a margin. */
+export const CONNECTION_TTL_SECONDS = 3 * 3600;
+
+/** Where the fan-out posts (API Gateway's management endpoint of the WebSocket stage). */
+export const LIVE_CALLBACK_URL_ENV = 'LIVE_CALLBACK_URL';
+
+/**
+ * The WebSocket API's $connect authorizer: the token in the `token` query parameter, with the `read`
+ * ability (lambdas/authorizer/authorize.ts authorizeQueryToken). The local gateway runs it too.
+ */
+export const LIVE_AUTHORIZER: FunctionDef = {
+  id: 'LiveAuthorizer',
+  entry: 'lambdas/live/authorizer.ts',
+  memoryMb: 512,
+  timeoutSeconds: 10,
+  tables: {},
+  ownPartition: { table: 'meta', pk: TOKEN_PARTITION, access: 'read' },
+};
+
+/**
+ * The WebSocket API's $connect, $disconnect and `subscribe` routes (one function): it keeps the
+ * connections table, nothing else. (Its grant on that table is the stack's.)
+ */
+export const LIVE_CONNECTIONS: FunctionDef = {
+  id: 'LiveConnections',
+  entry: 'lambdas/live/connections.ts',
+  memoryMb: 256,
+  timeoutSeconds: 10,
+  tables: {},
+};
+
+/**
+ * The live fan-out: fed by the meta table's stream (the processor's `live` digests only, by a filter),
+ * it may read the connections, delete gone ones and post to them, and nothing else.
+ */
+export const LIVE_FANOUT: FunctionDef & { batchSize: number } = {
+  id: 'LiveFanOut',
+  entry: 'lambdas/live/handler.ts',
+  memoryMb: 512,
+  timeoutSeconds: 60,
+  tables: {},
+  // Up to 10 digests per invocation (each at most one item of 400 KB).
+  batchSize: 10,
+};
+
 /**
  * A figure of the metrics catalogue (GET /metrics, POST /metrics/query): a GET route that answers it.
  * Its params are the route's path and query parameters, a path parameter under `rename`'s name when

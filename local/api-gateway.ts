@@ -16,6 +16,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
@@ -344,6 +345,14 @@ export class LocalApiGateway {
 
   stats(): ApiGatewayStats {
     return { ...this.counters };
+  }
+
+  /**
+   * Hands HTTP upgrade requests (WebSocket handshakes) on the API's port to `listener`
+   * (local/live-gateway.ts serves `/live`). Without one, node:http closes them.
+   */
+  onUpgrade(listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void {
+    this.server.on('upgrade', listener);
   }
 
   /** Stops accepting requests, lets the ones being handled finish (up to `graceMs`), then closes. */

@@ -22,6 +22,8 @@ import {
   API_BINARY_MEDIA_TYPES,
   AUTHORIZER,
   ENV,
+  LIVE_AUTHORIZER,
+  LIVE_PATH,
   METRICS_NAMESPACE,
   PROCESSOR,
   ROUTES,
@@ -55,6 +57,7 @@ import { FunctionThread } from './function-thread';
 import { GeneratorLoop, type GeneratorStats, type GeneratorStep } from './generator-loop';
 import { loadHandler, REPO_ROOT } from './handler-module';
 import { LOCAL_REGION } from './lambda';
+import { type LiveAuthorizerHandler, type LiveGatewayStats, LocalLiveGateway } from './live-gateway';
 import { LogFiles, localLogDir } from './logs';
 import { type ScheduledHandler, Scheduler, type SchedulerStats } from './scheduler';
 import { landedPrefix } from './stream-landed';
@@ -134,11 +137,14 @@ export interface RuntimeStats {
   api: ApiGatewayStats;
   snapshot: SchedulerStats | null;
   generator: GeneratorStats | null;
+  live: LiveGatewayStats;
 }
 
 export interface LocalRuntime {
   /** Base URL of the API (and of the dashboard at `/`). */
   apiUrl: string;
+  /** The live updates' WebSocket URL (`ws://host:port/live`, SPEC 13). */
+  liveUrl: string;
   endpoints: { api: string; kinesis: string; dynamodb: string };
   streamName: string;
   streamArn: string;
@@ -151,7 +157,7 @@ export interface LocalRuntime {
   auth: boolean;
   /** Turns tokens on or off from the next request on (benchmarks: the same graph open and guarded). */
   setAuth(auth: boolean | { cacheSeconds?: number; now?: () => number }): Promise<void>;
-  /** Resolves once everything put into the stream before the call has been processed. */
+  /** Resolves once everything put into the stream before the call has been processed (and its live updates sent). */
   drain(timeoutMs?: number): Promise<void>;
   /** Counters of every part (synchronous, cheap). */
   stats(): RuntimeStats;
@@ -321,11 +327,24 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       doc.destroy();
     });
 
+    // The live fan-out, fed after each processor invocation (dynalite has no streams): the processor
+    // returns first, the push runs beside the next batch (local/live-gateway.ts).
+    const live = new LocalLiveGateway(doc, emu.tables.meta, logs);
+    const processorInvoke = faults.wrapKinesis(logs.wrap(PROCESSOR.id, processorHandler));
+    const notifyingProcessor: KinesisHandler = async (event, context) => {
+      try {
+        return await processorInvoke(event, context);
+      } finally {
+        live.notify();
+      }
+    };
+    // Digests a previous run left (a data dir) are deleted unsent: nobody is connected yet.
+    live.notify();
     const mappingOptions: EventSourceMappingOptions = {
       ...opts.mapping,
       kinesis,
       streamName: emu.streamName,
-      handler: faults.wrapKinesis(logs.wrap(PROCESSOR.id, processorHandler)),
+      handler: notifyingProcessor,
       fn: PROCESSOR,
       dataDir,
       logger: logs,
@@ -391,20 +410,31 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     });
     // The stack's authorizer module, loaded the first time tokens are turned on.
     let authorizer: AuthorizerHandler | null = null;
+    let liveAuthorizer: LiveAuthorizerHandler | null = null;
     let authOn = false;
     const setAuth = async (auth: boolean | { cacheSeconds?: number; now?: () => number }) => {
       if (auth === false) {
         api.setAuth(undefined);
+        live.setAuthorizer(null);
         authOn = false;
         return;
       }
       authorizer ??= logs.wrap(AUTHORIZER.id, await loadHandler<AuthorizerHandler>(AUTHORIZER.entry));
+      liveAuthorizer ??= logs.wrap(
+        LIVE_AUTHORIZER.id,
+        await loadHandler<LiveAuthorizerHandler>(LIVE_AUTHORIZER.entry),
+      );
       api.setAuth({ handler: authorizer, ...(typeof auth === 'object' ? auth : {}) });
+      live.setAuthorizer(liveAuthorizer);
       authOn = true;
     };
     if (opts.auth !== undefined) await setAuth(opts.auth);
+    api.onUpgrade(live.handleUpgrade);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
+    // Before the API stops (cleanup runs in reverse): open sockets would keep its server up.
+    cleanup.push(() => live.stop());
+    const liveUrl = `${apiUrl.replace(/^http/, 'ws')}${LIVE_PATH}`;
 
     let generator: GeneratorLoop | null = null;
     if (opts.generator ?? true) {
@@ -444,6 +474,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     let stopping: Promise<void> | null = null;
     return {
       apiUrl,
+      liveUrl,
       endpoints: { api: apiUrl, ...emu.endpoints },
       streamName: emu.streamName,
       streamArn: emu.streamArn,
@@ -458,6 +489,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       drain: async (timeoutMs?: number) => {
         await generator?.idle();
         await esm.drain(timeoutMs);
+        // And pushed to the live subscribers (the push each invocation started).
+        await live.idle();
       },
       stats: () => ({
         uptimeMs: Date.now() - t0,
@@ -465,6 +498,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
         api: api.stats(),
         snapshot: opts.snapshotEveryMs === false ? null : snapshot.stats(),
         generator: generator?.stats() ?? null,
+        live: live.stats(),
       }),
       pipeline: async () => pipelineView(await store.readState()),
       snapshotNow: () => snapshot.runNow(),

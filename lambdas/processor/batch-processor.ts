@@ -22,7 +22,10 @@ import { MarkBook, parseMark } from '../../domain/marks';
 import { indexOf, ORIGIN, position } from '../../domain/position';
 import { decodeRecord } from '../../domain/records';
 import { addTally, emptyTally, type Tally } from '../../domain/tally';
+import { PIPELINE_TOPIC } from '../../queries/live';
+import { pipelineView } from '../../queries/pipeline';
 import { batchWrite, settleAll, type WriteRequest } from '../../storage/batch-io';
+import { writeLiveDigest } from '../../storage/live-store';
 import { type PipelineState, PipelineStore, type RedoPut } from '../../storage/pipeline-store';
 import { processorFamilies } from './families';
 import type { FamilyChunk, ProcessorFamily, Run } from './family-chunk';
@@ -76,6 +79,8 @@ export interface BatchSummary {
   /** set when a chunk after the first failed: the first record not committed */
   failedAtSequenceNumber: string | null;
   error?: string;
+  /** set when a committed chunk's live digest could not be written (its subscribers miss it) */
+  liveError?: string;
   durationsMs: { load: number; fold: number; write: number };
 }
 
@@ -256,9 +261,11 @@ export class BatchProcessor {
     const kindRows = kinds.flat();
     if (kindRows.length > 0) sets[EVENT_FIGURES.id] = kindRows;
     const counters: Record<string, number> = { ...state.counters };
+    const live: [string, unknown][] = [];
     let itemsWritten = 0;
     for (const p of parts) {
       const out = p.finish(first, last);
+      for (const t of out.live) live.push(t);
       for (const put of out.puts) puts.push(put);
       Object.assign(sets, out.sets);
       for (const [k, n] of Object.entries(out.counters)) counters[k] = (counters[k] ?? 0) + n;
@@ -308,9 +315,11 @@ export class BatchProcessor {
       await this.applyPuts(puts);
     }
     await this.store.writeState({ ...next, pending: null });
+    const committedAt = Date.now();
     this.families.forEach((f, i) => {
       f.committed(parts[i], last);
     });
+    await this.writeLive(next, live, committedAt, summary);
     this.deps.onPhase?.('written');
     const t3 = performance.now();
 
@@ -324,6 +333,34 @@ export class BatchProcessor {
     summary.durationsMs.fold += t2 - t1;
     summary.durationsMs.write += t3 - t2;
     return { ...next, pending: null };
+  }
+
+  /**
+   * What the committed chunk changed, for the live fan-out (storage/live-store.ts): after the commit,
+   * so only committed figures are ever pushed. Best effort: a failure costs subscribers one update
+   * (noted in the summary), never the batch, which is committed already.
+   */
+  private async writeLive(
+    next: Omit<PipelineState, 'pending'>,
+    topics: [string, unknown][],
+    committedAt: number,
+    summary: BatchSummary,
+  ): Promise<void> {
+    const pipeline = {
+      ...pipelineView({ ...next, pending: null }),
+      checkpoint: next.checkpoint,
+      committedAt,
+    };
+    try {
+      await writeLiveDigest(this.deps.doc, this.deps.tables.meta, {
+        sequenceNumber: next.lastSequenceNumber ?? '',
+        checkpoint: next.checkpoint,
+        committedAt,
+        topics: [[PIPELINE_TOPIC, pipeline], ...topics],
+      });
+    } catch (err) {
+      summary.liveError = err instanceof Error ? err.message : String(err);
+    }
   }
 
   private async applyPuts(puts: RedoPut[]): Promise<void> {

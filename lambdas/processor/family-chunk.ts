@@ -46,6 +46,8 @@ export interface FamilyChunk {
     puts: RedoPut[];
     sets: Record<string, FigureRows>;
     counters: Record<string, number>;
+    /** The live topics the chunk changed and their new figures (queries/live.ts), each topic once. */
+    live: [topic: string, data: unknown][];
   };
   /** Stats for the batch summary. */
   readonly stats: { itemsLoaded: number; itemsFromCache: number; itemsWritten: number };

@@ -47,6 +47,7 @@ export const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse>({ t
       lastSequenceNumber: last?.kinesis.sequenceNumber,
       ...s,
     });
+    if (s.liveError !== undefined) logger.warn('live digest not written', { error: s.liveError });
     if (s.failedAtSequenceNumber !== null) {
       // Earlier chunks committed; only the tail from this record is redelivered.
       logger.error('batch partly committed', {

@@ -3,6 +3,8 @@
 // figure rows.
 import { MARKETPLACE } from '../../domain/marketplace/family';
 import { MarketplaceFold, namedBy, type ProductState, type Profile } from '../../domain/marketplace/fold';
+import { productTopic } from '../../queries/live';
+import { productView } from '../../queries/marketplace';
 import {
   PRODUCT_REGISTRY_PARTITION,
   readProducts,
@@ -41,9 +43,12 @@ class MarketplaceChunk implements FamilyChunk {
     const f = this.fold;
     const puts: RedoPut[] = [];
     const created: string[] = [];
+    const live: [string, unknown][] = [];
     for (const id of f.touchedProducts) {
       const p = f.products.get(id) as ProductState;
       puts.push({ table: 'meta', item: toProductItem(p, last) as unknown as Record<string, unknown> });
+      // A product no applied event has named yet does not exist for the API (nor for a subscriber).
+      if (p.firstSeenAt !== null) live.push([productTopic(id), productView(p)]);
       if (!this.existed.has(id)) created.push(id);
     }
     for (const item of registrationItems(first, created, PRODUCT_REGISTRY_PARTITION)) {
@@ -56,7 +61,12 @@ class MarketplaceChunk implements FamilyChunk {
       });
     }
     this.stats.itemsWritten = puts.length;
-    return { puts, sets: f.figures(), counters: created.length > 0 ? { products: created.length } : {} };
+    return {
+      puts,
+      sets: f.figures(),
+      counters: created.length > 0 ? { products: created.length } : {},
+      live,
+    };
   }
 }
 

@@ -5,6 +5,8 @@ import { eventKind } from '../../domain/event-kind';
 import { POST_TYPE, readPostEvent } from '../../domain/posts/events';
 import { POSTS } from '../../domain/posts/family';
 import { type KnownPost, PostsFold } from '../../domain/posts/fold';
+import { MAX_LIVE_POSTS, POSTS_TOPIC } from '../../queries/live';
+import { postView } from '../../queries/posts';
 import type { RedoPut } from '../../storage/pipeline-store';
 import { readKnownPosts, toPostItem, toUserPostEntry } from '../../storage/posts/items';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
@@ -34,7 +36,16 @@ class PostsChunk implements FamilyChunk {
     }
     this.stats.itemsWritten = puts.length;
     const n = this.fold.created.length;
-    return { puts, sets: this.fold.figures(), counters: n > 0 ? { posts: n } : {} };
+    const live: [string, unknown][] = [];
+    if (n > 0) {
+      // The newest posts' analyses (their content stays behind GET /posts/{id}).
+      const posts = this.fold.created.slice(-MAX_LIVE_POSTS).map((p) => {
+        const { content: _content, ...analysis } = postView(p);
+        return analysis;
+      });
+      live.push([POSTS_TOPIC, { total: n, posts }]);
+    }
+    return { puts, sets: this.fold.figures(), counters: n > 0 ? { posts: n } : {}, live };
   }
 }
 

@@ -5,6 +5,8 @@
 import { EventReader } from '../../domain/events';
 import { Graph, type UserState } from '../../domain/graph';
 import { SOCIAL, SOCIAL_FIGURES } from '../../domain/social-family';
+import { userTopic } from '../../queries/live';
+import { profileView } from '../../queries/user';
 import { GraphStore } from '../../storage/graph-store';
 import { archiveOldCells } from '../../storage/history-archive';
 import { registrationItems } from '../../storage/name-index';
@@ -52,10 +54,13 @@ class SocialChunk implements FamilyChunk {
     const graph = this.graph;
     const puts: RedoPut[] = [];
     const registered: string[] = [];
+    const live: [string, unknown][] = [];
     for (const u of graph.touched) {
       const chunk = archiveOldCells(u);
       if (chunk !== null) puts.push({ table: 'history', item: chunk as unknown as Record<string, unknown> });
-      puts.push({ table: 'graph', item: toUserItem(u, last) as unknown as Record<string, unknown> });
+      const item = toUserItem(u, last);
+      puts.push({ table: 'graph', item: item as unknown as Record<string, unknown> });
+      live.push([userTopic(u.name), profileView(item)]);
       if (!this.existed.has(u.name)) registered.push(u.name);
     }
     for (const item of registrationItems(first, registered)) puts.push({ table: 'meta', item });
@@ -66,6 +71,7 @@ class SocialChunk implements FamilyChunk {
       puts,
       sets: rows.length > 0 ? { [SOCIAL_FIGURES.id]: rows } : {},
       counters: registered.length > 0 ? { users: registered.length } : {},
+      live,
     };
   }
 }
