@@ -24,6 +24,7 @@ import {
   Annotations,
   Aws,
   CfnCondition,
+  type CfnElement,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -45,6 +46,9 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -59,13 +63,20 @@ import {
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { type Attribute, AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  type Attribute,
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnRule, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FEED_FAMILIES, parseFamilies } from '../domain/family-generator';
@@ -79,13 +90,20 @@ import {
   API_THROTTLE,
   AUTHORIZER,
   AUTHORIZER_CACHE_SECONDS,
+  CONNECTIONS_TABLE,
   ENV,
   type FunctionDef,
   GENERATOR,
   GENERATOR_METRICS,
   type HttpMethod,
   type KeyDef,
+  LIVE_AUTHORIZER,
+  LIVE_CALLBACK_URL_ENV,
+  LIVE_CONNECTIONS,
+  LIVE_FANOUT,
+  LIVE_PARTITION,
   leadingKeysCondition,
+  META_TABLE,
   METRICS_NAMESPACE,
   PROCESSOR,
   PROCESSOR_MAPPING,
@@ -96,6 +114,7 @@ import {
   STREAM,
   serviceName,
   type TableDef,
+  TOKEN_QUERY_PARAMETER,
 } from './definitions';
 
 /** Alarm thresholds: cloud-only, so they live here rather than in the shared definitions. */
@@ -143,6 +162,15 @@ export class BacefookStack extends Stack {
   readonly auth: AuthMode;
   readonly generator: BacefookFunction;
   readonly generatorRule: Rule;
+  /** The live updates' WebSocket API and its parts (AWS only: a paid LocalStack feature). */
+  readonly live?: {
+    api: WebSocketApi;
+    stage: WebSocketStage;
+    connections: Table;
+    connectionsFn: BacefookFunction;
+    fanOut: BacefookFunction;
+    authorizer?: BacefookFunction;
+  };
   readonly dashboard: Dashboard;
   /** The web dashboard: site bucket, CloudFront (AWS only) and the deployment that fills the bucket. */
   readonly web: WebDashboard;
@@ -190,6 +218,7 @@ export class BacefookStack extends Stack {
     this.snapshot = this.createSnapshot();
     if (this.auth === 'tokens') this.authorizer = this.createFunction(AUTHORIZER);
     this.api = this.createApi();
+    if (this.target === 'aws') this.live = this.createLive();
     this.web = new WebDashboard(this, 'Web', {
       projectRoot: this.projectRoot,
       target: this.target,
@@ -236,6 +265,8 @@ export class BacefookStack extends Stack {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: this.retainData },
         removalPolicy: this.removalPolicy,
         timeToLiveAttribute: def.ttlAttribute,
+        // The live fan-out reads the processor's digests from the meta table's stream (AWS only).
+        stream: def === META_TABLE && this.target === 'aws' ? StreamViewType.NEW_IMAGE : undefined,
       });
       if (!this.retainData) {
         keepFinding(
@@ -411,6 +442,116 @@ export class BacefookStack extends Stack {
     );
     if (!kind) throw new Error('bindOwnPartition: not a table of this stack');
     fn.fn.addEnvironment(kind[1].env, table.tableName);
+  }
+
+  /**
+   * Live updates (SPEC 13): a WebSocket API whose $connect checks a token (with tokens on), a
+   * connections table with a TTL, and the fan-out fed by the meta table's stream, filtered to the
+   * processor's `live` digests. The fan-out may only list the connections, delete gone ones and post
+   * to them: it never reads the pipeline's tables, the digest carries every figure it sends.
+   */
+  private createLive(): NonNullable<BacefookStack['live']> {
+    // Connections live at most 2 hours: nothing worth keeping, whatever retainData says.
+    const connections = new Table(this, CONNECTIONS_TABLE.id, {
+      partitionKey: attribute(CONNECTIONS_TABLE.partitionKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      removalPolicy: RemovalPolicy.DESTROY,
+      timeToLiveAttribute: CONNECTIONS_TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+    });
+    keepFinding(
+      connections,
+      'AwsSolutions-DDB3',
+      'The open WebSocket connections and their topics: gone within 2 hours (API Gateway closes them), nothing to recover',
+    );
+    const connectionsFn = this.createFunction(LIVE_CONNECTIONS);
+    connectionsFn.fn.addEnvironment(CONNECTIONS_TABLE.env, connections.tableName);
+    connectionsFn.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [connections.tableArn],
+      }),
+    );
+    const authorizer = this.auth === 'tokens' ? this.createFunction(LIVE_AUTHORIZER) : undefined;
+    const integration = (id: string) => new WebSocketLambdaIntegration(id, connectionsFn.fn);
+    const api = new WebSocketApi(this, 'LiveApi', {
+      apiName: `${this.stackName}-live`,
+      description:
+        'Bacefook Analytics live updates: subscribe to topics, get what each committed batch changed',
+      connectRouteOptions: {
+        integration: integration('LiveConnect'),
+        authorizer: authorizer
+          ? new WebSocketLambdaAuthorizer('LiveTokens', authorizer.fn, {
+              authorizerName: `${this.stackName}-live-tokens`,
+              identitySource: [`route.request.querystring.${TOKEN_QUERY_PARAMETER}`],
+            })
+          : undefined,
+      },
+      disconnectRouteOptions: { integration: integration('LiveDisconnect') },
+      defaultRouteOptions: { integration: integration('LiveDefault'), returnResponse: true },
+    });
+    api.addRoute('subscribe', { integration: integration('LiveSubscribe'), returnResponse: true });
+    const stage = new WebSocketStage(this, 'LiveStage', {
+      webSocketApi: api,
+      stageName: STAGE_NAME,
+      autoDeploy: true,
+      throttle: {
+        rateLimit: contextNumber(this, 'apiRateLimit', API_THROTTLE.rateLimit),
+        burstLimit: contextNumber(this, 'apiBurstLimit', API_THROTTLE.burstLimit),
+      },
+    });
+
+    const fanOut = this.createFunction(LIVE_FANOUT);
+    fanOut.fn.addEnvironment(CONNECTIONS_TABLE.env, connections.tableName);
+    fanOut.fn.addEnvironment(LIVE_CALLBACK_URL_ENV, stage.callbackUrl);
+    fanOut.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Scan', 'dynamodb:DeleteItem'],
+        resources: [connections.tableArn],
+      }),
+    );
+    api.grantManageConnections(fanOut.fn);
+    fanOut.fn.addEventSource(
+      new DynamoEventSource(this.tables.meta, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: LIVE_FANOUT.batchSize,
+        // Not retried: a retry would send some messages twice (at most one per topic per batch).
+        retryAttempts: 0,
+        bisectBatchOnError: false,
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { pk: { S: FilterRule.isEqual(LIVE_PARTITION) } } },
+          }),
+        ],
+      }),
+    );
+    keepFinding(
+      stage,
+      'AwsSolutions-APIG1',
+      "A WebSocket stage's access logs need the account-wide CloudWatch role, a singleton this stack must not own; the connections function and the fan-out log every connection, subscription and push",
+    );
+    const onConnection =
+      authorizer === undefined
+        ? 'Deployed with auth=none (a warning at synth and deploy): the live updates are open as the REST API is'
+        : 'A WebSocket API authorizes at $connect only (the token authorizer there); every later route runs on a connection that passed it';
+    for (const route of api.node.children) {
+      if (route.node.id.endsWith('-Route')) keepFinding(route, 'AwsSolutions-APIG4', onConnection);
+    }
+    const apiId = this.getLogicalId(api.node.defaultChild as CfnElement);
+    keepFinding(
+      fanOut,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/*/*/@connections/*]`,
+      'Posting to a connection: the connection ids are made by API Gateway at run time, on this one API',
+    );
+    keepFinding(
+      fanOut,
+      'AwsSolutions-IAM5[Resource::*]',
+      "dynamodb:ListStreams, part of the stream event source's grant, has no resource-level permissions; reading the stream itself is granted on the meta table's stream only",
+    );
+    return { api, stage, connections, connectionsFn, fanOut, authorizer };
   }
 
   /** REST API v1 (HTTP API v2 is paid on LocalStack): one Lambda proxy integration per route. */
@@ -807,6 +948,12 @@ export class BacefookStack extends Stack {
       description: 'The web dashboard (CloudFront on AWS, the bucket website on LocalStack)',
     });
     new CfnOutput(this, 'WebBucketName', { value: this.web.bucket.bucketName });
+    if (this.live) {
+      new CfnOutput(this, 'LiveUrl', {
+        value: this.live.stage.url,
+        description: 'Live updates (WebSocket): add ?token=<a read token> unless deployed with auth=none',
+      });
+    }
   }
 }
 

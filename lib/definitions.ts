@@ -250,6 +250,12 @@ export const AUTHORIZER: FunctionDef = {
   ownPartition: { table: 'meta', pk: TOKEN_PARTITION, access: 'read' },
 };
 
+/**
+ * The meta table's partition of the processor's per-commit digests for the live fan-out
+ * (storage/live-store.ts); on AWS the fan-out's stream filter selects exactly it.
+ */
+export const LIVE_PARTITION = 'live';
+
 /** The live updates' WebSocket path on the local API's port (SPEC 13); on AWS its own WebSocket API. */
 export const LIVE_PATH = '/live';
 
@@ -574,7 +580,13 @@ export const FUNCTIONS: FunctionDef[] = [
   ...ROUTES.map((r) => r.fn),
   AUTHORIZER,
   WEB_DEPLOY,
+  LIVE_AUTHORIZER,
+  LIVE_CONNECTIONS,
+  LIVE_FANOUT,
 ];
+
+/** Functions of the live updates' WebSocket API: on AWS only (a paid LocalStack feature). */
+export const AWS_ONLY_FUNCTIONS: readonly FunctionDef[] = [LIVE_AUTHORIZER, LIVE_CONNECTIONS, LIVE_FANOUT];
 
 /**
  * Deployed function name: `<stack>-<id>`, e.g. `Bacefook-Processor`. Its log group is

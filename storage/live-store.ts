@@ -9,9 +9,10 @@
 // item (`z`), under DynamoDB's 400 KB. Items expire after LIVE_TTL_SECONDS (the table's TTL).
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LIVE_PARTITION } from '../lib/definitions';
 import { batchWrite, type WriteRequest } from './batch-io';
 
-export const LIVE_PARTITION = 'live';
+export { LIVE_PARTITION };
 /** JSON characters per part before compression: a compressed part stays far inside 400 KB. */
 export const LIVE_PART_CHARS = 300_000;
 /** A digest is for the fan-out of the moment; DynamoDB's TTL removes it an hour later. */
