@@ -6,15 +6,12 @@
 //
 // Needs /usr/bin/chromium, as test/browser/dashboard.test.ts: skipped without it, except under CI.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page, type Request, type Response } from 'playwright-core';
+import type { Page, Request, Response } from 'playwright-core';
 import { MixedGenerator } from '../../domain/family-generator';
 import type { LocalRuntime } from '../../local/runtime';
-import { buildWeb } from '../../scripts/build-web';
 import type {
   EventFrequencies,
   Product,
@@ -25,28 +22,18 @@ import type {
   UserActivity,
   UserProfile,
 } from '../../web/src/types';
-import { startTestRuntime } from '../support/runtime';
+import {
+  type Browser,
+  browserSkip,
+  getJson,
+  launchChromium,
+  askedFor as pageAskedFor,
+  startFedRuntime,
+} from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const WAIT_MS = 20_000;
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const SCREENSHOTS = process.env.BACEFOOK_SCREENSHOTS === '1';
 const BOARDS = ['revenue', 'units', 'interactions', 'rating'] as const;
-
-const haveChromium = existsSync(CHROMIUM);
-const skip =
-  !haveChromium && !process.env.CI
-    ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests`
-    : false;
 
 /** users 200, seed 7, four batches, families social and marketplace. */
 function generatedStream(): Record<string, unknown>[] {
@@ -56,30 +43,15 @@ function generatedStream(): Record<string, unknown>[] {
   return out;
 }
 
-describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 }, () => {
+describe('dashboard marketplace in headless Chromium', { skip: browserSkip, timeout: 120_000 }, () => {
   let rt: LocalRuntime;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profileDir: string;
   const events = generatedStream();
-  const pageErrors: string[] = [];
 
-  const api = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${rt.apiUrl}${path}`);
-    const body = await res.text();
-    assert.equal(res.status, 200, `GET ${path} answered ${res.status}: ${body}`);
-    return JSON.parse(body) as T;
-  };
-
+  const api = <T>(path: string) => getJson<T>(rt, path);
   /** The query string of the page's latest request to a path ending with `suffix`. */
-  const askedFor = async (suffix: string, act: () => Promise<unknown>): Promise<URLSearchParams> => {
-    const [res] = await Promise.all([
-      page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(suffix)),
-      act(),
-    ]);
-    assert.equal(res.status(), 200, `the page's ${res.url()} answered ${res.status()}`);
-    return new URL(res.url()).searchParams;
-  };
+  const askedFor = (suffix: string, act: () => Promise<unknown>) => pageAskedFor(page, suffix, act);
 
   /** Saves the page as docs/screenshots/NAME.png, only when asked to (npm run screenshots). */
   const shot = async (name: string) => {
@@ -89,37 +61,13 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
   };
 
   before(async () => {
-    if (!haveChromium) {
-      throw new Error(`${CHROMIUM} is missing on CI: the CI entry (.ci/run) must apt-get install chromium`);
-    }
-    await buildWeb();
-    rt = await startTestRuntime();
-    const res = await fetch(`${rt.apiUrl}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(events),
-    });
-    assert.equal(res.status, 202, await res.text());
-    await rt.drain();
-    await rt.snapshotNow();
-
-    profileDir = await mkdtemp(join(tmpdir(), 'bacefook-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 1000 },
-      timezoneId: 'UTC',
-      locale: 'en-US',
-    });
-    context.setDefaultTimeout(WAIT_MS);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    rt = await startFedRuntime(events);
+    browser = await launchChromium();
+    page = browser.page;
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await browser?.close();
     await rt?.stop();
   });
 
@@ -397,6 +345,6 @@ describe('dashboard marketplace in headless Chromium', { skip, timeout: 120_000 
       ),
     );
     assert.deepEqual(byAction, f.byAction);
-    assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
   });
 });

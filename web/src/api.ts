@@ -7,6 +7,8 @@ import type {
   Leaderboard,
   Metric,
   PipelineMeta,
+  Post,
+  PostsStats,
   Product,
   ProductLeaderboard,
   ProductMetric,
@@ -19,8 +21,11 @@ import type {
   TopFriends,
   UserActivity,
   UserNetwork,
+  UserPostsPage,
   UserProfile,
   UsersPage,
+  WriterMetric,
+  WritersBoard,
 } from './types';
 
 /** Where the client gets its access token, and how it asks for another after a 401 (web/src/token.ts). */
@@ -178,6 +183,18 @@ export class Api {
   }
   frequencies(q: Partial<SeriesQuery>, signal?: AbortSignal) {
     return this.get<EventFrequencies>('/events/frequencies', { ...q }, signal);
+  }
+  post(id: string, signal?: AbortSignal) {
+    return this.get<Post>(`/posts/${enc(id)}`, {}, signal);
+  }
+  userPosts(name: string, limit: number, cursor: string | undefined, signal?: AbortSignal) {
+    return this.get<UserPostsPage>(`/users/${enc(name)}/posts`, { limit, cursor }, signal);
+  }
+  postsStats(q: Partial<SeriesQuery> & { user?: string }, signal?: AbortSignal) {
+    return this.get<PostsStats>('/posts/stats', { ...q }, signal);
+  }
+  writers(metric: WriterMetric, q: { from?: string; to?: string; limit: number }, signal?: AbortSignal) {
+    return this.get<WritersBoard>('/leaderboards/writers', { metric, ...q }, signal);
   }
 }
 

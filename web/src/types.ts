@@ -193,3 +193,43 @@ export interface EventFrequencies {
   byAction: Record<string, number>;
   series: { start: string; total: number; byType: Record<string, number> }[];
 }
+
+// ---- posts (a writer's posts, their figures, the writers boards) ------------------------------------
+
+export interface Post {
+  postId: string;
+  user: string;
+  createdAt: string;
+  content: string;
+  wordCount: number;
+  /** total word length / word count, unrounded; null for a post with no word */
+  averageWordLength: number | null;
+}
+
+export interface UserPostsPage {
+  total: number;
+  items: { postId: string; createdAt: string; wordCount: number; averageWordLength: number | null }[];
+  nextCursor: string | null;
+}
+
+export interface PostsStats {
+  from: string;
+  to: string;
+  interval: string;
+  user: string | null;
+  posts: number;
+  words: number;
+  averageWordLength: number | null;
+  series: { start: string; posts: number; words: number; averageWordLength: number | null }[];
+}
+
+export type WriterMetric = 'posts' | 'words';
+export const WRITER_METRICS: readonly WriterMetric[] = ['posts', 'words'];
+export const WRITER_METRIC_LABEL: Record<WriterMetric, string> = { posts: 'Posts', words: 'Words' };
+
+export interface WritersBoard {
+  metric: WriterMetric;
+  from: string | null;
+  to: string;
+  items: { rank: number; name: string; value: number }[];
+}

@@ -5,6 +5,7 @@
 // distribution of the range. Loaded as its own chunk (it draws with uPlot).
 import { ApiError, isAbort } from '../api';
 import { byCount, countTable } from '../components/count-table';
+import { loadMoreList } from '../components/more-list';
 import { rangePicker } from '../components/range-picker';
 import { barsChart, type ChartHandle, chartSummary } from '../components/time-chart';
 import { type Child, emptyState, errorState, h, link, loadingState, replace } from '../dom';
@@ -32,7 +33,6 @@ import {
   type Product,
   type ProductLeaderboard,
   type ProductMetric,
-  type ProductsPage,
   STARS,
 } from '../types';
 import type { AppContext, View } from '../view';
@@ -134,98 +134,32 @@ function mountList(root: HTMLElement, initial: ProductsRoute, ctx: AppContext): 
     boards,
   );
 
-  const loadList = async () => {
+  const loadList = () => {
     listAc.abort();
-    const ac = new AbortController();
-    listAc = ac;
-    list.dataset.state = 'loading';
-    replace(list, loadingState());
-    const rows = h('tbody');
-    const table = h(
-      'table',
-      { class: 'table products' },
-      h('thead', null, h('tr', null, h('th', null, 'Id'), h('th', null, 'Name'), h('th', null, 'Category'))),
-      rows,
-    );
-    const more = h('div', { class: 'pager' });
-    let shown = 0;
-    const page = async (cursor: string | undefined): Promise<void> => {
-      const res: ProductsPage = await ctx.api.products(
-        { prefix: route.prefix || undefined, limit: PRODUCTS_PAGE, cursor },
-        ac.signal,
-      );
-      if (ac.signal.aborted) return;
-      if (res.items.length === 0 && cursor === undefined) {
-        list.dataset.state = 'empty';
-        replace(
-          list,
-          emptyState(
-            route.prefix
-              ? `No product id starts with “${route.prefix}”.`
-              : 'No product yet: the marketplace has had no event.',
-          ),
-        );
-        return;
-      }
-      for (const p of res.items) {
-        rows.append(
-          h(
-            'tr',
-            { 'data-product-id': p.productId },
-            h(
-              'td',
-              null,
-              link(productLink(p.productId, route), p.productId, { 'data-product-link': p.productId }),
-            ),
-            h('td', null, p.name ?? '—'),
-            h('td', { class: 'muted' }, p.category ?? '—'),
-          ),
-        );
-      }
-      shown += res.items.length;
-      list.dataset.state = 'ready';
-      list.dataset.total = String(res.total);
-      replace(
-        more,
+    listAc = new AbortController();
+    const prefix = route.prefix;
+    return loadMoreList(list, {
+      tableClass: 'products',
+      head: ['Id', 'Name', 'Category'],
+      fetch: (cursor, signal) =>
+        ctx.api.products({ prefix: prefix || undefined, limit: PRODUCTS_PAGE, cursor }, signal),
+      row: (p) =>
         h(
-          'span',
-          { class: 'muted', 'data-shown': shown },
-          `${formatNumber(shown)} of ${formatNumber(res.total)}`,
+          'tr',
+          { 'data-product-id': p.productId },
+          h(
+            'td',
+            null,
+            link(productLink(p.productId, route), p.productId, { 'data-product-link': p.productId }),
+          ),
+          h('td', null, p.name ?? '—'),
+          h('td', { class: 'muted' }, p.category ?? '—'),
         ),
-        res.nextCursor
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'btn',
-                'data-pager': 'more',
-                onclick: () => {
-                  const next = res.nextCursor ?? undefined;
-                  void page(next).catch((err: unknown) => {
-                    if (!isAbort(err))
-                      replace(
-                        more,
-                        errorState(err, () => void page(next)),
-                      );
-                  });
-                },
-              },
-              'Show more',
-            )
-          : null,
-      );
-      if (cursor === undefined) replace(list, table, more);
-    };
-    try {
-      await page(undefined);
-    } catch (err) {
-      if (isAbort(err)) return;
-      list.dataset.state = 'error';
-      replace(
-        list,
-        errorState(err, () => void loadList()),
-      );
-    }
+      empty: prefix
+        ? `No product id starts with “${prefix}”.`
+        : 'No product yet: the marketplace has had no event.',
+      signal: listAc.signal,
+    });
   };
 
   const renderBoards = () => {

@@ -3,8 +3,11 @@
 // Loaded as its own chunk (it carries Cytoscape.js and uPlot).
 import { ApiError, isAbort } from '../api';
 import { byCount, countTable } from '../components/count-table';
+import { loadMoreList } from '../components/more-list';
 import { drawNetwork, type NetworkHandle, networkLegend } from '../components/network-graph';
+import { postRow, postsCards, postsChart, postsHead } from '../components/posts';
 import { rangePicker } from '../components/range-picker';
+import { statCard } from '../components/stat-card';
 import {
   barsChart,
   type ChartHandle,
@@ -37,6 +40,8 @@ import type { AppContext, View } from '../view';
 type UserRoute = Extract<Route, { page: 'user' }>;
 
 export const FRIENDS_PAGE = 20;
+/** A writer's posts listed per "Show more". */
+export const POSTS_PAGE = 20;
 /** The assignment's "top 3 influential friends" (the API's default). */
 const TOP_FRIENDS = 3;
 
@@ -93,32 +98,6 @@ function mountLanding(root: HTMLElement, ctx: AppContext): View {
   };
 }
 
-function statCard(
-  field: string,
-  label: string,
-  value: Node | string,
-  raw: string | number | null,
-  sub?: string,
-) {
-  return h(
-    'div',
-    { class: 'card', 'data-field': field, 'data-value': raw === null ? '' : String(raw) },
-    h('div', { class: 'card-label' }, label),
-    // a long value (a date, an amount, an email) in the smaller type, so it is not cut
-    h(
-      'div',
-      {
-        class:
-          field === 'registered-at' || (typeof value === 'string' && value.length > 9)
-            ? 'card-value small'
-            : 'card-value',
-      },
-      value,
-    ),
-    sub ? h('div', { class: 'card-sub' }, sub) : null,
-  );
-}
-
 function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: AppContext): View {
   let route = initial;
   const page = new AbortController();
@@ -149,6 +128,13 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     loadingState(),
   );
   const activityChart = h('div', { class: 'chart', id: 'chart-activity', 'data-state': 'loading' });
+  const postsFigures = h(
+    'div',
+    { class: 'panel-body', id: 'posts-figures', 'data-state': 'loading' },
+    loadingState(),
+  );
+  const postsChartEl = h('div', { class: 'chart', id: 'chart-posts', 'data-state': 'loading' });
+  const postsEl = h('div', { class: 'panel-body', id: 'posts', 'data-state': 'loading' }, loadingState());
 
   replace(
     root,
@@ -193,6 +179,16 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
       activityEl,
       h('h3', null, 'Interactions'),
       activityChart,
+    ),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', null, 'Posts'),
+      h('p', { class: 'muted' }, 'Posts written, words and average word length, over the range above.'),
+      postsFigures,
+      postsChartEl,
+      h('h3', null, 'All posts, newest first'),
+      postsEl,
     ),
     h('section', { class: 'panel' }, h('h2', null, 'Friends'), friendsEl),
   );
@@ -436,6 +432,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
       [refChart, refSummary],
       [fcChart, fcSummary],
       [activityChart, activityEl],
+      [postsChartEl, postsFigures],
     ] as const) {
       el.dataset.state = 'loading';
       delete el.dataset.points;
@@ -444,17 +441,20 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     }
     answered.textContent = '';
     const ms = intervalMs(interval);
-    activityEl.dataset.state = 'loading';
-    replace(activityEl, loadingState());
-    // The activity is asked for the range itself: with an open end, up to now (a marketplace event
-    // without created_at is placed at its arrival, after the pipeline's last dated event), and with
-    // an open start, from the user's first marketplace event (the API's default, as its step).
+    for (const el of [activityEl, postsFigures]) {
+      el.dataset.state = 'loading';
+      replace(el, loadingState());
+    }
+    // The activity and the posts are asked for the range itself: with an open end, up to now (an
+    // event without created_at is placed at its arrival, after the pipeline's last dated event), and
+    // with an open start, from the user's first event of the family (the API's default, as its step).
     const r = resolveRange(route.range, now);
     const activityQuery = r.to !== null ? q : { from: r.from === null ? undefined : q.from };
-    const [ref, fc, act] = await Promise.allSettled([
+    const [ref, fc, act, posts] = await Promise.allSettled([
       ctx.api.referrals(name, q, ac.signal),
       ctx.api.friendsCount(name, q, ac.signal),
       ctx.api.activity(name, activityQuery, ac.signal),
+      ctx.api.postsStats({ ...activityQuery, user: name }, ac.signal),
     ]);
     if (ac.signal.aborted) return;
     if (ref.status === 'fulfilled') {
@@ -524,6 +524,29 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
         errorState(act.reason, () => void loadCharts()),
       );
     }
+    if (posts.status === 'fulfilled') {
+      const s = posts.value;
+      postsFigures.dataset.state = s.posts === 0 ? 'empty' : 'ready';
+      replace(
+        postsFigures,
+        h(
+          'p',
+          { class: 'muted answered', id: 'posts-range' },
+          `Answered [${formatIsoUtc(s.from)}, ${formatIsoUtc(s.to)}) in steps of ${s.interval}.`,
+        ),
+        postsCards(s),
+      );
+      replace(postsChartEl);
+      charts.push(postsChart(postsChartEl, s, isInterval(s.interval) ? intervalMs(s.interval) : ms));
+    } else {
+      postsFigures.dataset.state = 'error';
+      postsChartEl.dataset.state = 'error';
+      replace(postsChartEl);
+      replace(
+        postsFigures,
+        errorState(posts.reason, () => void loadCharts()),
+      );
+    }
   };
 
   // ---- marketplace activity -----------------------------------------------------------------------
@@ -567,6 +590,17 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
           ),
     );
   };
+
+  // ---- posts list --------------------------------------------------------------------------------
+  const loadPosts = () =>
+    loadMoreList(postsEl, {
+      tableClass: 'posts',
+      head: postsHead(),
+      fetch: (cursor, signal) => ctx.api.userPosts(name, POSTS_PAGE, cursor, signal),
+      row: (item) => postRow(ctx.api, item, page.signal),
+      empty: `${name} has written no post yet.`,
+      signal: page.signal,
+    });
 
   // ---- friends list ---------------------------------------------------------------------------------
   const loadFriends = async () => {
@@ -658,6 +692,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
   void loadNetwork();
   void loadTop();
   void loadFriends();
+  void loadPosts();
   void loadProfile().then((ok) => {
     if (ok) void loadCharts();
   });

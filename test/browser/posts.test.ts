@@ -1,0 +1,174 @@
+// The dashboard's posts parts in a real browser (Debian's headless Chromium through playwright-core),
+// against the local runtime fed a generated stream of the social and posts families. What the pages
+// show is compared with what the API answers and with the stream itself: a writer's posts on the user
+// page (newest first, every one reached through the cursor, each one's analysis as the reference
+// model counts it) and the user's posts figures for the page's range.
+//
+// Needs /usr/bin/chromium, as test/browser/dashboard.test.ts: skipped without it, except under CI.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { MixedGenerator } from '../../domain/family-generator';
+import type { LocalRuntime } from '../../local/runtime';
+import type { PostsStats, UserPostsPage, UserProfile, WritersBoard } from '../../web/src/types';
+import { POSTS_PAGE } from '../../web/src/views/user';
+import { wordsOf } from '../reference/posts-model';
+import {
+  type Browser,
+  browserSkip,
+  getJson,
+  launchChromium,
+  askedFor as pageAskedFor,
+  startFedRuntime,
+} from '../support/browser';
+
+/** users 200, seed 7, four batches of the social and posts families, a post per ten social events. */
+function generatedStream(): Record<string, unknown>[] {
+  const g = new MixedGenerator({ users: 200, seed: 7, families: ['social', 'posts'], posts: { ratio: 0.1 } });
+  const out: Record<string, unknown>[] = [];
+  for (let b = 0; b < 4; b++) out.push(...(g.nextBatch() as Record<string, unknown>[]));
+  return out;
+}
+
+/** The stream's posts by id (a generated stream is clean: a repeated id repeats the same post). */
+function postsOf(events: readonly Record<string, unknown>[]): Map<string, { user: string; content: string }> {
+  const out = new Map<string, { user: string; content: string }>();
+  for (const e of events) {
+    if ((e.type ?? e.event_name ?? e.event) !== 'post') continue;
+    out.set(String(e.post_id), { user: String(e.user), content: String(e.content) });
+  }
+  return out;
+}
+
+describe('dashboard posts in headless Chromium', { skip: browserSkip, timeout: 180_000 }, () => {
+  let rt: LocalRuntime;
+  let browser: Browser;
+  let page: Page;
+  const events = generatedStream();
+  const posts = postsOf(events);
+
+  const api = <T>(path: string) => getJson<T>(rt, path);
+  const askedFor = (suffix: string, act: () => Promise<unknown>) => pageAskedFor(page, suffix, act);
+
+  const cards = (sel: string) =>
+    page.$$eval(`${sel} [data-field]`, (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-field'), e.getAttribute('data-value')])),
+    );
+  const statsCards = (s: PostsStats) => ({
+    posts: String(s.posts),
+    words: String(s.words),
+    'average-word-length': s.averageWordLength === null ? '' : String(s.averageWordLength),
+  });
+
+  before(async () => {
+    rt = await startFedRuntime(events);
+    browser = await launchChromium();
+    page = browser.page;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await rt?.stop();
+  });
+
+  it("user page: the writer's posts newest first, every page through the cursor", async () => {
+    const top = await api<WritersBoard>('/leaderboards/writers?metric=posts&limit=1');
+    const name = top.items[0]?.name;
+    assert.ok(name, 'a writer');
+    const mine = [...posts].filter(([, p]) => p.user === name);
+    assert.ok(mine.length > 2 * POSTS_PAGE, `the busiest writer has more than two pages (${mine.length})`);
+
+    await page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(name)}`);
+    await page.waitForSelector('#posts[data-state=ready]');
+    assert.equal(await page.getAttribute('#posts', 'data-total'), String(mine.length));
+    const rows = () => page.$$eval('#posts tbody tr[data-post-id]', (rs) => rs.length);
+    assert.equal(await rows(), POSTS_PAGE, 'one page at first');
+    // "Show more" until the API has no next page: each click adds the next page's rows.
+    const pages = Math.ceil(mine.length / POSTS_PAGE);
+    let clicks = 0;
+    while (clicks < pages && (await page.$('#posts [data-pager=more]'))) {
+      const before = await rows();
+      await page.click('#posts [data-pager=more]');
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('#posts tbody tr[data-post-id]').length > n,
+        before,
+      );
+      await page.waitForSelector('#posts[data-state=ready]');
+      clicks++;
+    }
+    assert.equal(clicks, pages - 1, 'a click per further page, then no more button');
+
+    const shown = await page.$$eval('#posts tbody tr[data-post-id]', (rs) =>
+      rs.map((r) => ({
+        postId: r.getAttribute('data-post-id') ?? '',
+        createdAt: r.getAttribute('data-created-at') ?? '',
+        words: r.getAttribute('data-words'),
+        average: r.getAttribute('data-average'),
+      })),
+    );
+    // Every post of the writer in the stream, once, each with the reference model's analysis.
+    assert.deepEqual(shown.map((r) => r.postId).sort(), mine.map(([id]) => id).sort());
+    for (const r of shown) {
+      const w = wordsOf(posts.get(r.postId)?.content ?? '');
+      assert.equal(r.words, String(w.wordCount), `${r.postId}: words`);
+      assert.equal(
+        r.average,
+        w.wordCount === 0 ? '' : String(w.length / w.wordCount),
+        `${r.postId}: average`,
+      );
+    }
+    // Newest first, in the API's order (ties: later in the stream first).
+    for (let i = 1; i < shown.length; i++) {
+      assert.ok(shown[i - 1].createdAt >= shown[i].createdAt, `newest first at row ${i}`);
+    }
+    const all = await api<UserPostsPage>(`/users/${encodeURIComponent(name)}/posts?limit=1000`);
+    assert.deepEqual(
+      shown.map((r) => r.postId),
+      all.items.map((i) => i.postId),
+    );
+    assert.equal(await page.getAttribute('#posts [data-shown]', 'data-shown'), String(mine.length));
+
+    // A row opens to show its text.
+    const first = shown[0].postId;
+    await page.click(`#posts tr[data-post-id="${first}"] button`);
+    const text = await page.waitForSelector(`[data-post-content="${first}"]`);
+    assert.equal(await text.textContent(), posts.get(first)?.content);
+  });
+
+  it("user page: the user's posts figures equal GET /posts/stats?user= for the page's range", async () => {
+    const top = await api<WritersBoard>('/leaderboards/writers?metric=words&limit=1');
+    const name = top.items[0].name;
+    const asked = await askedFor('/posts/stats', () =>
+      page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(name)}`),
+    );
+    // All time is asked as all time: the API starts at the writer's first post and ends now.
+    assert.deepEqual([...asked], [['user', name]], 'all time: the user only');
+    await page.waitForSelector('#posts-figures[data-state=ready]');
+    const all = await api<PostsStats>(`/posts/stats?user=${encodeURIComponent(name)}`);
+    const mine = [...posts.values()].filter((p) => p.user === name);
+    assert.equal(all.posts, mine.length, 'all time: every post of the writer');
+    assert.deepEqual(await cards('#posts-figures'), statsCards(all));
+    await page.waitForSelector('#chart-posts[data-state=ready]');
+    assert.equal(await page.getAttribute('#chart-posts', 'data-points'), String(all.series.length));
+
+    // A range from the address: the figures are asked for that range, at the page's interval.
+    const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
+    const step = Math.floor(start / 5_000) * 5_000;
+    const from = new Date(step + 5_000).toISOString();
+    const to = new Date(step + 15_000).toISOString();
+    const ranged = await askedFor('/posts/stats', () =>
+      page.goto(`${rt.apiUrl}/#/users/${encodeURIComponent(name)}?from=${from}&to=${to}&interval=5s`),
+    );
+    assert.deepEqual(
+      [ranged.get('from'), ranged.get('to'), ranged.get('interval'), ranged.get('user')],
+      [from, to, '5s', name],
+    );
+    await page.waitForSelector('#posts-figures:is([data-state=ready],[data-state=empty])');
+    const inRange = await api<PostsStats>(`/posts/stats?${ranged.toString()}`);
+    assert.ok(inRange.posts > 0 && inRange.posts < all.posts, 'a narrower range, with posts');
+    assert.deepEqual(await cards('#posts-figures'), statsCards(inRange));
+    await page.waitForSelector('#chart-posts[data-state=ready]');
+    assert.equal(await page.getAttribute('#chart-posts', 'data-points'), String(inRange.series.length));
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+  });
+});
