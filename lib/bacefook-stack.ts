@@ -223,6 +223,7 @@ export class BacefookStack extends Stack {
       projectRoot: this.projectRoot,
       target: this.target,
       apiUrl: this.apiUrl,
+      liveUrl: this.live?.stage.url ?? null,
       removalPolicy: this.removalPolicy,
       retainData: this.retainData,
       logLevel: this.logLevel,

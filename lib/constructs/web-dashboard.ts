@@ -46,6 +46,8 @@ export interface WebDashboardProps {
   target: 'aws' | 'localstack';
   /** The API's base URL, as the stack's ApiUrl output gives it; written into config.js. */
   apiUrl: string;
+  /** The live updates' WebSocket URL (the LiveUrl output), or null without one (LocalStack). */
+  liveUrl?: string | null;
   /**
    * The stack's data-retention choice for the bucket (and the copier's log group): destroyed with the
    * stack, emptied first, unless data is retained. The distribution holds nothing and always goes.
@@ -212,7 +214,7 @@ export class WebDashboard extends Construct {
         SourceBucket: this.asset.s3BucketName,
         SourceKey: this.asset.s3ObjectKey,
         DestinationBucket: this.bucket.bucketName,
-        Files: { [CONFIG_SCRIPT_NAME]: dashboardConfigScript(props.apiUrl) },
+        Files: { [CONFIG_SCRIPT_NAME]: dashboardConfigScript(props.apiUrl, props.liveUrl ?? null) },
         EmptyOnDelete: String(!props.retainData),
       },
     });

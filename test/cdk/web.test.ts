@@ -228,12 +228,15 @@ describe('copier (custom resource)', () => {
     ]);
   });
 
-  test('config.js carries the same API URL as the ApiUrl output, in both variants', () => {
+  test('config.js carries the same API URL as the ApiUrl output (and LiveUrl), in both variants', () => {
     for (const s of [aws(), ls()]) {
       const files = deployment(s)[1].Properties.Files;
       assert.deepEqual(Object.keys(files), [CONFIG_SCRIPT_NAME]);
       const apiUrl = render(s.outputs.ApiUrl.Value);
-      assert.equal(render(files[CONFIG_SCRIPT_NAME]), dashboardConfigScript(apiUrl));
+      // And the live updates' URL on AWS; none on LocalStack (the dashboard polls there).
+      const liveUrl = s.outputs.LiveUrl ? render(s.outputs.LiveUrl.Value) : null;
+      assert.equal(s === aws(), liveUrl !== null);
+      assert.equal(render(files[CONFIG_SCRIPT_NAME]), dashboardConfigScript(apiUrl, liveUrl));
       // A reference to this stack's API, resolved by CloudFormation at deploy time.
       const [apiId] = only(s.resources, 'AWS::ApiGateway::RestApi');
       assert.ok(apiUrl.includes(tok({ Ref: apiId })), apiUrl);

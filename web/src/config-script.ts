@@ -7,6 +7,10 @@
 
 export const CONFIG_SCRIPT_NAME = 'config.js';
 
-export function dashboardConfigScript(apiUrl: string): string {
-  return `window.BACEFOOK_API = ${JSON.stringify(apiUrl)};\n`;
+/**
+ * `liveUrl`: the live updates' WebSocket URL; '' = `/live` on the page's own origin (the local
+ * runtime); null = none (the LocalStack variant: the dashboard polls).
+ */
+export function dashboardConfigScript(apiUrl: string, liveUrl: string | null = ''): string {
+  return `window.BACEFOOK_API = ${JSON.stringify(apiUrl)};\nwindow.BACEFOOK_LIVE = ${JSON.stringify(liveUrl)};\n`;
 }

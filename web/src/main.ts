@@ -3,6 +3,7 @@
 import { Api } from './api';
 import { userSearch } from './components/user-search';
 import { h, replace } from './dom';
+import { LiveFeed, liveUrl } from './live';
 import { formatRoute, parseHash, type Route } from './route';
 import { askForToken, onTokenChange, storedToken, storeToken, tokenDeclined } from './token';
 import type { AppContext, View, ViewFactory } from './view';
@@ -14,6 +15,8 @@ declare global {
   interface Window {
     /** Set by the deployment's config.js: the API's base URL (API Gateway stage URL). */
     BACEFOOK_API?: string;
+    /** Set by config.js too: the live updates' WebSocket URL ('' = the page's origin, null = none). */
+    BACEFOOK_LIVE?: string | null;
   }
 }
 
@@ -53,8 +56,10 @@ async function start(): Promise<void> {
   await loadConfig();
   const base = typeof window.BACEFOOK_API === 'string' ? window.BACEFOOK_API : '';
   const api = new Api(base, { current: storedToken, askAgain: askForToken });
+  const liveAt = liveUrl(window.BACEFOOK_LIVE);
   const ctx: AppContext = {
     api,
+    live: liveAt === null ? null : new LiveFeed(liveAt, storedToken),
     navigate(route, opts) {
       const hash = formatRoute(route);
       if (hash === location.hash) return;

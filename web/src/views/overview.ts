@@ -261,8 +261,10 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   };
 
   let ticks = 0;
+  let lastTickAt = 0;
   const tick = async () => {
     if (stopped) return;
+    lastTickAt = Date.now();
     const my = ++loopId;
     ac = new AbortController();
     const signal = ac.signal;
@@ -306,12 +308,28 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
   const schedule = () => {
     clearTimeout(timer);
     if (stopped) return;
+    // While the live socket is open, each committed batch's push refreshes the page: no request.
+    // The counters cannot change between pushes, so the throughput is sampled from the last ones.
+    if (ctx.live?.open) {
+      timer = setTimeout(sampleLocally, POLL_MS);
+      return;
+    }
     if (document.hidden) {
       status.dataset.live = 'paused';
       status.textContent = 'Paused while the tab is hidden';
       return;
     }
     timer = setTimeout(() => void tick(), POLL_MS);
+  };
+
+  const sampleLocally = () => {
+    if (stopped) return;
+    if (last !== null && !document.hidden) {
+      const now = ctx.now();
+      history.add({ at: now, total: last.applied + last.noop + last.rejected });
+      renderPipeline(last, now);
+    }
+    schedule();
   };
 
   const restart = () => {
@@ -325,6 +343,24 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
     if (!document.hidden) restart();
   };
   document.addEventListener('visibilitychange', onVisibility);
+  // Live: a batch's push refreshes at most once per POLL_MS (the throughput is measured between
+  // refreshes); a socket that closes hands back to polling at once.
+  let pushTimer: ReturnType<typeof setTimeout> | undefined;
+  const onPush = () => {
+    if (stopped || pushTimer !== undefined || document.hidden) return;
+    pushTimer = setTimeout(
+      () => {
+        pushTimer = undefined;
+        restart();
+      },
+      Math.max(0, lastTickAt + POLL_MS - Date.now()),
+    );
+  };
+  const offPush = ctx.live?.subscribe('pipeline', onPush);
+  const offState = ctx.live?.onState((open) => {
+    if (open) clearTimeout(timer);
+    else restart();
+  });
   void tick();
 
   return {
@@ -332,6 +368,9 @@ export function mountOverview(root: HTMLElement, _route: unknown, ctx: AppContex
       stopped = true;
       chart?.destroy();
       clearTimeout(timer);
+      clearTimeout(pushTimer);
+      offPush?.();
+      offState?.();
       ac.abort();
       document.removeEventListener('visibilitychange', onVisibility);
     },

@@ -9,6 +9,7 @@ import { loadMoreList } from '../components/more-list';
 import { rangePicker } from '../components/range-picker';
 import { barsChart, type ChartHandle, chartSummary } from '../components/time-chart';
 import { type Child, emptyState, errorState, h, link, loadingState, replace } from '../dom';
+import { FIGURES_POLL_MS, watch } from '../live';
 import {
   autoInterval,
   describeRange,
@@ -635,6 +636,20 @@ function mountProduct(root: HTMLElement, initial: ProductsRoute, id: string, ctx
   void loadProduct().then((ok) => {
     if (ok) void loadCharts();
   });
+  // The product's all-time figures: refreshed by each batch that changed them (live), else polled.
+  let refreshing = false;
+  const stopLive = watch(
+    ctx.live,
+    `product:${id}`,
+    () => {
+      if (refreshing) return;
+      refreshing = true;
+      void loadProduct().finally(() => {
+        refreshing = false;
+      });
+    },
+    FIGURES_POLL_MS,
+  );
 
   return {
     update(next) {
@@ -646,6 +661,7 @@ function mountProduct(root: HTMLElement, initial: ProductsRoute, id: string, ctx
       return true;
     },
     destroy() {
+      stopLive();
       page.abort();
       chartsAc?.abort();
       for (const c of charts) c.destroy();

@@ -17,6 +17,7 @@ import {
 } from '../components/time-chart';
 import { userSearch } from '../components/user-search';
 import { emptyState, errorState, h, link, loadingState, replace } from '../dom';
+import { FIGURES_POLL_MS, watch } from '../live';
 import {
   autoInterval,
   formatAverage,
@@ -696,6 +697,20 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
   void loadProfile().then((ok) => {
     if (ok) void loadCharts();
   });
+  // The profile's figures: refreshed by each batch that changed them (live), else polled.
+  let refreshing = false;
+  const stopLive = watch(
+    ctx.live,
+    `user:${name}`,
+    () => {
+      if (refreshing) return;
+      refreshing = true;
+      void loadProfile().finally(() => {
+        refreshing = false;
+      });
+    },
+    FIGURES_POLL_MS,
+  );
 
   return {
     update(next) {
@@ -718,6 +733,7 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
       return true;
     },
     destroy() {
+      stopLive();
       page.abort();
       chartsAc?.abort();
       friendsAc?.abort();
