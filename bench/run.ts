@@ -5,6 +5,7 @@ import { nextMessage, startTsWorker } from '../local/ts-worker';
 import { benchApi } from './api';
 import { benchBundles } from './bundles';
 import { benchE2e } from './e2e';
+import { benchLive } from './live';
 import { benchLongRun } from './longrun';
 import { benchProcessorMemory } from './processor-memory';
 import { newReport, type Section, writeReport } from './report';
@@ -63,6 +64,10 @@ if (want('api')) {
   report.sections.api = r.api;
   if (r.tokens) report.sections.apiTokens = r.tokens;
   report.sections.apiGraph = r.build;
+}
+if (want('live')) {
+  log('live (200 WebSocket clients, commit -> message)');
+  report.sections.live = await benchLive(quick);
 }
 // Three minutes: in the full bench, and in --quick only when asked for (--longrun, or --only longrun).
 if (only === null ? !quick || values.longrun : only.has('longrun')) {
