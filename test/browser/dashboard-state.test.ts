@@ -35,6 +35,8 @@ describe('dashboard address', () => {
       limit: 10,
     },
     { page: 'leaderboards', metric: null, range: { kind: 'custom', from: null, to: T }, limit: 1000 },
+    { page: 'writers', metric: null, range: { kind: 'preset', preset: 'all' }, limit: 10 },
+    { page: 'writers', metric: 'words', range: { kind: 'custom', from: T, to: T + 60_000 }, limit: 25 },
     { page: 'user', name: null, range: { kind: 'preset', preset: 'all' }, interval: 'auto', cursor: null },
     {
       page: 'user',

@@ -17,6 +17,7 @@ import { EventGenerator } from '../../domain/generator';
 import type { LocalRuntime } from '../../local/runtime';
 import { buildWeb } from '../../scripts/build-web';
 import type { FriendsPage, Leaderboard, PipelineMeta, UserNetwork, UserProfile } from '../../web/src/types';
+import { readUsersBoard } from '../support/browser';
 import { startTestRuntime } from '../support/runtime';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -202,14 +203,7 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     await shot('overview');
   });
 
-  const readBoard = (metric: string) =>
-    page.$$eval(`[data-metric="${metric}"] tbody tr`, (rows) =>
-      rows.map((r) => ({
-        rank: Number(r.getAttribute('data-rank')),
-        name: r.getAttribute('data-name'),
-        value: Number(r.getAttribute('data-value')),
-      })),
-    );
+  const readBoard = (metric: string) => readUsersBoard(page, metric);
 
   it('leaderboards show the API answer for the same range, with presets and a shareable address', async () => {
     await page.goto(`${rt.apiUrl}/#/leaderboards?limit=25`);

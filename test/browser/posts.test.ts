@@ -2,7 +2,8 @@
 // against the local runtime fed a generated stream of the social and posts families. What the pages
 // show is compared with what the API answers and with the stream itself: a writer's posts on the user
 // page (newest first, every one reached through the cursor, each one's analysis as the reference
-// model counts it) and the user's posts figures for the page's range.
+// model counts it), the user's posts figures for the page's range, and the writers page (the boards
+// and every writer's figures for a range).
 //
 // Needs /usr/bin/chromium, as test/browser/dashboard.test.ts: skipped without it, except under CI.
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import {
   getJson,
   launchChromium,
   askedFor as pageAskedFor,
+  readUsersBoard,
   startFedRuntime,
 } from '../support/browser';
 
@@ -69,6 +71,56 @@ describe('dashboard posts in headless Chromium', { skip: browserSkip, timeout: 1
   after(async () => {
     await browser?.close();
     await rt?.stop();
+  });
+
+  const readBoard = (metric: string) => readUsersBoard(page, metric);
+
+  it('writers page: the boards and the posts stats equal the API, for all time and a range', async () => {
+    const asked = await askedFor('/posts/stats', () => page.goto(`${rt.apiUrl}/#/writers`));
+    assert.equal(asked.toString(), '', 'all time: from the first post to now, the step the API picks');
+    for (const m of ['posts', 'words']) {
+      await page.waitForSelector(`[data-metric="${m}"][data-state=ready]`);
+      const lb = await api<WritersBoard>(`/leaderboards/writers?metric=${m}&limit=10`);
+      assert.equal(lb.items.length, 10, `${m}: a full board`);
+      assert.deepEqual(await readBoard(m), lb.items, `${m}, all time`);
+    }
+    // All time: every post of the stream, and its words as the reference model counts them.
+    await page.waitForSelector('#writers-stats[data-state=ready]');
+    const all = await api<PostsStats>('/posts/stats');
+    let words = 0;
+    for (const p of posts.values()) words += wordsOf(p.content).wordCount;
+    assert.deepEqual([all.posts, all.words], [posts.size, words]);
+    assert.deepEqual(await cards('#writers-stats'), statsCards(all));
+    await page.waitForSelector('#chart-writers[data-state=ready]');
+    assert.equal(await page.getAttribute('#chart-writers', 'data-points'), String(all.series.length));
+
+    // A range and one metric from the address: both are asked for that range.
+    const start = Date.parse((await api<UserProfile>('/users/user00001')).registeredAt);
+    const step = Math.floor(start / 5_000) * 5_000;
+    const from = new Date(step + 5_000).toISOString();
+    const to = new Date(step + 15_000).toISOString();
+    const ranged = await askedFor('/posts/stats', () =>
+      page.goto(`${rt.apiUrl}/#/writers?metric=words&from=${from}&to=${to}&limit=25`),
+    );
+    assert.deepEqual([ranged.get('from'), ranged.get('to')], [from, to]);
+    await page.waitForSelector('[data-metric="words"][data-state=ready]');
+    assert.equal(await page.locator('[data-metric="posts"]').count(), 0, 'one metric chosen');
+    const q = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    const lb = await api<WritersBoard>(`/leaderboards/writers?metric=words&${q}&limit=25`);
+    assert.deepEqual(await readBoard('words'), lb.items, 'words, the range');
+    await page.waitForSelector('#writers-stats[data-state=ready]');
+    const inRange = await api<PostsStats>(`/posts/stats?${q}`);
+    assert.ok(inRange.posts > 0 && inRange.posts < all.posts, 'a narrower range, with posts');
+    assert.deepEqual(await cards('#writers-stats'), statsCards(inRange));
+
+    // The nav links the page; a row links to the writer's page with the range.
+    assert.equal(await page.getAttribute('[data-nav=writers]', 'aria-current'), 'page');
+    const first = lb.items[0].name;
+    await page.click(`[data-metric="words"] tr[data-name="${first}"] a`);
+    await page.waitForSelector(`[data-page=user][data-user="${first}"] #posts-figures[data-state=ready]`);
+    assert.ok(
+      new URL(page.url()).hash.includes(`from=${encodeURIComponent(from)}`) || page.url().includes(from),
+    );
   });
 
   it("user page: the writer's posts newest first, every page through the cursor", async () => {

@@ -104,3 +104,14 @@ export async function askedFor(
   assert.ok(res.status() === 200 || res.status() === 304, `the page's ${res.url()} answered ${res.status()}`);
   return new URL(res.url()).searchParams;
 }
+
+/** The rows of a users board (leaderboards, writers) as the API answers them: rank, name, value. */
+export function readUsersBoard(page: Page, metric: string) {
+  return page.$$eval(`[data-metric="${metric}"] tbody tr`, (rows) =>
+    rows.map((r) => ({
+      rank: Number(r.getAttribute('data-rank')),
+      name: r.getAttribute('data-name'),
+      value: Number(r.getAttribute('data-value')),
+    })),
+  );
+}

@@ -39,6 +39,7 @@ const PAGE_TITLES: Record<Route['page'], string> = {
   leaderboards: 'Leaderboards',
   user: 'Users',
   products: 'Products',
+  writers: 'Writers',
   'not-found': 'Not found',
 };
 
@@ -50,6 +51,11 @@ async function loadUserView(): Promise<ViewFactory> {
 async function loadProductsView(): Promise<ViewFactory> {
   const mod = await import('./views/products');
   return mod.mountProducts;
+}
+
+async function loadWritersView(): Promise<ViewFactory> {
+  const mod = await import('./views/writers');
+  return mod.mountWriters;
 }
 
 async function start(): Promise<void> {
@@ -75,6 +81,7 @@ async function start(): Promise<void> {
     leaderboards: h('a', { href: '#/leaderboards', 'data-nav': 'leaderboards' }, 'Leaderboards'),
     user: h('a', { href: '#/users', 'data-nav': 'user' }, 'Users'),
     products: h('a', { href: '#/products', 'data-nav': 'products' }, 'Products'),
+    writers: h('a', { href: '#/writers', 'data-nav': 'writers' }, 'Writers'),
   };
   const main = h('main', { id: 'view', tabindex: '-1' });
   const header = h(
@@ -93,6 +100,7 @@ async function start(): Promise<void> {
       navLinks.leaderboards,
       navLinks.user,
       navLinks.products,
+      navLinks.writers,
     ),
     userSearch(ctx, { id: 'global-search', placeholder: 'Find a user…' }),
   );
@@ -143,9 +151,10 @@ async function start(): Promise<void> {
     let factory: ViewFactory;
     if (route.page === 'overview') factory = mountOverview;
     else if (route.page === 'leaderboards') factory = mountLeaderboards;
-    else if (route.page === 'user' || route.page === 'products') {
+    else if (route.page === 'user' || route.page === 'products' || route.page === 'writers') {
       try {
-        factory = await (route.page === 'user' ? loadUserView() : loadProductsView());
+        const lazy = { user: loadUserView, products: loadProductsView, writers: loadWritersView };
+        factory = await lazy[route.page]();
       } catch (err) {
         factory = mountNotFound(err);
       }

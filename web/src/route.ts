@@ -5,9 +5,10 @@
 //   #/users/{name}?range=|from=&to=&interval=&cursor=
 //   #/products?prefix=&range=|from=&to=          products: search by id prefix, boards over the range
 //   #/products/{id}?range=|from=&to=&interval=    a product page
+//   #/writers?metric=&range=|from=&to=&limit=      writers boards (both metrics unless one) and posts stats
 // Pure: parse and format are inverses, unit-tested under Node.
 import { ALL_TIME, type IntervalId, isInterval, parseRange, type RangeSpec, rangeParams } from './range';
-import { METRICS, type Metric } from './types';
+import { METRICS, type Metric, WRITER_METRICS, type WriterMetric } from './types';
 
 export const LEADERBOARD_LIMITS = [10, 25, 50, 100] as const;
 export const DEFAULT_LEADERBOARD_LIMIT = 10;
@@ -30,10 +31,15 @@ export type Route =
       range: RangeSpec;
       interval: IntervalId | 'auto';
     }
+  | { page: 'writers'; metric: WriterMetric | null; range: RangeSpec; limit: number }
   | { page: 'not-found'; path: string };
 
 function isMetric(s: string | null): s is Metric {
   return METRICS.some((m) => m === s);
+}
+
+function isWriterMetric(s: string | null): s is WriterMetric {
+  return WRITER_METRICS.some((m) => m === s);
 }
 
 function parseLimit(s: string | null): number {
@@ -63,6 +69,15 @@ export function parseHash(hash: string): Route {
     return {
       page: 'leaderboards',
       metric: isMetric(metric) ? metric : null,
+      range: parseRange(params),
+      limit: parseLimit(params.get('limit')),
+    };
+  }
+  if (parts[0] === 'writers' && parts.length === 1) {
+    const metric = params.get('metric');
+    return {
+      page: 'writers',
+      metric: isWriterMetric(metric) ? metric : null,
       range: parseRange(params),
       limit: parseLimit(params.get('limit')),
     };
@@ -108,12 +123,13 @@ export function formatRoute(r: Route): string {
   switch (r.page) {
     case 'overview':
       return '#/';
-    case 'leaderboards': {
+    case 'leaderboards':
+    case 'writers': {
       const p: Record<string, string> = {};
       if (r.metric) p.metric = r.metric;
       Object.assign(p, rangeParams(r.range));
       if (r.limit !== DEFAULT_LEADERBOARD_LIMIT) p.limit = String(r.limit);
-      return withQuery('/leaderboards', p);
+      return withQuery(`/${r.page}`, p);
     }
     case 'user': {
       if (r.name === null) return '#/users';
@@ -139,7 +155,8 @@ export function formatRoute(r: Route): string {
 function carried(from?: Route): { range: RangeSpec; interval: IntervalId | 'auto' } {
   if (!from || from.page === 'overview' || from.page === 'not-found')
     return { range: ALL_TIME, interval: 'auto' };
-  return { range: from.range, interval: from.page === 'leaderboards' ? 'auto' : from.interval };
+  if (from.page === 'leaderboards' || from.page === 'writers') return { range: from.range, interval: 'auto' };
+  return { range: from.range, interval: from.interval };
 }
 
 /** A user page link that keeps the range and interval of `from` (a user, product or leaderboard page). */

@@ -4,6 +4,7 @@
 // over time (GET /products/{id}/sales, /ratings) with range and interval controls, and the rating
 // distribution of the range. Loaded as its own chunk (it draws with uPlot).
 import { ApiError, isAbort } from '../api';
+import { asOfActions, boardPanel, rangeQuery, rankTable } from '../components/boards';
 import { byCount, countTable } from '../components/count-table';
 import { loadMoreList } from '../components/more-list';
 import { rangePicker } from '../components/range-picker';
@@ -12,12 +13,10 @@ import { type Child, emptyState, errorState, h, link, loadingState, replace } fr
 import { FIGURES_POLL_MS, watch } from '../live';
 import {
   autoInterval,
-  describeRange,
   formatAverage,
   formatIsoUtc,
   formatMoney,
   formatNumber,
-  formatUtc,
   INTERVALS,
   type IntervalId,
   intervalAllowed,
@@ -168,63 +167,22 @@ function mountList(root: HTMLElement, initial: ProductsRoute, ctx: AppContext): 
     boardsAc = new AbortController();
     const signal = boardsAc.signal;
     const now = ctx.now();
-    const resolved = resolveRange(route.range, now);
-    const query = {
-      from: resolved.from === null ? undefined : new Date(resolved.from).toISOString(),
-      to: resolved.to === null ? undefined : new Date(resolved.to).toISOString(),
-      limit: BOARD_ROWS,
-    };
-    replace(
-      head,
-      h(
-        'span',
-        { class: 'muted', 'data-as-of': now },
-        route.range.kind === 'preset' && route.range.preset !== 'all'
-          ? `${describeRange(route.range)} as of ${formatUtc(now)}`
-          : describeRange(route.range),
-      ),
-      h('button', { type: 'button', class: 'btn', onclick: () => renderBoards() }, 'Refresh'),
-    );
+    const query = { ...rangeQuery(resolveRange(route.range, now)), limit: BOARD_ROWS };
+    replace(head, ...asOfActions(route.range, now, renderBoards));
     replace(
       toolbar,
       rangePicker(route.range, now, (r) => ctx.navigate({ ...route, range: r })),
     );
-    const panels = PRODUCT_BOARDS.map((m) => {
-      const body = h('div', { class: 'panel-body' }, loadingState());
-      const answered = h('p', { class: 'muted answered' });
-      const panel = h(
-        'section',
-        { class: 'panel', 'data-board': m, 'data-state': 'loading' },
-        h('h2', null, PRODUCT_METRIC_LABEL[m]),
-        h('p', { class: 'muted' }, BOARD_HELP[m]),
-        answered,
-        body,
-      );
-      const load = async () => {
-        panel.dataset.state = 'loading';
-        replace(body, loadingState());
-        try {
-          const lb = await ctx.api.productLeaderboard(m, query, signal);
-          answered.textContent = `Answered [${lb.from ? formatIsoUtc(lb.from) : 'beginning'}, ${formatIsoUtc(lb.to)})`;
-          if (lb.items.length === 0) {
-            panel.dataset.state = 'empty';
-            replace(body, emptyState('No product has a positive value in this range.'));
-          } else {
-            panel.dataset.state = 'ready';
-            replace(body, board(lb, route));
-          }
-        } catch (err) {
-          if (isAbort(err)) return;
-          panel.dataset.state = 'error';
-          replace(
-            body,
-            errorState(err, () => void load()),
-          );
-        }
-      };
-      void load();
-      return panel;
-    });
+    const panels = PRODUCT_BOARDS.map((m) =>
+      boardPanel({
+        attrs: { 'data-board': m },
+        title: PRODUCT_METRIC_LABEL[m],
+        help: BOARD_HELP[m],
+        fetch: () => ctx.api.productLeaderboard(m, query, signal),
+        table: (lb: ProductLeaderboard) => board(lb, route),
+        empty: () => emptyState('No product has a positive value in this range.'),
+      }),
+    );
     replace(boards, ...panels);
   };
 
@@ -256,50 +214,21 @@ function mountList(root: HTMLElement, initial: ProductsRoute, ctx: AppContext): 
 }
 
 function board(lb: ProductLeaderboard, route: Route): HTMLElement {
-  const max = Math.max(lb.metric === 'rating' ? 5 : 0, ...lb.items.map((i) => i.value));
-  return h(
-    'table',
-    { class: 'table leaderboard' },
-    h(
-      'thead',
-      null,
+  return rankTable(lb.items, {
+    who: 'Product',
+    valueLabel: PRODUCT_METRIC_LABEL[lb.metric],
+    rowAttrs: (it) => ({ 'data-product-id': it.productId }),
+    cell: (it) => [
       h(
-        'tr',
-        null,
-        h('th', { class: 'num' }, '#'),
-        h('th', null, 'Product'),
-        h('th', { class: 'bar-head' }, ''),
-        h('th', { class: 'num' }, PRODUCT_METRIC_LABEL[lb.metric]),
+        'a',
+        { href: productLink(it.productId, route), 'data-product-link': it.productId },
+        productLabel(it.name, it.productId),
       ),
-    ),
-    h(
-      'tbody',
-      null,
-      ...lb.items.map((it) =>
-        h(
-          'tr',
-          { 'data-rank': it.rank, 'data-product-id': it.productId, 'data-value': it.value },
-          h('td', { class: 'num rank' }, String(it.rank)),
-          h(
-            'td',
-            null,
-            h(
-              'a',
-              { href: productLink(it.productId, route), 'data-product-link': it.productId },
-              productLabel(it.name, it.productId),
-            ),
-            h('span', { class: 'muted id' }, ` #${it.productId}`),
-          ),
-          h(
-            'td',
-            { class: 'bar-cell' },
-            h('span', { class: 'bar', style: `width:${max > 0 ? (100 * it.value) / max : 0}%` }),
-          ),
-          h('td', { class: 'num' }, formatMetric(lb.metric, it.value)),
-        ),
-      ),
-    ),
-  );
+      h('span', { class: 'muted id' }, ` #${it.productId}`),
+    ],
+    format: (v) => formatMetric(lb.metric, v),
+    max: Math.max(lb.metric === 'rating' ? 5 : 0, ...lb.items.map((i) => i.value)),
+  });
 }
 
 // ---- #/products/{id} -----------------------------------------------------------------------------
