@@ -3,7 +3,8 @@
 // show is compared with what the API answers and with the stream itself: a writer's posts on the user
 // page (newest first, every one reached through the cursor, each one's analysis as the reference
 // model counts it), the user's posts figures for the page's range, and the writers page (the boards
-// and every writer's figures for a range).
+// and every writer's figures for a range). Last, the overview's polls are revalidated with ETags: 304s
+// on the wire while no batch changes anything.
 //
 // Needs /usr/bin/chromium, as test/browser/dashboard.test.ts: skipped without it, except under CI.
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { MixedGenerator } from '../../domain/family-generator';
 import type { LocalRuntime } from '../../local/runtime';
-import type { PostsStats, UserPostsPage, UserProfile, WritersBoard } from '../../web/src/types';
+import type { PipelineMeta, PostsStats, UserPostsPage, UserProfile, WritersBoard } from '../../web/src/types';
 import { POSTS_PAGE } from '../../web/src/views/user';
 import { wordsOf } from '../reference/posts-model';
 import {
@@ -221,6 +222,43 @@ describe('dashboard posts in headless Chromium', { skip: browserSkip, timeout: 1
     assert.deepEqual(await cards('#posts-figures'), statsCards(inRange));
     await page.waitForSelector('#chart-posts[data-state=ready]');
     assert.equal(await page.getAttribute('#chart-posts', 'data-points'), String(inRange.series.length));
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
+  });
+
+  it("the dashboard's polls revalidate with ETags: 304s while nothing changes", async () => {
+    // Without the live socket (as on LocalStack) the overview polls every 2 s. The browser's cache
+    // sends If-None-Match with each poll and the API, with no new batch, answers 304 (the page is
+    // handed the cached 200, so the status on the wire is read from Chromium's network events).
+    await page.routeWebSocket(/\/live/, (ws) => ws.close());
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.clearBrowserCache');
+    const urls = new Map<string, string>();
+    const wire = new Map<string, number>();
+    cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+    cdp.on('Network.responseReceivedExtraInfo', (e) => wire.set(e.requestId, e.statusCode));
+    const polls = () =>
+      [...urls]
+        .filter(([id, u]) => new URL(u).pathname === '/meta/pipeline' && wire.has(id))
+        .map(([id]) => wire.get(id));
+    try {
+      await page.goto(`${rt.apiUrl}/#/`);
+      await page.waitForSelector('#pipeline-cards [data-field]');
+      while (polls().length < 4) {
+        await page.waitForResponse((r) => new URL(r.url()).pathname === '/meta/pipeline');
+      }
+    } finally {
+      await cdp.detach();
+    }
+    const seen = polls();
+    assert.equal(seen[0], 200, 'the first ask is answered in full');
+    assert.deepEqual(seen.slice(1, 4), [304, 304, 304], 'each poll after it is a 304');
+    const meta = await api<PipelineMeta>('/meta/pipeline');
+    assert.equal(
+      await page.getAttribute('#pipeline-cards [data-field=applied]', 'data-value'),
+      String(meta.applied),
+      'the page shows the revalidated answer',
+    );
     assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
   });
 });
