@@ -6,41 +6,21 @@
 // Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the suite is
 // skipped, except under CI (process.env.CI), where a missing browser is a failure.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page, type Request, type Response } from 'playwright-core';
+import type { Page, Request, Response } from 'playwright-core';
 import type { RawEvent } from '../../domain/events';
 import { EventGenerator } from '../../domain/generator';
 import type { LocalRuntime } from '../../local/runtime';
 import { buildWeb } from '../../scripts/build-web';
 import type { FriendsPage, Leaderboard, PipelineMeta, UserNetwork, UserProfile } from '../../web/src/types';
-import { readUsersBoard } from '../support/browser';
+import { type Browser, browserSkip, launchChromium, readUsersBoard } from '../support/browser';
 import { startTestRuntime } from '../support/runtime';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const SCREENSHOTS = process.env.BACEFOOK_SCREENSHOTS === '1';
 const FRIENDS_PAGE = 20;
-/** Any single wait for the page (a condition, never a timed assertion). */
-const WAIT_MS = 20_000;
-
-const haveChromium = existsSync(CHROMIUM);
-const skip =
-  !haveChromium && !process.env.CI
-    ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests`
-    : false;
 
 /** The generated stream: users 200, seed 7, four batches (= generateEvents({ users: 200, batches: 4, seed: 7 })). */
 function generatedBatches(): RawEvent[][] {
@@ -48,13 +28,11 @@ function generatedBatches(): RawEvent[][] {
   return [g.nextBatch(), g.nextBatch(), g.nextBatch(), g.nextBatch()];
 }
 
-describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
+describe('dashboard in headless Chromium', { skip: browserSkip, timeout: 120_000 }, () => {
   let rt: LocalRuntime;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profileDir: string;
   const batches = generatedBatches();
-  const pageErrors: string[] = [];
 
   const api = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${rt.apiUrl}${path}`);
@@ -85,9 +63,6 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
   };
 
   before(async () => {
-    if (!haveChromium) {
-      throw new Error(`${CHROMIUM} is missing on CI: the CI entry (.ci/run) must apt-get install chromium`);
-    }
     await buildWeb();
     rt = await startTestRuntime();
     assert.ok(rt.dashboard, 'the runtime serves web/dist');
@@ -96,23 +71,12 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     await rt.drain();
     await rt.snapshotNow();
 
-    profileDir = await mkdtemp(join(tmpdir(), 'bacefook-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 1000 },
-      timezoneId: 'UTC',
-      locale: 'en-US',
-    });
-    context.setDefaultTimeout(WAIT_MS);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await launchChromium();
+    page = browser.page;
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await browser?.close();
     await rt?.stop();
   });
 
@@ -136,6 +100,8 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
         ['#/leaderboards', '[data-metric="network-strength"][data-state=ready]'],
         ['#/users', '[data-page=user-search]'],
         ['#/users/user00001', '[data-page=user][data-state=ready] #chart-friends-count[data-state=ready]'],
+        // No post in this stream: the writers page's empty states.
+        ['#/writers', '#writers-stats[data-state=empty] ~ #chart-writers[data-state=ready]'],
         ['#/no-such-page', '[data-page=not-found]'],
       ];
       for (const [hash, ready] of pages) {
@@ -364,6 +330,6 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     await page.unroute(topFriends);
     await page.click('#top-friends button');
     await page.waitForSelector('#top-friends[data-state=ready]');
-    assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
+    assert.deepEqual(browser.pageErrors, [], 'no uncaught error in the page');
   });
 });

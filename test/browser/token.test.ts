@@ -5,68 +5,35 @@
 //
 // Needs /usr/bin/chromium, as test/browser/dashboard.test.ts: skipped without it, except under CI.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import { newToken, tokenHash } from '../../queries/access';
 import { buildWeb } from '../../scripts/build-web';
 import { makeDynamoClient } from '../../storage/clients';
 import { TokenStore } from '../../storage/token-store';
 import { TOKEN_STORAGE_KEY } from '../../web/src/token';
+import { type Browser, browserSkip, launchChromium } from '../support/browser';
 import { startTestRuntime } from '../support/runtime';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const haveChromium = existsSync(CHROMIUM);
-const skip =
-  !haveChromium && !process.env.CI
-    ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests`
-    : false;
-
-describe('dashboard with access tokens in headless Chromium', { skip, timeout: 120_000 }, () => {
+describe('dashboard with access tokens in headless Chromium', { skip: browserSkip, timeout: 120_000 }, () => {
   let rt: LocalRuntime;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profileDir: string;
   const token = newToken();
-  const pageErrors: string[] = [];
 
   before(async () => {
-    if (!haveChromium) {
-      throw new Error(`${CHROMIUM} is missing on CI: the CI entry (.ci/run) must apt-get install chromium`);
-    }
     await buildWeb();
     rt = await startTestRuntime({ auth: true });
     const doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
     await new TokenStore(doc, rt.tables.meta).create(tokenHash(token), 'browser', ['read'], new Date());
     doc.destroy();
-    profileDir = await mkdtemp(join(tmpdir(), 'bacefook-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1200, height: 900 },
-    });
-    context.setDefaultTimeout(20_000);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await launchChromium({ width: 1200, height: 900 });
+    page = browser.page;
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await browser?.close();
     await rt?.stop();
   });
 
@@ -129,6 +96,6 @@ describe('dashboard with access tokens in headless Chromium', { skip, timeout: 1
     await page.fill(`${dialog} input[name=token]`, token);
     await Promise.all([page.waitForNavigation(), page.click(`${dialog} button[value=save]`)]);
     assert.deepEqual(await nextPipeline(), { status: 200, authorization: `Bearer ${token}` });
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 });
