@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
+import { FEED_FAMILIES, generateMixedEvents } from '../../domain/family-generator';
 import { generateEvents } from '../../domain/generator';
 import { STATE_TTL_MS } from '../../lambdas/api/reader';
 import type { LocalRuntime } from '../../local/runtime';
@@ -202,6 +203,55 @@ describe('live updates on ws://…/live', () => {
       }
       // Nothing subscribed to is left out, nothing else is sent.
       assert.deepEqual(new Set(c.messages.map((m) => m.topic)), new Set(['pipeline', `user:${user}`]));
+    } finally {
+      c.close();
+    }
+  });
+
+  it('pushes the all-time figures of a product and the new posts, as GET /products/{id} and /posts/{id} answer', async () => {
+    const events = generateMixedEvents({ users: 40, batches: 3, seed: 5, families: FEED_FAMILIES });
+    const sold = events.find((e) => (e as { type?: string }).type === 'productSold') as {
+      product_id: number;
+    };
+    assert.ok(sold, 'the stream sells a product');
+    const product = `product:${sold.product_id}`;
+    const c = await Client.open(rt.liveUrl);
+    try {
+      await c.request({ action: 'subscribe', topics: [product, 'posts'] });
+      const parts = 3;
+      const size = Math.ceil(events.length / parts);
+      let productChecks = 0;
+      let postsChecked = 0;
+      for (let i = 0; i < parts; i++) {
+        const res = await fetch(`${rt.apiUrl}/events`, {
+          method: 'POST',
+          body: JSON.stringify(events.slice(i * size, (i + 1) * size)),
+        });
+        assert.equal(res.status, 202);
+        const seen = c.messages.length;
+        await rt.drain();
+        await c.sync();
+        await settle();
+        const fresh = c.messages.slice(seen);
+        const p = fresh.filter((m) => m.topic === product).at(-1);
+        if (p !== undefined) {
+          assert.deepEqual(p.data, await get(`/products/${sold.product_id}`));
+          productChecks++;
+        }
+        for (const m of fresh.filter((x) => x.topic === 'posts')) {
+          const data = m.data as { total: number; posts: Record<string, unknown>[] };
+          assert.equal(data.posts.length, data.total);
+          for (const post of data.posts) {
+            const { content: _content, ...analysis } = await get(`/posts/${String(post.postId)}`);
+            assert.deepEqual(post, analysis);
+            postsChecked++;
+          }
+        }
+      }
+      assert.ok(productChecks > 0, 'the product changed in some batch');
+      assert.ok(postsChecked > 0, 'some batch carried new posts');
+      const keys = c.messages.map((m) => `${m.topic} ${m.sequenceNumber}`);
+      assert.equal(new Set(keys).size, keys.length, 'at most one message per topic per batch');
     } finally {
       c.close();
     }
