@@ -9,11 +9,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_GENERATOR_USERS, defaultGeneratorMaxUsers } from '../local/runtime';
 import { type LongRunReport, longRunSummary } from '../scripts/long-run';
 import type { Section } from './report';
 
-/** Users of the generator's first batch, and its cap: at the cap from the first batch on. */
-const USERS = 2_000;
+/** Users of the generator's first batch, and its cap: npm start's cap, reached from the first batch on. */
+const USERS = defaultGeneratorMaxUsers(DEFAULT_GENERATOR_USERS);
 const MINUTES = 3;
 const WARMUP_MINUTES = 2;
 

@@ -64,8 +64,17 @@ import { landedPrefix } from './stream-landed';
 
 export { REPO_ROOT };
 export const DEFAULT_API_PORT = 3000;
-export const DEFAULT_GENERATOR_USERS = 1_000;
+export const DEFAULT_GENERATOR_USERS = 500;
 export const DEFAULT_GENERATOR_EVERY_MS = 5_000;
+/**
+ * Where the generator stops adding users when not told: twice its first batch (1,000 by default).
+ * Every event is kept at 5-second resolution for good, so the stored data grows with the event rate;
+ * at this cap that is about 180 events/s and well under 1 MB a minute, which a laptop carries for days
+ * (docs/performance.md, "The long run").
+ */
+export function defaultGeneratorMaxUsers(users: number): number {
+  return users * 2;
+}
 /** How often the stream is trimmed to its retention. */
 const TRIM_EVERY_MS = 30_000;
 
@@ -81,9 +90,9 @@ export interface LocalRuntimeOptions {
   dataDir?: string;
   /** Feed the stream with generated events (default true). */
   generator?: boolean;
-  /** Users registered by the generator's first batch (default 1000). */
+  /** Users registered by the generator's first batch (default 500). */
   generatorUsers?: number;
-  /** Later batches stop registering users past this many (default 10 × generatorUsers): bounded volume. */
+  /** Later batches stop registering users past this many (default 2 × generatorUsers): bounded volume. */
   generatorMaxUsers?: number;
   /** Time between generated batches (default 5000 ms). */
   generatorEveryMs?: number;
@@ -442,7 +451,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       const users = opts.generatorUsers ?? DEFAULT_GENERATOR_USERS;
       generator = new GeneratorLoop({
         users,
-        maxUsers: opts.generatorMaxUsers ?? users * 10,
+        maxUsers: opts.generatorMaxUsers ?? defaultGeneratorMaxUsers(users),
         everyMs: opts.generatorEveryMs ?? DEFAULT_GENERATOR_EVERY_MS,
         seed: opts.generatorSeed,
         families: opts.generatorFamilies,

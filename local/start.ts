@@ -13,11 +13,11 @@ const HELP = `Usage: npm start -- [options]
   --no-generator    do not feed the stream with generated events
   --auth            require access tokens on every route but /health and /openapi.json, as a
                     deployed stack does (create one: npm run token -- create --name NAME --abilities read)
-  --users N         users registered by the generator's first batch (default 1000)
-  --max-users N     the generator stops adding users past N (default 10 × --users)
+  --users N         users registered by the generator's first batch (default 500)
+  --max-users N     the generator stops adding users past N (default 2 × --users)
   --every MS        time between generated batches (default 5000)
   --families LIST   event families the generator feeds, comma-separated (default: all of them,
-                    social,marketplace)
+                    social,marketplace,posts)
   --retention MIN   keep a record in the local stream MIN minutes once the pipeline has processed
                     it (default 15; an unprocessed record is always kept)
   --kinesis-port N  kinesalite port (default 4567)
@@ -121,9 +121,8 @@ async function main(): Promise<void> {
       fail(`--${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const { startLocalRuntime, DEFAULT_GENERATOR_USERS, DEFAULT_GENERATOR_EVERY_MS } = await import(
-    './runtime'
-  );
+  const { startLocalRuntime, DEFAULT_GENERATOR_USERS, DEFAULT_GENERATOR_EVERY_MS, defaultGeneratorMaxUsers } =
+    await import('./runtime');
   // Imported here, as the runtime is: the SDK loads after the environment above is set.
   const { formatFaultPlan, parseFaultSpec } = await import('./faults');
   let faults: FaultPlan | undefined;
@@ -173,7 +172,8 @@ async function main(): Promise<void> {
     `  Generator  ${
       generator
         ? `${fmt.format(users ?? DEFAULT_GENERATOR_USERS)} users (growing to ${fmt.format(
-            int('max-users', args['max-users'], 1) ?? (users ?? DEFAULT_GENERATOR_USERS) * 10,
+            int('max-users', args['max-users'], 1) ??
+              defaultGeneratorMaxUsers(users ?? DEFAULT_GENERATOR_USERS),
           )}), a batch every ${(int('every', args.every, 100) ?? DEFAULT_GENERATOR_EVERY_MS) / 1000} s, ${(
             families ?? FEED_FAMILIES
           ).join(' + ')} events`

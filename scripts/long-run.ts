@@ -6,7 +6,13 @@
 // off. Used by `npm run soak -- --long` and by the bench's `longrun` section.
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../local/runtime';
+import {
+  DEFAULT_GENERATOR_USERS,
+  defaultGeneratorMaxUsers,
+  type LocalRuntime,
+  type LocalRuntimeOptions,
+  startLocalRuntime,
+} from '../local/runtime';
 
 export interface LongRunOptions {
   /** How long to run, in seconds. */
@@ -47,6 +53,8 @@ export interface Slopes {
   afterWarmup: number | null;
   /** MB/min over the samples from the one where the generator reached its user cap (null: never) */
   afterCap: number | null;
+  /** MB/min over the second half of the run: whether it has levelled off, past the climb to its level */
+  secondHalf: number | null;
 }
 
 export interface LongRunReport {
@@ -141,8 +149,12 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
     ...o.runtime,
   });
   const t0 = Date.now();
-  const users = o.users ?? 1_000;
-  const generator = { users, maxUsers: o.maxUsers ?? users * 10, everyMs: o.everyMs ?? 5_000 };
+  const users = o.users ?? DEFAULT_GENERATOR_USERS;
+  const generator = {
+    users,
+    maxUsers: o.maxUsers ?? defaultGeneratorMaxUsers(users),
+    everyMs: o.everyMs ?? 5_000,
+  };
 
   // ---- the reader: one request at a time, a few a second, round the routes ----
   let stopping = false;
@@ -226,7 +238,8 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
               samples.filter((s) => s.t >= t0s && y(s) !== null).map((s) => ({ t: s.t, y: y(s) as number })),
             ),
           );
-    return { afterWarmup: from(warmupSeconds), afterCap: from(capReachedAtS) };
+    const half = samples.length === 0 ? null : samples[samples.length - 1].t / 2;
+    return { afterWarmup: from(warmupSeconds), afterCap: from(capReachedAtS), secondHalf: from(half) };
   };
   const first = samples[0];
   const last = samples[samples.length - 1];
@@ -263,7 +276,8 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
 export function longRunSummary(r: LongRunReport): string {
   const slope = (s: Slopes) =>
     `${s.afterWarmup === null ? 'n/a' : `${s.afterWarmup.toFixed(2)} MB/min`} after ${r.warmupSeconds} s` +
-    (s.afterCap === null ? '' : `, ${s.afterCap.toFixed(2)} MB/min after the user cap`);
+    (s.afterCap === null ? '' : `, ${s.afterCap.toFixed(2)} MB/min after the user cap`) +
+    (s.secondHalf === null ? '' : `, ${s.secondHalf.toFixed(2)} MB/min over the second half`);
   const lines = [
     `long run: ${Math.round(r.seconds / 60)} min ${r.inMemory ? 'in memory' : 'on a data directory'}, generator ` +
       `${r.generator.users} users growing to ${r.generator.maxUsers}, a batch every ${r.generator.everyMs / 1000} s` +

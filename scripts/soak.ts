@@ -44,7 +44,7 @@ const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [
   --minutes  how long (default 30)
   --data-dir keep the stores in DIR, as npm start -- --data-dir does (default: in memory); a
              directory that does not exist yet is created, one that exists is used as it is
-  --users, --max-users, --every   the generator's settings (default npm start's: 1000, 10 × users, 5000)
+  --users, --max-users, --every   the generator's settings (default npm start's: 500, 2 × users, 5000)
   --warmup-minutes  the slopes start after this (default 2)
   --sample-seconds  how often to sample (default 10)
   --seed     the generator's seed`;
