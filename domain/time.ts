@@ -125,8 +125,32 @@ export function parseInstant(s: string): number | null {
 }
 
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+  // Series answers format up to a thousand instants each, mostly of a few days: the date part comes
+  // from Date once per day (kept), the time of day from integer arithmetic. Same text as toISOString,
+  // which still formats (and refuses) whatever it alone handles: years past 9999, NaN.
+  if (!(ms >= -MAX_DATE_MS && ms <= MAX_DATE_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = isoDays.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, -13);
+    if (isoDays.size >= 4_096) isoDays.clear();
+    isoDays.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${prefix}${TWO[h]}:${TWO[m]}:${TWO[sec]}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
+
+const DAY_MS = 86_400_000;
+/** The largest distance from the epoch a Date holds (ECMA-262 21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+const isoDays = new Map<number, string>();
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 /** Compact generator form, e.g. 20250718T205354320Z. */
 export function toCompact(ms: number): string {

@@ -276,4 +276,19 @@ describe('formatting', () => {
     assert.equal(toCompact(MS), '20250718T205354320Z');
     assert.equal(toCompact(0), '19700101T000000000Z');
   });
+
+  test('toIso writes what Date#toISOString writes, and refuses what it refuses', () => {
+    const edges = [0, -1, 1, 999, 86_399_999, 86_400_000, -86_400_000, 951_782_400_000, -62_198_755_200_001];
+    // the last instant of year 9999, the first of 10000, the ends of a Date's range
+    edges.push(253_402_300_799_999, 253_402_300_800_000, 8.64e15, -8.64e15);
+    const check = (ms: number) => assert.equal(toIso(ms), new Date(ms).toISOString(), String(ms));
+    edges.forEach(check);
+    // days kept from earlier calls must not leak into others: the same instants again, interleaved
+    fc.assert(fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), check), { numRuns: 2_000 });
+    fc.assert(fc.property(fc.integer({ min: -4e12, max: 4e12 }), check), { numRuns: 2_000 });
+    for (const bad of [Number.NaN, 8.64e15 + 1, -8.64e15 - 1, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => toIso(bad), RangeError);
+    }
+    assert.equal(toIso(1.5), new Date(1.5).toISOString());
+  });
 });
