@@ -1,7 +1,7 @@
 // memory.longRunSlopeMbPerMin: the stack left running with its generator at its user cap, as `npm
-// start` runs it, for three minutes; the slope of the process's RSS (least squares, MB/min) over the
-// samples after the first two. The three-minute version of `npm run soak -- --long`
-// (scripts/long-run.ts), which runs half an hour and more.
+// start` runs it, for four minutes (ten in the full bench); the slope (least squares, MB/min) of the
+// RSS's floor after the first two. A short version of `npm run soak -- --long` (scripts/long-run.ts),
+// which runs half an hour and more.
 //
 // It runs in a process of its own, started with the `soak:long` script's own command line (its Node
 // flags are npm start's): the RSS is then the stack's alone, not the bench's sections before it.
@@ -10,13 +10,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_GENERATOR_USERS, defaultGeneratorMaxUsers } from '../local/runtime';
-import { type LongRunReport, longRunSummary } from '../scripts/long-run';
+import { floorPoints, type LongRunReport, longRunSummary, slopesOf } from '../scripts/long-run';
 import type { Section } from './report';
 
 /** Users of the generator's first batch, and its cap: npm start's cap, reached from the first batch on. */
 const USERS = defaultGeneratorMaxUsers(DEFAULT_GENERATOR_USERS);
-const MINUTES = 3;
 const WARMUP_MINUTES = 2;
+/** Samples every 2 s; the floor is each 20 s's lowest (scripts/long-run.ts floorPoints). */
+const SAMPLE_SECONDS = 2;
+const FLOOR_SECONDS = 20;
 
 /** The `soak:long` script's command line, as package.json gives it, with this Node binary. */
 function soakCommand(): string[] {
@@ -28,7 +30,9 @@ function soakCommand(): string[] {
   return [process.execPath, ...args];
 }
 
-export async function benchLongRun(log: (line: string) => void): Promise<Section> {
+/** Four minutes in --quick (two after the warm-up), ten in the full bench. */
+export async function benchLongRun(quick: boolean, log: (line: string) => void): Promise<Section> {
+  const minutes = quick ? 4 : 10;
   const dir = mkdtempSync(join(tmpdir(), 'bench-longrun-'));
   const out = join(dir, 'report.json');
   const [cmd, ...args] = soakCommand();
@@ -40,11 +44,11 @@ export async function benchLongRun(log: (line: string) => void): Promise<Section
           ...args,
           ...[
             '--minutes',
-            String(MINUTES),
+            String(minutes),
             '--warmup-minutes',
             String(WARMUP_MINUTES),
             '--sample-seconds',
-            '5',
+            String(SAMPLE_SECONDS),
           ],
           ...['--users', String(USERS), '--max-users', String(USERS), '--seed', '7', '--out', out],
         ],
@@ -64,14 +68,20 @@ export async function benchLongRun(log: (line: string) => void): Promise<Section
     const r = JSON.parse(readFileSync(out, 'utf8')) as LongRunReport;
     for (const line of longRunSummary(r).split('\n')) log(line);
     const warmupSeconds = WARMUP_MINUTES * 60;
-    const slope = r.rss.slopeMbPerMin.afterWarmup ?? Number.NaN;
+    const floor = floorPoints(
+      r.samples.map((s) => ({ t: s.t, y: s.rssMb })),
+      FLOOR_SECONDS,
+    );
+    const slope =
+      slopesOf(floor, { warmupSeconds: WARMUP_MINUTES * 60, capReachedAtS: r.capReachedAtS }).afterWarmup ??
+      Number.NaN;
     const startMb = r.samples.find((s) => s.t >= warmupSeconds)?.rssMb ?? r.rss.startMb;
     return {
       longRunSlopeMbPerMin: {
         value: slope,
         unit: 'MB/min',
         target: '< 1',
-        how: `the RSS of a process running the embedded default as npm start runs it (its Node flags, the processor on its own thread, snapshot job every second, a reader asking ${Object.keys(r.p95Ms).length} routes in turn), sampled every 5 s for ${MINUTES} min with its generator at its user cap from the first batch (${USERS.toLocaleString('en-US')} users, a batch every 5 s: ${r.events.toLocaleString('en-US')} events decided); least-squares slope over the samples after the first ${WARMUP_MINUTES} min (${startMb.toFixed(0)} -> ${r.rss.endMb.toFixed(0)} MB); npm run soak -- --long runs the same for 30 min`,
+        how: `the RSS of a process running the embedded default as npm start runs it (its Node flags, the processor on its own thread, snapshot job every second, a reader asking ${Object.keys(r.p95Ms).length} routes in turn), sampled every ${SAMPLE_SECONDS} s for ${minutes} min with its generator at its user cap from the first batch (${USERS.toLocaleString('en-US')} users, a batch every 5 s: ${r.events.toLocaleString('en-US')} events decided); least-squares slope of the RSS's floor (each ${FLOOR_SECONDS} s's lowest sample: what stays after the collections, without their saw) after the first ${WARMUP_MINUTES} min (${startMb.toFixed(0)} -> ${r.rss.endMb.toFixed(0)} MB; the raw samples' slope ${(r.rss.slopeMbPerMin.afterWarmup ?? Number.NaN).toFixed(2)} MB/min); npm run soak -- --long runs the same for 30 min and more`,
       },
     };
   } finally {

@@ -59,13 +59,21 @@ export interface Slopes {
 
 export interface LongRunReport {
   seconds: number;
+  sampleSeconds: number;
   inMemory: boolean;
   generator: { users: number; maxUsers: number; everyMs: number };
   warmupSeconds: number;
   /** seconds from the start when the generator reached its user cap (null: not within the run) */
   capReachedAtS: number | null;
   events: number;
-  rss: { startMb: number; endMb: number; maxMb: number; slopeMbPerMin: Slopes };
+  rss: {
+    startMb: number;
+    endMb: number;
+    maxMb: number;
+    slopeMbPerMin: Slopes;
+    /** the same of the RSS's floor (floorPoints): the memory that stays, without the collector's saw */
+    floorSlopeMbPerMin: Slopes;
+  };
   dataDir: { startMb: number; endMb: number; maxMb: number; slopeMbPerMin: Slopes } | null;
   /** p95 of each route over every request after the warm-up */
   p95Ms: Record<string, number>;
@@ -119,6 +127,44 @@ export function slopePerMinute(points: { t: number; y: number }[]): number | nul
     den += (p.t - mt) ** 2;
   }
   return den === 0 ? null : (num / den) * 60;
+}
+
+/**
+ * The RSS's floor: the lowest sample of each `windowSeconds` stretch, placed at the stretch's middle.
+ * Between two collections a thread's heap grows and then drops back, a saw of tens of MB that hides a
+ * slope of 1 MB/min over minutes; the lowest point of each stretch is what stays after the collections.
+ */
+export function floorPoints(
+  points: { t: number; y: number }[],
+  windowSeconds: number,
+): { t: number; y: number }[] {
+  const windows = new Map<number, number>();
+  for (const p of points) {
+    const w = Math.floor(p.t / windowSeconds);
+    const low = windows.get(w);
+    if (low === undefined || p.y < low) windows.set(w, p.y);
+  }
+  return [...windows].map(([w, y]) => ({ t: (w + 0.5) * windowSeconds, y }));
+}
+
+/** The floor's stretch: a minute, or six samples when they are further apart than 10 s. */
+export function floorWindowSeconds(sampleSeconds: number): number {
+  return Math.max(60, 6 * sampleSeconds);
+}
+
+/** Slopes of `points` from the warm-up on, from the user cap on and over the second half of the run. */
+export function slopesOf(
+  points: { t: number; y: number }[],
+  marks: { warmupSeconds: number; capReachedAtS: number | null },
+): Slopes {
+  const from = (t0s: number | null) =>
+    t0s === null ? null : round2(slopePerMinute(points.filter((p) => p.t >= t0s)));
+  const end = points.length === 0 ? null : points[points.length - 1].t;
+  return {
+    afterWarmup: from(marks.warmupSeconds),
+    afterCap: from(marks.capReachedAtS),
+    secondHalf: end === null ? null : from(end / 2),
+  };
 }
 
 export function p95(values: number[]): number {
@@ -229,22 +275,17 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
     await rt.stop();
   }
 
-  const slopes = (y: (s: LongRunSample) => number | null): Slopes => {
-    const from = (t0s: number | null) =>
-      t0s === null
-        ? null
-        : round2(
-            slopePerMinute(
-              samples.filter((s) => s.t >= t0s && y(s) !== null).map((s) => ({ t: s.t, y: y(s) as number })),
-            ),
-          );
-    const half = samples.length === 0 ? null : samples[samples.length - 1].t / 2;
-    return { afterWarmup: from(warmupSeconds), afterCap: from(capReachedAtS), secondHalf: from(half) };
-  };
+  const marks = { warmupSeconds, capReachedAtS };
+  const slopes = (y: (s: LongRunSample) => number | null): Slopes =>
+    slopesOf(
+      samples.flatMap((s) => (y(s) === null ? [] : [{ t: s.t, y: y(s) as number }])),
+      marks,
+    );
   const first = samples[0];
   const last = samples[samples.length - 1];
   return {
     seconds: Math.round(last.t),
+    sampleSeconds: o.sampleSeconds ?? 10,
     inMemory: !o.dataDir,
     generator,
     warmupSeconds,
@@ -255,6 +296,13 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
       endMb: last.rssMb,
       maxMb: Math.max(...samples.map((s) => s.rssMb)),
       slopeMbPerMin: slopes((s) => s.rssMb),
+      floorSlopeMbPerMin: slopesOf(
+        floorPoints(
+          samples.map((s) => ({ t: s.t, y: s.rssMb })),
+          floorWindowSeconds(o.sampleSeconds ?? 10),
+        ),
+        marks,
+      ),
     },
     dataDir:
       first.dataDirMb === null || last.dataDirMb === null
@@ -287,6 +335,7 @@ export function longRunSummary(r: LongRunReport): string {
     `events decided: ${r.events.toLocaleString('en-US')}`,
     `RSS: ${r.rss.startMb.toFixed(0)} MB at the start, ${r.rss.endMb.toFixed(0)} MB at the end, ` +
       `${r.rss.maxMb.toFixed(0)} MB at most; slope ${slope(r.rss.slopeMbPerMin)}`,
+    `RSS floor (each ${floorWindowSeconds(r.sampleSeconds)} s's lowest): slope ${slope(r.rss.floorSlopeMbPerMin)}`,
   ];
   if (r.dataDir) {
     lines.push(
