@@ -1,11 +1,46 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given folders (default: test/) with Node's own test runner.
 // Node 20's `--test` does not expand globs nor pick up .ts files, so we list them here.
-import { spawnSync } from 'node:child_process';
+//
+// Two lanes side by side, one per core of the machine the suite is sized for: the pipeline lane (the
+// integration tests: emulators, the processor's threads) and the quick lane (the unit, CDK and
+// reference-model tests, which spend most of their time loading modules such as the SDK and
+// aws-cdk-lib, and the integration tests listed in QUICK_INTEGRATION). Within a lane files run one at a time. A quick-lane test that times one thread against
+// another (SERIAL below) runs in the pipeline lane instead, and the browser tests, which watch the
+// dashboard's timers, run last, once both lanes have ended. The quick lane's report is printed when it
+// ends; the exit code fails if any part does. TEST_LANES=1 runs every file in one run, one at a time.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 // The project's process defaults (the AWS SDK's Node version notice off), inherited by every test.
 import './node-defaults.mjs';
+
+/** Quick-lane files that must not share the machine: they time a follower against a writer. */
+const SERIAL = new Set(['test/unit/log-rotation.test.ts']);
+/**
+ * Integration tests that run in the quick lane to even the lanes out: each drains the pipeline and then
+ * compares what it stored or answers with the reference model or a fixed expectation, and none waits
+ * on a clock, a TTL or a kill.
+ */
+const QUICK_INTEGRATION = new Set(
+  [
+    'analytics',
+    'analytics-rollups',
+    'api-examples',
+    'api-fuzz',
+    'batch-io',
+    'exact-money',
+    'history-archive',
+    'journal-format',
+    'marketplace-reads',
+    'metrics-catalogue',
+    'posts-reads',
+    'series-ranges',
+    'strict-input',
+    'top-friends-figures',
+    'user-reads',
+  ].map((name) => `test/integration/${name}.test.ts`),
+);
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
@@ -25,12 +60,51 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...passThrough, ...files],
-  {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  },
-);
-process.exit(result.status ?? 1);
+
+const posix = (f) => f.split('\\').join('/');
+const isBrowser = (f) => posix(f).startsWith('test/browser/');
+const inPipelineLane = (f) =>
+  (/^test\/integration\//.test(posix(f)) && !QUICK_INTEGRATION.has(posix(f))) || SERIAL.has(posix(f));
+const pipeline = files.filter(inPipelineLane);
+const quick = files.filter((f) => !inPipelineLane(f) && !isBrowser(f));
+const browser = files.filter(isBrowser);
+
+/** One `node --test` run of `group`: live on the terminal, or kept and printed when it ends. */
+function run(group, live) {
+  if (group.length === 0) return Promise.resolve({ code: 0, output: Buffer.alloc(0) });
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...passThrough, ...group],
+      {
+        stdio: ['ignore', live ? 'inherit' : 'pipe', live ? 'inherit' : 'pipe'],
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      },
+    );
+    const out = [];
+    child.stdout?.on('data', (d) => out.push(d));
+    child.stderr?.on('data', (d) => out.push(d));
+    child.on('close', (code) => resolve({ code: code ?? 1, output: Buffer.concat(out) }));
+  });
+}
+
+const started = Date.now();
+const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
+let codes;
+if (process.env.TEST_LANES === '1') {
+  codes = [(await run(files, true)).code];
+} else {
+  const quickLane = run(quick, false).then((r) => {
+    process.stdout.write(`\n--- the quick lane: ${quick.length} files, ended after ${seconds()} s ---\n`);
+    process.stdout.write(r.output);
+    process.stdout.write('--- end of the quick lane ---\n\n');
+    return r.code;
+  });
+  const pipelineCode = (await run(pipeline, true)).code;
+  const quickCode = await quickLane;
+  // The browser tests watch the dashboard's timers: they start once nothing else runs.
+  const browserCode = (await run(browser, true)).code;
+  codes = [pipelineCode, quickCode, browserCode];
+}
+process.stdout.write(`all tests ran in ${seconds()} s\n`);
+process.exit(codes.every((code) => code === 0) ? 0 : 1);
