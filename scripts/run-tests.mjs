@@ -5,17 +5,18 @@
 // Two lanes side by side, one per core of the machine the suite is sized for: the pipeline lane (the
 // integration tests: emulators, the processor's threads) and the quick lane (the unit, CDK and
 // reference-model tests, which spend most of their time loading modules such as the SDK and
-// aws-cdk-lib, and the integration tests listed in QUICK_INTEGRATION). Within a lane files run one at a time. A quick-lane test that times one thread against
-// another (SERIAL below) runs in the pipeline lane instead, and the browser tests, which watch the
-// dashboard's timers, run last, once both lanes have ended. The quick lane's report is printed when it
-// ends; the exit code fails if any part does. TEST_LANES=1 runs every file in one run, one at a time.
+// aws-cdk-lib, and the integration tests listed in QUICK_INTEGRATION). Within a lane files run one at
+// a time. The browser tests, which watch the dashboard's timers, and the tests that time one thread
+// against another (SERIAL below) run last, alone, once both lanes have ended. The quick lane's report
+// is printed when it ends; the exit code fails if any part does. TEST_LANES=1 runs every file in one
+// run, one at a time.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 // The project's process defaults (the AWS SDK's Node version notice off), inherited by every test.
 import './node-defaults.mjs';
 
-/** Quick-lane files that must not share the machine: they time a follower against a writer. */
+/** Files that must not share the machine (they time a follower against a writer): run last, alone. */
 const SERIAL = new Set(['test/unit/log-rotation.test.ts']);
 /**
  * Integration tests that run in the quick lane to even the lanes out: each drains the pipeline and then
@@ -63,11 +64,12 @@ if (files.length === 0) {
 
 const posix = (f) => f.split('\\').join('/');
 const isBrowser = (f) => posix(f).startsWith('test/browser/');
+const alone = (f) => isBrowser(f) || SERIAL.has(posix(f));
 const inPipelineLane = (f) =>
-  (/^test\/integration\//.test(posix(f)) && !QUICK_INTEGRATION.has(posix(f))) || SERIAL.has(posix(f));
+  /^test\/integration\//.test(posix(f)) && !QUICK_INTEGRATION.has(posix(f)) && !alone(f);
 const pipeline = files.filter(inPipelineLane);
-const quick = files.filter((f) => !inPipelineLane(f) && !isBrowser(f));
-const browser = files.filter(isBrowser);
+const quick = files.filter((f) => !inPipelineLane(f) && !alone(f));
+const last = files.filter(alone);
 
 /** One `node --test` run of `group`: live on the terminal, or kept and printed when it ends. */
 function run(group, live) {
@@ -102,9 +104,9 @@ if (process.env.TEST_LANES === '1') {
   });
   const pipelineCode = (await run(pipeline, true)).code;
   const quickCode = await quickLane;
-  // The browser tests watch the dashboard's timers: they start once nothing else runs.
-  const browserCode = (await run(browser, true)).code;
-  codes = [pipelineCode, quickCode, browserCode];
+  // The browser tests watch the dashboard's timers, SERIAL a follower's: they start once nothing else runs.
+  const lastCode = (await run(last, true)).code;
+  codes = [pipelineCode, quickCode, lastCode];
 }
 process.stdout.write(`all tests ran in ${seconds()} s\n`);
 process.exit(codes.every((code) => code === 0) ? 0 : 1);
