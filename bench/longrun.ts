@@ -73,8 +73,7 @@ export async function benchLongRun(quick: boolean, log: (line: string) => void):
       FLOOR_SECONDS,
     );
     const slope =
-      slopesOf(floor, { warmupSeconds: WARMUP_MINUTES * 60, capReachedAtS: r.capReachedAtS }).afterWarmup ??
-      Number.NaN;
+      slopesOf(floor, { warmupSeconds, capReachedAtS: r.capReachedAtS }).afterWarmup ?? Number.NaN;
     const startMb = r.samples.find((s) => s.t >= warmupSeconds)?.rssMb ?? r.rss.startMb;
     return {
       longRunSlopeMbPerMin: {

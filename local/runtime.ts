@@ -69,8 +69,8 @@ export const DEFAULT_GENERATOR_EVERY_MS = 5_000;
 /**
  * Where the generator stops adding users when not told: twice its first batch (1,000 by default).
  * Every event is kept at 5-second resolution for good, so the stored data grows with the event rate;
- * at this cap that is about 180 events/s and well under 1 MB a minute, which a laptop carries for days
- * (docs/performance.md, "The long run").
+ * at this cap that is about 180 events/s and 0.4 MB a minute on a data directory (docs/performance.md,
+ * "The long run", which also gives what the process's memory does in memory and on disk).
  */
 export function defaultGeneratorMaxUsers(users: number): number {
   return users * 2;
