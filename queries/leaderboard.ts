@@ -22,55 +22,143 @@ export interface RankedItem {
 }
 
 /**
- * Keeps the `limit` best (value desc, then name asc) of candidates with a positive value, in rank
- * order. A bounded heap: O(n log limit) rather than sorting every positive user.
+ * Scratch arrays reused by every ranking, grown as needed and never kept by an answer: the name
+ * dictionary holds every family's keys (some 100,000s), and allocating and zeroing arrays of that size
+ * per ranking cost more than the ranking. A key's running sum is live when its stamp is the current
+ * ranking's.
  */
+const scratch = {
+  sums: new Float64Array(0),
+  stamps: new Uint32Array(0),
+  now: 0,
+  touched: new Int32Array(0),
+  candId: new Int32Array(0),
+  candVal: new Float64Array(0),
+  select: new Float64Array(0),
+};
+
+/** Room for `n` candidates in the scratch arrays. */
+function candidateRoom(n: number): void {
+  if (scratch.candId.length >= n) return;
+  scratch.candId = new Int32Array(n);
+  scratch.candVal = new Float64Array(n);
+  scratch.select = new Float64Array(n);
+  scratch.touched = new Int32Array(n);
+}
+
+/**
+ * The `limit` best of the m candidates in scratch.candId/candVal (all positive), in rank order: value
+ * desc, then name asc. The `limit`-th value is found by selection (linear), so only the keys above it
+ * and the ties at it are compared by name: a leaderboard ranks to depth 1,000 among tens of thousands
+ * of users, most of them tied on small values.
+ */
+function rankCandidates(names: readonly string[], m: number, limit: number): RankedItem[] {
+  if (limit <= 0) return [];
+  const { candId, candVal } = scratch;
+  const keep: number[] = [];
+  if (m <= limit) {
+    for (let i = 0; i < m; i++) keep.push(i);
+  } else {
+    const select = scratch.select.subarray(0, m);
+    select.set(candVal.subarray(0, m));
+    const kth = kthLargest(select, limit);
+    const ties: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const v = candVal[i];
+      if (v > kth) keep.push(i);
+      else if (v === kth) ties.push(i);
+    }
+    keep.push(...smallestNames(names, candId, ties, limit - keep.length));
+  }
+  keep.sort((a, b) => candVal[b] - candVal[a] || compareNames(names[candId[a]], names[candId[b]]));
+  return keep.map((i, r): RankedItem => ({ rank: r + 1, name: names[candId[i]], value: candVal[i] }));
+}
+
+/** The k-th largest (1-based) of `a`, which it reorders: a selection with three-way partitions. */
+function kthLargest(a: Float64Array, k: number): number {
+  const target = k - 1;
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const x = a[lo];
+    const y = a[(lo + hi) >> 1];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    // Descending: [lo, lt) above the pivot, [lt, gt] equal to it, (gt, hi] below.
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = a[i];
+      if (v > pivot) {
+        a[i++] = a[lt];
+        a[lt++] = v;
+      } else if (v < pivot) {
+        a[i] = a[gt];
+        a[gt--] = v;
+      } else i++;
+    }
+    if (target < lt) hi = lt - 1;
+    else if (target > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return a[target];
+}
+
+/** The `room` candidates of `among` whose names come first (a bounded heap, the last-named on top). */
+function smallestNames(
+  names: readonly string[],
+  candId: Int32Array,
+  among: readonly number[],
+  room: number,
+): number[] {
+  if (among.length <= room) return [...among];
+  const heap: number[] = [];
+  const later = (a: number, b: number) => names[candId[a]] > names[candId[b]];
+  for (const c of among) {
+    if (heap.length < room) {
+      heap.push(c);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!later(heap[i], heap[parent])) break;
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        i = parent;
+      }
+    } else if (later(heap[0], c)) {
+      heap[0] = c;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let w = i;
+        if (l < heap.length && later(heap[l], heap[w])) w = l;
+        if (r < heap.length && later(heap[r], heap[w])) w = r;
+        if (w === i) break;
+        [heap[i], heap[w]] = [heap[w], heap[i]];
+        i = w;
+      }
+    }
+  }
+  return heap;
+}
+
+/** The `limit` best of `ids` by `values[id]` (positive only; value desc, then name asc). */
 export function topK(
   names: readonly string[],
   values: ArrayLike<number>,
   ids: Iterable<number>,
   limit: number,
-) {
-  // heap[0] is the worst kept candidate.
-  const heap: number[] = [];
-  const worse = (a: number, b: number): boolean => {
-    const va = values[a];
-    const vb = values[b];
-    return va < vb || (va === vb && names[a] > names[b]);
-  };
-  const siftUp = (i: number) => {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!worse(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
-  };
-  const siftDown = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let w = i;
-      if (l < heap.length && worse(heap[l], heap[w])) w = l;
-      if (r < heap.length && worse(heap[r], heap[w])) w = r;
-      if (w === i) return;
-      [heap[i], heap[w]] = [heap[w], heap[i]];
-      i = w;
-    }
-  };
-  if (limit <= 0) return [];
-  for (const id of ids) {
-    if (!(values[id] > 0)) continue;
-    if (heap.length < limit) {
-      heap.push(id);
-      siftUp(heap.length - 1);
-    } else if (worse(heap[0], id)) {
-      heap[0] = id;
-      siftDown(0);
+): RankedItem[] {
+  const idList = Int32Array.from(ids);
+  candidateRoom(idList.length);
+  let m = 0;
+  for (const id of idList) {
+    const v = values[id];
+    if (v > 0) {
+      scratch.candId[m] = id;
+      scratch.candVal[m++] = v;
     }
   }
-  heap.sort((a, b) => values[b] - values[a] || compareNames(names[a], names[b]));
-  return heap.map((id, i): RankedItem => ({ rank: i + 1, name: names[id], value: values[id] }));
+  return rankCandidates(names, m, limit);
 }
 
 /** Ranks users by a map of values (positive only, value desc then name asc). */
@@ -95,21 +183,55 @@ export function rankBlocks(
   blocks: readonly BlockData[],
   column: number,
   limit: number,
-) {
-  const sums = new Float64Array(names.length);
-  const seen = new Uint8Array(names.length);
-  const touched: number[] = [];
+): RankedItem[] {
+  let entries = 0;
+  for (const b of blocks) entries += b.ids.length;
+  candidateRoom(entries);
+  const { candId, candVal } = scratch;
+  let m = 0;
+  if (blocks.length === 1) {
+    // A block holds each key once: one block is its own sums.
+    const ids = blocks[0].ids;
+    const v = blocks[0].cols[column];
+    for (let i = 0; i < ids.length; i++) {
+      if (v[i] > 0) {
+        candId[m] = ids[i];
+        candVal[m++] = v[i];
+      }
+    }
+    return rankCandidates(names, m, limit);
+  }
+  if (scratch.sums.length < names.length) {
+    scratch.sums = new Float64Array(names.length);
+    scratch.stamps = new Uint32Array(names.length);
+    scratch.now = 0;
+  }
+  if (scratch.now === 0xffffffff) {
+    scratch.stamps.fill(0);
+    scratch.now = 0;
+  }
+  const now = ++scratch.now;
+  const { sums, stamps, touched } = scratch;
+  let n = 0;
   for (const b of blocks) {
     const v = b.cols[column];
     const ids = b.ids;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      sums[id] += v[i];
-      if (seen[id] === 0) {
-        seen[id] = 1;
-        touched.push(id);
+      if (stamps[id] === now) sums[id] += v[i];
+      else {
+        stamps[id] = now;
+        sums[id] = v[i];
+        touched[n++] = id;
       }
     }
   }
-  return topK(names, sums, touched, limit);
+  for (let i = 0; i < n; i++) {
+    const id = touched[i];
+    if (sums[id] > 0) {
+      candId[m] = id;
+      candVal[m++] = sums[id];
+    }
+  }
+  return rankCandidates(names, m, limit);
 }

@@ -83,4 +83,31 @@ describe('rankBlocks', () => {
       ),
     );
   });
+
+  it('ranks hundreds of keys tied on few values, from one block or several', () => {
+    // Past the limit the ranking selects the limit-th value and compares names only at it: many ties
+    // there, keys in several blocks, and limits below and above the positive count.
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.nat(299), fc.integer({ min: -2, max: 3 })), { maxLength: 400 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: 1, max: 320 }),
+        (blocks, limit) => {
+          const names = Array.from({ length: 300 }, (_, i) => `u${(i * 7919) % 1009}`);
+          const want = new Map<string, number>();
+          const data = blocks.map((entries) => {
+            const byId = new Map<number, number>();
+            for (const [id, v] of entries) byId.set(id, v);
+            const ids = [...byId.keys()].sort((a, b) => a - b);
+            for (const id of ids) want.set(names[id], (want.get(names[id]) ?? 0) + (byId.get(id) as number));
+            return decodeBlock(encodeBlock(ids, [ids.map((id) => byId.get(id) as number)]));
+          });
+          assert.deepEqual(rankBlocks(names, data, 0, limit), bruteRank(want, limit));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
