@@ -16,6 +16,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   type KeysAndAttributes,
+  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { UserItem } from './user-item';
 
@@ -132,6 +133,26 @@ export class UserReads {
       key: { pk: { S: key.pk }, sk: { S: key.sk } },
     });
     return item === null ? null : plainItem(item);
+  }
+
+  /**
+   * Up to `limit` items of one partition of the meta table in sort-key order, after sort key `afterSk`
+   * (null: from the first), strongly consistent. A Query cannot be coalesced, but on this client it
+   * skips the DocumentClient's conversions (a writer's posts page: storage/posts/items.ts).
+   */
+  async metaPartition(pk: string, limit: number, afterSk: string | null): Promise<Record<string, unknown>[]> {
+    if (this.metaTable === undefined) throw new Error('UserReads was built without the meta table');
+    const res = await this.dynamo.send(
+      new QueryCommand({
+        TableName: this.metaTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ExclusiveStartKey: afterSk === null ? undefined : { pk: { S: pk }, sk: { S: afterSk } },
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (res.Items ?? []).map(plainItem);
   }
 
   /**

@@ -46,7 +46,13 @@ import { type AnsweredRange, coversSpan, LEVELS_MS } from '../../queries/range';
 import { mergeCells } from '../../storage/history-archive';
 import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
-import { type PostItem, postKey, toPostState } from '../../storage/posts/items';
+import {
+  type PostItem,
+  postKey,
+  readUserPostsWith,
+  toPostState,
+  type UserPostEntry,
+} from '../../storage/posts/items';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, totalPk } from '../../storage/rollup-store';
 import { SNAPSHOT_KEY, type SnapshotState } from '../../storage/snapshot-store';
@@ -352,6 +358,18 @@ export class Reader {
         ? await this.store.post(postId)
         : ((await this.userReads.metaItem(postKey(postId))) as PostItem | null);
     return item === null ? null : toPostState(item);
+  }
+
+  /** A page of a writer's posts, newest first, after index key `after` (storage/posts/items.ts). */
+  userPosts(name: string, limit: number, after: string | null) {
+    const reads = this.userReads;
+    if (reads === null) return this.store.userPosts(name, limit, after);
+    return readUserPostsWith(
+      async (pk, n, from) => (await reads.metaPartition(pk, n, from)) as unknown as UserPostEntry[],
+      name,
+      limit,
+      after,
+    );
   }
 
   /** The user's marketplace profile, or null (none, or deleted); read with the users of the same turn. */

@@ -19,7 +19,7 @@ export const handler = route(
     const name = userOfPath(path.name);
     const r = reader();
     const [page, sums] = await Promise.all([
-      r.store.userPosts(name, query.limit, query.cursor ?? null),
+      r.userPosts(name, query.limit, query.cursor ?? null),
       r.rangeBlocks(POSTS_USER_FIGURES.id, ALL_TIME),
     ]);
     const width = POSTS_USER_FIGURES.columns.length;

@@ -121,27 +121,47 @@ export async function readPost(
   return res.Item === undefined ? null : toPostState(res.Item as PostItem);
 }
 
+/**
+ * Reads up to `limit` entries of one index partition after sort key `after` (null: from the first), in
+ * index order: the DocumentClient's Query (readUserPosts) or the API's low-level one
+ * (UserReads.metaPartition).
+ */
+export type IndexReader = (pk: string, limit: number, after: string | null) => Promise<UserPostEntry[]>;
+
 /** A page of a writer's posts, newest first, after the entry with sort key `after` (null: from the first). */
-export async function readUserPosts(
+export async function readUserPostsWith(
+  read: IndexReader,
+  user: string,
+  limit: number,
+  after: string | null,
+): Promise<{ items: UserPostEntry[]; next: string | null }> {
+  // One more than asked: whether a next page exists is then known, and the last page says so.
+  const items = await read(userPostsPk(user), limit + 1, after);
+  if (items.length <= limit) return { items, next: null };
+  const page = items.slice(0, limit);
+  return { items: page, next: page[limit - 1].sk };
+}
+
+/** readUserPostsWith on the DocumentClient. */
+export function readUserPosts(
   doc: DynamoDBDocumentClient,
   table: string,
   user: string,
   limit: number,
   after: string | null,
 ): Promise<{ items: UserPostEntry[]; next: string | null }> {
-  const res = await doc.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': userPostsPk(user) },
-      ExclusiveStartKey: after === null ? undefined : { pk: userPostsPk(user), sk: after },
-      // One more than asked: whether a next page exists is then known, and the last page says so.
-      Limit: limit + 1,
-      ConsistentRead: true,
-    }),
-  );
-  const items = (res.Items ?? []) as UserPostEntry[];
-  if (items.length <= limit) return { items, next: null };
-  const page = items.slice(0, limit);
-  return { items: page, next: page[limit - 1].sk };
+  const read: IndexReader = async (pk, n, from) => {
+    const res = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: from === null ? undefined : { pk, sk: from },
+        Limit: n,
+        ConsistentRead: true,
+      }),
+    );
+    return (res.Items ?? []) as UserPostEntry[];
+  };
+  return readUserPostsWith(read, user, limit, after);
 }
