@@ -18,13 +18,6 @@ import { type FaultPlan, type FaultStats, formatFaultPlan, parseFaultSpec } from
 import { startLocalRuntime } from '../local/runtime';
 import { makeDynamoClient, makeKinesisClient } from '../storage/clients';
 import { StreamProducer } from '../stream/producer';
-import { dirty, garbageRecords, oversizedRecord, pack } from '../test/support/fault-streams';
-import {
-  assertMatchesModel,
-  expectedFrom,
-  failedRecords,
-  streamRecords,
-} from '../test/support/runtime-check';
 import { CliError, intOption, parseCli, runCli, type ScriptMain } from './cli-args';
 import { longRunSummary, runLongRun } from './long-run';
 
@@ -106,6 +99,12 @@ const longMain: ScriptMain = async (argv, io) => {
 
 const main: ScriptMain = async (argv, io) => {
   if (argv.includes('--long')) return longMain(argv, io);
+  // The dirt and the reference model load here only: they bring fast-check, whose text arbitraries
+  // alone hold some 90 MB, and the long run must measure the stack as npm start runs it.
+  const { dirty, garbageRecords, oversizedRecord, pack } = await import('../test/support/fault-streams');
+  const { assertMatchesModel, expectedFrom, failedRecords, streamRecords } = await import(
+    '../test/support/runtime-check'
+  );
   const args = parseCli(argv, {
     seconds: { type: 'string' },
     seed: { type: 'string' },
