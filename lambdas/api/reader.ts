@@ -221,6 +221,11 @@ export class Reader {
   private cachedEntries = 0;
   private readonly answers = new Map<string, RankedItem[]>();
   /** Pages of /meta/rejections answered at this checkpoint. */
+  /** atCheckpoint's answers: the checkpoint they hold and each answer by its kind and key */
+  private checkpointAnswers: { checkpoint: string; answers: Map<string, Promise<unknown>> } = {
+    checkpoint: '',
+    answers: new Map(),
+  };
   private rejectionPages: { checkpoint: string; pages: Map<string, Promise<RejectionPage>> } = {
     checkpoint: '',
     pages: new Map(),
@@ -449,6 +454,42 @@ export class Reader {
     for (let i = 0; i < ids.length; i++)
       sums.set(names[ids[i]], { strength: strength[i], points: points[i] });
     return { upTo: total.head.upTo, namesId: snap.namesId, sums };
+  }
+
+  /**
+   * The committed checkpoint, read afresh: with the items asked for in the same turn (one
+   * BatchGetItem) when reads are coalesced, so it costs a concurrent request almost nothing.
+   */
+  private async freshCheckpoint(): Promise<string> {
+    if (this.userReads === null) return (await this.pipelineState(true)).checkpoint;
+    const v = (await this.userReads.metaItem(PIPELINE_KEY))?.checkpoint;
+    return typeof v === 'string' ? v : '';
+  }
+
+  /**
+   * An answer that is a function of the committed items (`kind` and `key` name it): computed once per
+   * committed checkpoint, and shared by the requests that ask for it until the checkpoint moves. Only
+   * for answers read from items a batch writes before it commits (products, profiles), never from
+   * the snapshot job's rollups, which change between checkpoints. The checkpoint is read afresh, so a
+   * write that waited for its commit is seen by the next request.
+   */
+  async atCheckpoint<T>(kind: string, key: string, compute: () => Promise<T>): Promise<T> {
+    const checkpoint = await this.freshCheckpoint();
+    if (checkpoint !== this.checkpointAnswers.checkpoint)
+      this.checkpointAnswers = { checkpoint, answers: new Map() };
+    const answers = this.checkpointAnswers.answers;
+    const id = `${kind}\n${key}`;
+    let answer = answers.get(id) as Promise<T> | undefined;
+    if (answer === undefined) {
+      answer = compute();
+      if (answers.size >= MAX_CACHED_ANSWERS) answers.clear();
+      answers.set(id, answer);
+      const settled = answer;
+      settled.catch(() => {
+        if (answers.get(id) === settled) answers.delete(id);
+      });
+    }
+    return answer;
   }
 
   /**

@@ -161,6 +161,28 @@ describe('catalogue writes (embedded runtime, real handlers)', () => {
     );
   });
 
+  it('GET /products shows a write at once, though its pages are kept between batches', async () => {
+    // A page is computed once per committed checkpoint (Reader.atCheckpoint): asked before a write,
+    // it must not be answered again after the write's commit.
+    const list = async () => (await call('GET', '/products?prefix=shelf-')).body;
+    assert.deepEqual(await list(), { total: 0, items: [], nextCursor: null });
+    assert.equal((await call('POST', '/products', { productId: 'shelf-1', name: 'Shelf' })).status, 201);
+    const one = {
+      total: 1,
+      items: [{ productId: 'shelf-1', name: 'Shelf', category: null }],
+      nextCursor: null,
+    };
+    assert.deepEqual(await list(), one);
+    assert.deepEqual(await list(), one);
+    const put = await call('PUT', '/products/shelf-1', { name: 'Tall shelf', category: 'home' });
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual(await list(), {
+      total: 1,
+      items: [{ productId: 'shelf-1', name: 'Tall shelf', category: 'home' }],
+      nextCursor: null,
+    });
+  });
+
   it('a write the processor cannot commit in time answers 202 with its sequence number, and lands later', async () => {
     const resume = rt.faults.pause();
     let accepted: Answer;
