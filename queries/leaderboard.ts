@@ -235,3 +235,40 @@ export function rankBlocks(
   }
   return rankCandidates(names, m, limit);
 }
+
+/** Depths rankings are computed to: the shallow one serves the usual limits (10, 50) cheaply. */
+const SHALLOW_DEPTH = 100;
+export const MAX_RANK_DEPTH = 1_000;
+
+/**
+ * Rankings kept by key (what was ranked and the exact data version it was ranked from), computed
+ * once per key to the shallow depth, or the full one when a request asks for more, then cut to each
+ * request's limit. The oldest goes first past `max` entries.
+ */
+export class RankingCache<T> {
+  private readonly kept = new Map<string, T[]>();
+
+  constructor(private readonly max = 256) {}
+
+  /** The first `limit` (≤ MAX_RANK_DEPTH) of the ranking of `key`; `rank(depth)` ranks when none is kept. */
+  top(key: string, limit: number, rank: (depth: number) => T[]): T[] {
+    const depth = limit <= SHALLOW_DEPTH ? SHALLOW_DEPTH : MAX_RANK_DEPTH;
+    for (const d of depth === SHALLOW_DEPTH ? [SHALLOW_DEPTH, MAX_RANK_DEPTH] : [MAX_RANK_DEPTH]) {
+      const id = `${d}|${key}`;
+      const hit = this.kept.get(id);
+      if (hit !== undefined) {
+        this.kept.delete(id);
+        this.kept.set(id, hit);
+        return hit.slice(0, limit);
+      }
+    }
+    const ranked = rank(depth);
+    if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value as string);
+    this.kept.set(`${depth}|${key}`, ranked);
+    return ranked.slice(0, limit);
+  }
+
+  clear(): void {
+    this.kept.clear();
+  }
+}

@@ -5,15 +5,13 @@ import { PRODUCT_ACTION_FIGURES, PRODUCT_FIGURES } from '../../domain/marketplac
 import { productName } from '../../domain/marketplace/fold';
 import { toIso } from '../../domain/time';
 import { BadRequestError } from '../../queries/errors';
+import { RankingCache } from '../../queries/leaderboard';
 import { marketRange, type ProductRank, rankProducts } from '../../queries/marketplace';
 import { QUERY } from '../../queries/params';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-/** Rankings are computed this deep once per block version, then cut to each request's limit. */
-const RANK_DEPTH = 1_000;
-const MAX_CACHED = 256;
-const ranked = new Map<string, ProductRank[]>();
+const ranked = new RankingCache<ProductRank>();
 
 export const handler = route(
   { id: 'LeaderboardProducts', query: QUERY.productLeaderboard },
@@ -30,17 +28,12 @@ export const handler = route(
     const range = marketRange(query, r.now());
     const set = action === undefined ? PRODUCT_FIGURES.id : PRODUCT_ACTION_FIGURES.id;
     const sums = await r.rangeBlocks(set, range);
-    let top: ProductRank[] = [];
-    if (sums !== null) {
-      const key = `${metric}|${action ?? ''}|${minRatings}|${sums.version}`;
-      const cached = ranked.get(key);
-      if (cached === undefined) {
-        top = rankProducts(metric, sums.names, sums.blocks, { action, minRatings }, RANK_DEPTH);
-        if (ranked.size >= MAX_CACHED) ranked.delete(ranked.keys().next().value as string);
-        ranked.set(key, top);
-      } else top = cached;
-    }
-    const items = top.slice(0, query.limit);
+    const items =
+      sums === null
+        ? []
+        : ranked.top(`${metric}|${action ?? ''}|${minRatings}|${sums.version}`, query.limit, (depth) =>
+            rankProducts(metric, sums.names, sums.blocks, { action, minRatings }, depth),
+          );
     const products = await Promise.all(items.map((it) => r.product(it.productId)));
     return {
       metric,

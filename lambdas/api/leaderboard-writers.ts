@@ -3,17 +3,14 @@
 // rollups and the journal tail, as the social leaderboards rank theirs.
 import { POSTS_USER_FIGURES } from '../../domain/posts/family';
 import { toIso } from '../../domain/time';
-import { type RankedItem, rankBlocks } from '../../queries/leaderboard';
+import { type RankedItem, RankingCache, rankBlocks } from '../../queries/leaderboard';
 import { marketRange } from '../../queries/marketplace';
 import { QUERY } from '../../queries/params';
 import { WRITER_COLUMN } from '../../queries/posts';
 import { route } from '../shared/http';
 import { reader } from './reader';
 
-/** Rankings are computed this deep once per block version, then cut to each request's limit. */
-const RANK_DEPTH = 1_000;
-const MAX_CACHED = 256;
-const ranked = new Map<string, RankedItem[]>();
+const ranked = new RankingCache<RankedItem>();
 
 export const handler = route({ id: 'LeaderboardWriters', query: QUERY.writers }, async ({ query }) => {
   const r = reader();
@@ -21,20 +18,17 @@ export const handler = route({ id: 'LeaderboardWriters', query: QUERY.writers },
   const sums = await r.rangeBlocks(POSTS_USER_FIGURES.id, range);
   let top: RankedItem[] = [];
   if (sums !== null) {
-    const key = `${query.metric}|${sums.version}`;
-    const cached = sums.version === '' ? undefined : ranked.get(key);
-    if (cached === undefined) {
-      top = rankBlocks(sums.names, sums.blocks, WRITER_COLUMN[query.metric], RANK_DEPTH);
-      if (sums.version !== '') {
-        if (ranked.size >= MAX_CACHED) ranked.delete(ranked.keys().next().value as string);
-        ranked.set(key, top);
-      }
-    } else top = cached;
+    const rank = (depth: number) => rankBlocks(sums.names, sums.blocks, WRITER_COLUMN[query.metric], depth);
+    // An empty version names no exact data: ranked afresh.
+    top =
+      sums.version === ''
+        ? rank(query.limit)
+        : ranked.top(`${query.metric}|${sums.version}`, query.limit, rank);
   }
   return {
     metric: query.metric,
     from: range.from === null ? null : toIso(range.from),
     to: toIso(range.to),
-    items: top.slice(0, query.limit),
+    items: top,
   };
 });

@@ -40,6 +40,7 @@ import {
   METRIC_COLUMN,
   type Metric,
   type RankedItem,
+  RankingCache,
   rankBlocks,
 } from '../../queries/leaderboard';
 import { type AnsweredRange, coversSpan, LEVELS_MS } from '../../queries/range';
@@ -102,8 +103,6 @@ interface Dictionary {
   loading: Promise<void> | null;
 }
 
-/** Ranked lists are computed this deep once, then cut to each request's limit. */
-const RANK_DEPTH = 1_000;
 const MAX_CACHED_ANSWERS = 256;
 /** Cap on the block presences kept (planSteps) before they are all dropped. */
 const MAX_PRESENCE_ENTRIES = 200_000;
@@ -219,7 +218,8 @@ export class Reader {
   /** earliest()'s answers, by set, key, snapshot cursor and journal tail */
   private readonly earliestAnswers = new Map<string, number | null>();
   private cachedEntries = 0;
-  private readonly answers = new Map<string, RankedItem[]>();
+  /** the social leaderboards' rankings, by metric and the blocks' version */
+  private readonly answers = new RankingCache<RankedItem>(MAX_CACHED_ANSWERS);
   /** Pages of /meta/rejections answered at this checkpoint. */
   /** atCheckpoint's answers: the checkpoint they hold and each answer by its kind and key */
   private checkpointAnswers: { checkpoint: string; answers: Map<string, Promise<unknown>> } = {
@@ -558,15 +558,11 @@ export class Reader {
   async leaderboard(metric: Metric, range: AnsweredRange, limit: number): Promise<LeaderboardAnswer> {
     const sums = await this.rangeBlocks(SOCIAL_FIGURES.id, range);
     if (sums === null) return { items: [] };
-    const key = `${metric}|${sums.version}`;
-    let ranked = this.answers.get(key);
-    if (ranked === undefined) {
-      ranked = rankBlocks(sums.names, sums.blocks, METRIC_COLUMN[metric], RANK_DEPTH);
-      if (this.answers.size >= MAX_CACHED_ANSWERS)
-        this.answers.delete(this.answers.keys().next().value as string);
-    } else this.answers.delete(key);
-    this.answers.set(key, ranked);
-    return { items: ranked.slice(0, limit) };
+    return {
+      items: this.answers.top(`${metric}|${sums.version}`, limit, (depth) =>
+        rankBlocks(sums.names, sums.blocks, METRIC_COLUMN[metric], depth),
+      ),
+    };
   }
 
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { rankBlocks, rankValues } from '../../queries/leaderboard';
+import { RankingCache, rankBlocks, rankValues } from '../../queries/leaderboard';
 import { decodeBlock, encodeBlock } from '../../storage/rollup-codec';
 
 function bruteRank(values: Map<string, number>, limit: number) {
@@ -108,6 +108,28 @@ describe('rankBlocks', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('RankingCache', () => {
+  it('answers the first `limit` of the full ranking, whatever limits came before', () => {
+    const full = Array.from({ length: 1_500 }, (_, i) => i);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 1, maxLength: 8 }), (limits) => {
+        const cache = new RankingCache<number>();
+        const depths: number[] = [];
+        for (const limit of limits) {
+          const got = cache.top('k', limit, (depth) => {
+            depths.push(depth);
+            return full.slice(0, depth);
+          });
+          assert.deepEqual(got, full.slice(0, limit));
+        }
+        // Ranked at most once per depth, and the shallow depth only before any deep ranking.
+        assert.ok(depths.length <= 2 && new Set(depths).size === depths.length, String(depths));
+        if (depths.length === 2) assert.deepEqual(depths, [100, 1_000]);
+      }),
     );
   });
 });
