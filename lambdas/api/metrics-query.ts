@@ -2,15 +2,16 @@
 // (loaded on first use from the route record's entry, as the gateway loads it) with the proxy event of
 // a GET of that route: `result` is exactly what the route answers, and a 4xx of the route is this
 // route's answer, its parameters named as the catalogue names them.
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MAX_WRITE_BODY_BYTES } from '../../lib/definitions';
 import { parseJsonBody } from '../../queries/catalogue';
 import { metricMessage, metricRequest } from '../../queries/metrics';
 import { QUERY } from '../../queries/params';
 import { MetricsQueryBodySchema } from '../../queries/schemas';
-import { Reply, requestText, route } from '../shared/http';
+import { AppError } from '../../queries/errors';
+import { Reply, type RouteHandler, requestText, route } from '../shared/http';
 
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type Handler = Pick<RouteHandler<never>, 'answer'>;
 
 const handlers = new Map<string, Promise<Handler>>();
 
@@ -51,14 +52,25 @@ export const handler = route(
         path: req.path,
       },
     };
-    const answer = await (await handlerOf(req.route.entry))(inner, context);
-    const body = JSON.parse(answer.body) as unknown;
-    if (answer.statusCode === 200) return { name: data.name, params, result: body };
-    const error = (body as { error?: { code: string; message: string } }).error;
-    if (error === undefined || answer.statusCode >= 500)
-      throw new Error(`${data.name}: ${answer.statusCode}`);
-    return new Reply(answer.statusCode, {
-      error: { code: error.code, message: metricMessage(req.route, error.message) },
-    });
+    // The route's own answer, unserialized: `result` is what its JSON body would be.
+    const route = await handlerOf(req.route.entry);
+    let result: unknown;
+    try {
+      result = await route.answer(inner, context);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return new Reply(err.status, {
+        error: { code: err.code, message: metricMessage(req.route, err.message) },
+      });
+    }
+    if (result instanceof Reply) {
+      const error = (result.body as { error?: { code: string; message: string } } | null)?.error;
+      if (result.status === 200) return { name: data.name, params, result: result.body };
+      if (error === undefined || result.status >= 500) throw new Error(`${data.name}: ${result.status}`);
+      return new Reply(result.status, {
+        error: { code: error.code, message: metricMessage(req.route, error.message) },
+      });
+    }
+    return { name: data.name, params, result };
   },
 );

@@ -106,6 +106,13 @@ export function conditional(
 }
 
 /** Every If-None-Match line of the request as one list (API Gateway's `headers` keeps only the last). */
+/** The request's headers by lower-case name. */
+function lowerHeaders(event: APIGatewayProxyEvent): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v ?? undefined;
+  return headers;
+}
+
 function ifNoneMatch(
   event: APIGatewayProxyEvent,
   headers: Record<string, string | undefined>,
@@ -182,7 +189,15 @@ export interface RouteSpec<Q extends ZodType> {
 export type RouteHandler<Q extends ZodType> = middy.MiddyfiedHandler<
   APIGatewayProxyEvent,
   APIGatewayProxyResult
-> & { readonly spec: RouteSpec<Q> };
+> & {
+  readonly spec: RouteSpec<Q>;
+  /**
+   * The route's answer to `event` before it is serialized: its value, or a Reply; a bad input throws
+   * the route's AppError. For a caller in the same process that embeds the answer in its own
+   * (POST /metrics/query), without a JSON round trip and an ETag of its own.
+   */
+  readonly answer: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>;
+};
 
 const pathName = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
@@ -211,25 +226,26 @@ export function route<Q extends ZodType>(
   const def = ROUTES.find((r) => r.id === spec.id);
   if (def === undefined) throw new Error(`route '${spec.id}' is not in ROUTES (lib/definitions.ts)`);
   requireEnvironment(def.fn);
+  const answer = async (event: APIGatewayProxyEvent, context: Context): Promise<unknown> => {
+    const path: Record<string, string> = {};
+    for (const p of spec.path ?? []) {
+      const parsed = pathName.safeParse(event.pathParameters?.[p] ?? '');
+      if (!parsed.success) {
+        throw new BadRequestError(`path parameter '${p}': ${parsed.error.issues[0].message}`);
+      }
+      path[p] = parsed.data;
+    }
+    const q = spec.query.safeParse(readQuery(event));
+    if (!q.success) throw new BadRequestError(describeIssue('query parameter', q.error));
+    return fn({ query: q.data, path, body: event.body, headers: lowerHeaders(event), event }, context);
+  };
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrors())
     .handler(async (event, context) => {
-      const path: Record<string, string> = {};
-      for (const p of spec.path ?? []) {
-        const parsed = pathName.safeParse(event.pathParameters?.[p] ?? '');
-        if (!parsed.success) {
-          throw new BadRequestError(`path parameter '${p}': ${parsed.error.issues[0].message}`);
-        }
-        path[p] = parsed.data;
-      }
-      const q = spec.query.safeParse(readQuery(event));
-      if (!q.success) throw new BadRequestError(describeIssue('query parameter', q.error));
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v ?? undefined;
-      const result = await fn({ query: q.data, path, body: event.body, headers, event }, context);
-      const answer = result instanceof Reply ? json(result.body, result.status) : json(result);
-      return event.httpMethod === 'GET' ? conditional(answer, ifNoneMatch(event, headers)) : answer;
+      const result = await answer(event, context);
+      const reply = result instanceof Reply ? json(result.body, result.status) : json(result);
+      return event.httpMethod === 'GET' ? conditional(reply, ifNoneMatch(event, lowerHeaders(event))) : reply;
     });
-  return Object.assign(handler, { spec });
+  return Object.assign(handler, { spec, answer });
 }
