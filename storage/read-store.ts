@@ -146,10 +146,11 @@ export class ReadStore {
   /** A page of a writer's posts, newest first, after index key `after` (storage/posts/items.ts). */
   userPosts(
     user: string,
+    total: number,
     limit: number,
     after: string | null,
   ): Promise<{ items: UserPostEntry[]; next: string | null }> {
-    return readUserPosts(this.doc, this.tables.meta, user, limit, after);
+    return readUserPosts(this.doc, this.tables.meta, user, total, limit, after);
   }
 
   /** The user's marketplace profile (null: none, or deleted), strongly consistent. */

@@ -5,10 +5,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MAX_WRITE_BODY_BYTES } from '../../lib/definitions';
 import { parseJsonBody } from '../../queries/catalogue';
+import { AppError } from '../../queries/errors';
 import { metricMessage, metricRequest } from '../../queries/metrics';
 import { QUERY } from '../../queries/params';
 import { MetricsQueryBodySchema } from '../../queries/schemas';
-import { AppError } from '../../queries/errors';
 import { Reply, type RouteHandler, requestText, route } from '../shared/http';
 
 type Handler = Pick<RouteHandler<never>, 'answer'>;

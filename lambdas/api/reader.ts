@@ -48,11 +48,13 @@ import { mergeCells } from '../../storage/history-archive';
 import { type ProductItem, productKey, profileKey, toProductState } from '../../storage/marketplace/items';
 import { PIPELINE_KEY, type PipelineState } from '../../storage/pipeline-store';
 import {
+  headEntries,
   type PostItem,
   postKey,
   readUserPostsWith,
   toPostState,
   type UserPostEntry,
+  userPostsHeadKey,
 } from '../../storage/posts/items';
 import { ReadStore } from '../../storage/read-store';
 import { rollupPk, totalPk } from '../../storage/rollup-store';
@@ -365,11 +367,18 @@ export class Reader {
     return item === null ? null : toPostState(item);
   }
 
-  /** A page of a writer's posts, newest first, after index key `after` (storage/posts/items.ts). */
-  userPosts(name: string, limit: number, after: string | null) {
+  /**
+   * A page of a writer's posts, newest first, after index key `after` (storage/posts/items.ts): its
+   * head read with the items of the same turn, and its index only past the head. `total` is the
+   * writer's post count from the figures.
+   */
+  async userPosts(name: string, total: number, limit: number, after: string | null) {
     const reads = this.userReads;
-    if (reads === null) return this.store.userPosts(name, limit, after);
+    if (reads === null) return this.store.userPosts(name, total, limit, after);
+    const head = headEntries(name, await reads.metaItem(userPostsHeadKey(name)));
     return readUserPostsWith(
+      head,
+      total,
       async (pk, n, from) => (await reads.metaPartition(pk, n, from)) as unknown as UserPostEntry[],
       name,
       limit,

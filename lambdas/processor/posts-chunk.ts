@@ -1,23 +1,36 @@
 // The posts family in the processor: loads the stored posts whose ids the chunk's `post` events name
-// (to judge a repeat), folds the chunk's posts (domain/posts/fold.ts) and gives back each new post's
-// two items (storage/posts/items.ts) and the figure rows.
+// (to judge a repeat) and the heads of their writers, folds the chunk's posts (domain/posts/fold.ts)
+// and gives back each new post's item, each writer's new head and the entries that go past it to the
+// writer's index (storage/posts/items.ts), and the figure rows.
 import { eventKind } from '../../domain/event-kind';
 import { POST_TYPE, readPostEvent } from '../../domain/posts/events';
 import { POSTS } from '../../domain/posts/family';
-import { type KnownPost, PostsFold } from '../../domain/posts/fold';
+import { type KnownPost, type PostState, PostsFold } from '../../domain/posts/fold';
 import { MAX_LIVE_POSTS, POSTS_TOPIC } from '../../queries/live';
 import { postView } from '../../queries/posts';
+import { batchGet } from '../../storage/batch-io';
 import type { RedoPut } from '../../storage/pipeline-store';
-import { readKnownPosts, toPostItem, toUserPostEntry } from '../../storage/posts/items';
+import {
+  addToHead,
+  headEntries,
+  readKnownPosts,
+  toPostItem,
+  type UserPostEntry,
+  userPostsHeadKey,
+} from '../../storage/posts/items';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
 
 class PostsChunk implements FamilyChunk {
   readonly fold: PostsFold;
   readonly stats: { itemsLoaded: number; itemsFromCache: number; itemsWritten: number };
 
-  constructor(known: Map<string, KnownPost>) {
+  constructor(
+    known: Map<string, KnownPost>,
+    /** the heads of the writers the chunk's posts name, as stored (absent: none) */
+    private readonly heads: Map<string, UserPostEntry[]>,
+  ) {
     this.fold = new PostsFold(known);
-    this.stats = { itemsLoaded: known.size, itemsFromCache: 0, itemsWritten: 0 };
+    this.stats = { itemsLoaded: known.size + heads.size, itemsFromCache: 0, itemsWritten: 0 };
   }
 
   apply(_kind: string, value: unknown, arrivalMs: number, seq: string, index: number): string {
@@ -30,9 +43,18 @@ class PostsChunk implements FamilyChunk {
 
   finish(): ReturnType<FamilyChunk['finish']> {
     const puts: RedoPut[] = [];
+    const byWriter = new Map<string, PostState[]>();
     for (const p of this.fold.created) {
       puts.push({ table: 'meta', item: toPostItem(p) as unknown as Record<string, unknown> });
-      puts.push({ table: 'meta', item: toUserPostEntry(p) as unknown as Record<string, unknown> });
+      const mine = byWriter.get(p.user);
+      if (mine === undefined) byWriter.set(p.user, [p]);
+      else mine.push(p);
+    }
+    // One head write per writer, and an index entry for each entry past the head.
+    for (const [user, created] of byWriter) {
+      const { head, index } = addToHead(user, this.heads.get(user) ?? [], created);
+      puts.push({ table: 'meta', item: head as unknown as Record<string, unknown> });
+      for (const e of index) puts.push({ table: 'meta', item: e as unknown as Record<string, unknown> });
     }
     this.stats.itemsWritten = puts.length;
     const n = this.fold.created.length;
@@ -54,17 +76,30 @@ export class PostsFamily implements ProcessorFamily {
 
   async begin(runs: readonly Run[], ctx: ChunkContext): Promise<FamilyChunk> {
     const ids = new Set<string>();
+    const writers = new Set<string>();
     if (!ctx.emptyStore) {
       for (const run of runs) {
         for (const v of run.values) {
           if (eventKind(v) !== POST_TYPE) continue;
           const e = readPostEvent(v, run.arrivalMs);
-          if (e !== null) ids.add(e.postId);
+          if (e !== null) {
+            ids.add(e.postId);
+            writers.add(e.user);
+          }
         }
       }
     }
-    if (ids.size === 0) return new PostsChunk(new Map());
-    return new PostsChunk(await readKnownPosts(ctx.doc, ctx.tables.meta, ids));
+    if (ids.size === 0) return new PostsChunk(new Map(), new Map());
+    const [known, heads] = await Promise.all([
+      readKnownPosts(ctx.doc, ctx.tables.meta, ids),
+      batchGet(ctx.doc, ctx.tables.meta, [...writers].map(userPostsHeadKey)),
+    ]);
+    const headOf = new Map<string, UserPostEntry[]>();
+    for (const item of heads) {
+      const user = (item.pk as string).slice('postshead#'.length);
+      headOf.set(user, headEntries(user, item));
+    }
+    return new PostsChunk(known, headOf);
   }
 
   committed(): void {}

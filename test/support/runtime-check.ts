@@ -21,7 +21,14 @@ import { sumBlocks } from '../../queries/figures';
 import * as S from '../../queries/schemas';
 import { makeKinesisClient } from '../../storage/clients';
 import { type ProductItem, toProductState } from '../../storage/marketplace/items';
-import { type PostItem, toPostState, type UserPostEntry, userPostSk } from '../../storage/posts/items';
+import {
+  HEAD_ENTRIES,
+  headEntries,
+  type PostItem,
+  toPostState,
+  type UserPostEntry,
+  userPostSk,
+} from '../../storage/posts/items';
 import { ReadStore } from '../../storage/read-store';
 import { MarketplaceModel } from '../reference/marketplace-model';
 import { type LeaderboardMetric, type ReferenceModel, withoutResends } from '../reference/model';
@@ -284,8 +291,9 @@ export async function assertMatchesModel(
 
 /**
  * The posts family's stored state equals the model's: every post item (user, content, time, analysis),
- * every writer's index (its entries, in the order of their sort keys, are the model's newest-first
- * list, each entry's key made from its post's time and stream position), and the all-data sums of the
+ * every writer's head and index (the head's entries, then the index's in the order of their sort keys,
+ * are the model's newest-first list, each entry's key made from its post's time and stream position;
+ * the index holds entries only once the head is full), and the all-data sums of the
  * overall set and of every writer (after the snapshot run assertMatchesModel makes).
  */
 export async function assertPostsMatches(
@@ -298,10 +306,14 @@ export async function assertPostsMatches(
   const meta = await scanAll(doc, rt.tables.meta);
   const posts = new Map<string, PostItem>();
   const index = new Map<string, UserPostEntry[]>();
+  const heads = new Map<string, UserPostEntry[]>();
   for (const it of meta) {
     const pk = it.pk as string;
     if (pk.startsWith('post#')) posts.set(it.id as string, it as unknown as PostItem);
-    else if (pk.startsWith('posts#')) {
+    else if (pk.startsWith('postshead#')) {
+      const user = pk.slice('postshead#'.length);
+      heads.set(user, headEntries(user, it));
+    } else if (pk.startsWith('posts#')) {
       const user = pk.slice('posts#'.length);
       const list = index.get(user) ?? [];
       list.push(it as unknown as UserPostEntry);
@@ -320,9 +332,13 @@ export async function assertPostsMatches(
     );
   }
   const writers = new Set(model.log.map((p) => p.user));
-  assert.deepEqual([...index.keys()].sort(), [...writers].sort(), `${label}: writers' indexes`);
-  for (const [user, entries] of index) {
-    entries.sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+  assert.deepEqual([...heads.keys()].sort(), [...writers].sort(), `${label}: writers' heads`);
+  for (const [user, head] of heads) {
+    const inIndex = (index.get(user) ?? []).sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+    assert.ok(head.length <= HEAD_ENTRIES, `${label}: the head of ${user} holds at most ${HEAD_ENTRIES}`);
+    if (inIndex.length > 0)
+      assert.equal(head.length, HEAD_ENTRIES, `${label}: ${user}'s index past a full head`);
+    const entries = [...head, ...inIndex];
     for (const e of entries) {
       const item = posts.get(e.id);
       assert.ok(item !== undefined, `${label}: index entry of ${user} names post ${e.id}`);
