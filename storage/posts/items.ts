@@ -16,7 +16,8 @@
 //   entry), however many posts there are: no scan, no filter.
 //
 // Stores written before the head existed hold every entry in the index; the reads below fall back to
-// the index whenever the writer's post count says the head does not hold them all.
+// the index whenever the writer's post count says the head does not hold them all. (There a writer's
+// new post older than one of its old posts would be listed before it: the head is read first.)
 //
 // Keys are prefixed so that no post id or name can meet a fixed key of the table ('pipeline', ...).
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
