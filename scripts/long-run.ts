@@ -7,6 +7,7 @@
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DEFAULT_GENERATOR_EVERY_MS,
   DEFAULT_GENERATOR_USERS,
   defaultGeneratorMaxUsers,
   type LocalRuntime,
@@ -199,7 +200,7 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
   const generator = {
     users,
     maxUsers: o.maxUsers ?? defaultGeneratorMaxUsers(users),
-    everyMs: o.everyMs ?? 5_000,
+    everyMs: o.everyMs ?? DEFAULT_GENERATOR_EVERY_MS,
   };
 
   // ---- the reader: one request at a time, a few a second, round the routes ----
