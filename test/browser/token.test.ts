@@ -42,7 +42,11 @@ describe('dashboard with access tokens in headless Chromium', { skip: browserSki
 
   /** Waits for the page's next answer from /meta/pipeline; returns its status and Authorization. */
   const nextPipeline = async () => {
-    const res = await page.waitForResponse((r) => new URL(r.url()).pathname === '/meta/pipeline');
+    // The overview polls every 2 s; under a loaded machine a poll has been seen to take longer than the
+    // default 20 s wait to show.
+    const res = await page.waitForResponse((r) => new URL(r.url()).pathname === '/meta/pipeline', {
+      timeout: 60_000,
+    });
     return { status: res.status(), authorization: (await res.request().allHeaders()).authorization };
   };
 
