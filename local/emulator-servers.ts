@@ -5,6 +5,8 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+// Before dynalite loads its store module (see there).
+import './dynalite-string-store';
 import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import { installIteratorFix } from './dynalite-iterators';
