@@ -151,20 +151,25 @@ export function tailEarliest(
   return best;
 }
 
+/** The index of key id `id` in a block's ascending `ids`, or -1. */
+export function indexOfId(ids: Int32Array, id: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo] === id ? lo : -1;
+}
+
 /** The sum of each of `width` columns over `blocks` for key id `id` (zeros when absent; ids ascending). */
 export function sumId(blocks: readonly BlockData[], id: number | undefined, width: number): number[] {
   const out = new Array<number>(width).fill(0);
   if (id === undefined) return out;
   for (const b of blocks) {
-    const ids = b.ids;
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ids[mid] < id) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < ids.length && ids[lo] === id) for (let c = 0; c < width; c++) out[c] += b.cols[c][lo];
+    const i = indexOfId(b.ids, id);
+    if (i >= 0) for (let c = 0; c < width; c++) out[c] += b.cols[c][i];
   }
   return out;
 }

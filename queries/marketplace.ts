@@ -4,7 +4,7 @@
 
 import { P, U } from '../domain/marketplace/family';
 import { type ProductState, productName } from '../domain/marketplace/fold';
-import { CENTS_BASE, centsToAmount, joinCents, partsToAmount } from '../domain/marketplace/money';
+import { CENTS_BASE, CentsSum, centsToAmount, partsToAmount } from '../domain/marketplace/money';
 import { BUCKET_MS, bucketOf, toIso } from '../domain/time';
 import { BadRequestError } from './errors';
 import { type AnsweredRange, answeredRange } from './range';
@@ -145,13 +145,28 @@ export function seriesStarts(r: SeriesRange): readonly string[] {
   return starts;
 }
 
-/** The steps of a series: [start, end) each, the last one clipped at `to`. */
-export function seriesSteps(r: SeriesRange): { from: number; to: number }[] {
-  const out: { from: number; to: number }[] = [];
-  for (let start = r.from; start < r.to; start += r.intervalMs) {
-    out.push({ from: start, to: Math.min(start + r.intervalMs, r.to) });
+/** Recent series' steps, by range, as seriesStarts keeps their starts. */
+const stepsCache = new Map<string, readonly SeriesStep[]>();
+
+export interface SeriesStep {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The steps of a series: [start, end) each, the last one clipped at `to` (shared: read only). */
+export function seriesSteps(r: SeriesRange): readonly SeriesStep[] {
+  const key = `${r.from}|${r.intervalMs}|${r.to}`;
+  let steps = stepsCache.get(key);
+  if (steps === undefined) {
+    const out: SeriesStep[] = [];
+    for (let start = r.from; start < r.to; start += r.intervalMs) {
+      out.push(Object.freeze({ from: start, to: Math.min(start + r.intervalMs, r.to) }));
+    }
+    steps = Object.freeze(out);
+    if (stepsCache.size >= MAX_CACHED_STARTS) stepsCache.delete(stepsCache.keys().next().value as string);
+    stepsCache.set(key, steps);
   }
-  return out;
+  return steps;
 }
 
 function rangeHead(r: SeriesRange) {
@@ -161,15 +176,15 @@ function rangeHead(r: SeriesRange) {
 // ---- a product's sales and ratings -----------------------------------------------------------------
 
 /** GET /products/{id}/sales from the product's figure rows (PRODUCT_FIGURES) per step. */
-export function salesView(productId: string, r: SeriesRange, rows: readonly number[][]) {
+export function salesView(productId: string, r: SeriesRange, rows: readonly (readonly number[])[]) {
   let orders = 0;
   let units = 0;
-  let cents = 0n;
+  const cents = new CentsSum();
   const starts = seriesStarts(r);
   const series = rows.map((row, i) => {
     orders += row[P.orders];
     units += row[P.units];
-    cents += joinCents(row[P.cents], row[P.centsHi]);
+    cents.add(row[P.cents], row[P.centsHi]);
     return {
       start: starts[i],
       orders: row[P.orders],
@@ -177,11 +192,11 @@ export function salesView(productId: string, r: SeriesRange, rows: readonly numb
       revenue: partsToAmount(row[P.cents], row[P.centsHi]),
     };
   });
-  return { productId, ...rangeHead(r), orders, units, revenue: centsToAmount(cents), series };
+  return { productId, ...rangeHead(r), orders, units, revenue: cents.amount(), series };
 }
 
 /** GET /products/{id}/ratings from the product's figure rows per step. */
-export function ratingsView(productId: string, r: SeriesRange, rows: readonly number[][]) {
+export function ratingsView(productId: string, r: SeriesRange, rows: readonly (readonly number[])[]) {
   let count = 0;
   let sum = 0;
   const stars = [0, 0, 0, 0, 0];
@@ -221,14 +236,14 @@ export function byToken(counts: Iterable<[string, number]>): Record<string, numb
 export function activityView(
   name: string,
   r: SeriesRange,
-  rows: readonly number[][],
+  rows: readonly (readonly number[])[],
   byAction: Record<string, number>,
   bySource: Record<string, number>,
 ) {
   let interactions = 0;
   let orders = 0;
   let units = 0;
-  let cents = 0n;
+  const cents = new CentsSum();
   let ratings = 0;
   let ratingSum = 0;
   const starts = seriesStarts(r);
@@ -236,7 +251,7 @@ export function activityView(
     interactions += row[U.interactions];
     orders += row[U.orders];
     units += row[U.units];
-    cents += joinCents(row[U.cents], row[U.centsHi]);
+    cents.add(row[U.cents], row[U.centsHi]);
     ratings += row[U.ratings];
     ratingSum += row[U.ratingSum];
     return { start: starts[i], interactions: row[U.interactions] };
@@ -247,7 +262,7 @@ export function activityView(
     interactions,
     byAction,
     bySource,
-    purchases: { orders, units, revenue: centsToAmount(cents) },
+    purchases: { orders, units, revenue: cents.amount() },
     ratings: { count: ratings, average: average(ratingSum, ratings) },
     series,
   };

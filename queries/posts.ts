@@ -124,7 +124,7 @@ export function userPostsItem(e: UserPostEntry): z.output<typeof UserPostsSchema
 export function statsView(
   user: string | null,
   r: SeriesRange,
-  rows: readonly number[][],
+  rows: readonly (readonly number[])[],
 ): z.output<typeof PostsStatsSchema> {
   let posts = 0;
   let words = 0;

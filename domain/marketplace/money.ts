@@ -75,7 +75,9 @@ export function joinCents(lo: number, hi: number): bigint {
 
 /** Money in two parts as the API answers it (see centsToAmount). */
 export function partsToAmount(lo: number, hi: number): number {
-  return hi === 0 && Number.isSafeInteger(lo) ? centsToAmount(lo) : centsToAmount(joinCents(lo, hi));
+  if (hi === 0) return centsToAmount(lo);
+  const cents = hi * CENTS_BASE + lo;
+  return Number.isSafeInteger(cents) ? centsToAmount(cents) : centsToAmount(joinCents(lo, hi));
 }
 
 /**
@@ -83,6 +85,8 @@ export function partsToAmount(lo: number, hi: number): number {
  * the decimal value (`1990` → 19.9, `250000` → 2500). Accepts a bigint for sums past 2^53 cents.
  */
 export function centsToAmount(cents: number | bigint): number {
+  // An exact integer over 100: IEEE division rounds the exact quotient, which is the decimal value.
+  if (typeof cents === 'number' && Number.isSafeInteger(cents)) return cents / 100;
   const c = typeof cents === 'bigint' ? cents : BigInt(cents);
   const negative = c < 0n;
   const abs = negative ? -c : c;
@@ -90,3 +94,34 @@ export function centsToAmount(cents: number | bigint): number {
   const text = `${negative ? '-' : ''}${abs / 100n}.${frac < 10n ? '0' : ''}${frac}`;
   return Number(text);
 }
+
+/**
+ * A running sum of two-part cents (`hi × CENTS_BASE + lo`) kept in doubles while they stay exact, so
+ * that summing a series' rows makes no bigint per row.
+ */
+export class CentsSum {
+  private lo = 0;
+  private hi = 0;
+  private big = 0n;
+
+  add(lo: number, hi: number): void {
+    this.lo += lo;
+    this.hi += hi;
+    if (this.lo > SAFE_PART || this.lo < -SAFE_PART || this.hi > SAFE_PART || this.hi < -SAFE_PART) {
+      this.big += joinCents(this.lo, this.hi);
+      this.lo = 0;
+      this.hi = 0;
+    }
+  }
+
+  /** The sum as an amount (centsToAmount). */
+  amount(): number {
+    const cents = this.hi * CENTS_BASE + this.lo;
+    return this.big === 0n && Number.isSafeInteger(cents)
+      ? centsToAmount(cents)
+      : centsToAmount(this.big + joinCents(this.lo, this.hi));
+  }
+}
+
+/** Below it, adding one more part (each below 2^52, MAX_BLOCK_VALUE) keeps a double's sum exact. */
+const SAFE_PART = 2 ** 52;

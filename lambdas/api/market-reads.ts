@@ -11,23 +11,44 @@ import {
 } from '../../domain/marketplace/family';
 import type { ProductState } from '../../domain/marketplace/fold';
 import { NotFoundError } from '../../queries/errors';
-import { sumBlocks, sumId } from '../../queries/figures';
+import { indexOfId, sumBlocks, sumId } from '../../queries/figures';
 import { type MarketRangeQuery, marketSeriesRange, seriesSteps } from '../../queries/marketplace';
 import type { AnsweredRange } from '../../queries/range';
 import type { SeriesRange } from '../../queries/series';
+import type { BlockData } from '../../storage/rollup-codec';
 import type { Reader } from './reader';
 
-/** The figure rows of `key` in set `set`, one per step (zeros where it has none). */
+/**
+ * The figure rows of `key` in set `set`, one per step (zeros where it has none). Rows are read only: a
+ * step without the key shares one row of zeros, and a block that several steps hold (the journal
+ * tail's, a block wider than a step) is searched once.
+ */
 export async function keySteps(
   r: Reader,
   set: string,
   steps: readonly { from: number; to: number }[],
   key: string,
-): Promise<number[][]> {
+): Promise<readonly (readonly number[])[]> {
   const width = figureSet(set).columns.length;
   const { perStep, idOf } = await r.stepBlocks(set, steps);
   const id = idOf(key);
-  return perStep.map((blocks) => sumId(blocks, id, width));
+  const zeros: readonly number[] = Object.freeze(new Array<number>(width).fill(0));
+  if (id === undefined) return perStep.map(() => zeros);
+  const at = new Map<BlockData, number>();
+  return perStep.map((blocks) => {
+    let row: number[] | null = null;
+    for (const b of blocks) {
+      let i = at.get(b);
+      if (i === undefined) {
+        i = indexOfId(b.ids, id);
+        at.set(b, i);
+      }
+      if (i < 0) continue;
+      row ??= new Array<number>(width).fill(0);
+      for (let c = 0; c < width; c++) row[c] += b.cols[c][i];
+    }
+    return row ?? zeros;
+  });
 }
 
 /** The actions and the sources with an interaction in the range (from the per (source, action) set). */
@@ -98,7 +119,7 @@ export async function productSeries(
   r: Reader,
   productId: string,
   query: MarketRangeQuery,
-): Promise<{ range: SeriesRange; rows: number[][] }> {
+): Promise<{ range: SeriesRange; rows: readonly (readonly number[])[] }> {
   const product = await r.product(productId);
   const earliest =
     product !== null && query.from === undefined && query.window === undefined

@@ -9,6 +9,7 @@ import { carry, type FigureRows } from '../../domain/figures';
 import { P, PRODUCT_FIGURES, U, USER_FIGURES } from '../../domain/marketplace/family';
 import {
   CENTS_BASE,
+  CentsSum,
   centsToAmount,
   joinCents,
   partsToAmount,
@@ -18,7 +19,50 @@ import { withWidth } from '../../storage/pipeline-store';
 import { decodeBlock, encodeBlock } from '../../storage/rollup-codec';
 import { withSetColumns } from '../../storage/rollup-store';
 
+/** The decimal text of `cents` over 100, read as a number: what an amount means. */
+function amountOfText(cents: bigint): number {
+  const abs = cents < 0n ? -cents : cents;
+  const frac = abs % 100n;
+  return Number(`${cents < 0n ? '-' : ''}${abs / 100n}.${frac < 10n ? '0' : ''}${frac}`);
+}
+
 describe('money in two columns', () => {
+  test('an amount of safe-integer cents is the double nearest its decimal text (property)', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), fc.maxSafeNat(), fc.integer({ min: -999, max: 999 }), (a, b, c) => {
+        for (const x of [a, b, c]) assert.equal(centsToAmount(x), amountOfText(BigInt(x)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  test('a running sum of parts equals the exact sum, past 2^53 too (property)', () => {
+    const part = fc.tuple(
+      fc.integer({ min: 0, max: CENTS_BASE - 1 }),
+      fc.integer({ min: 0, max: 2 ** 52 - 1 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            part,
+            part.map(([lo]) => [lo, 0] as const),
+          ),
+          { maxLength: 200 },
+        ),
+        (parts) => {
+          const sum = new CentsSum();
+          let exact = 0n;
+          for (const [lo, hi] of parts) {
+            sum.add(lo, hi);
+            exact += joinCents(lo, hi);
+          }
+          assert.equal(sum.amount(), amountOfText(exact));
+        },
+      ),
+    );
+  });
+
   test('a sale splits into parts that join back to its cents (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 100_000_000_000_000 }), (c) => {
