@@ -15,9 +15,12 @@ import {
 import { registrationItems } from '../../storage/name-index';
 import type { RedoPut } from '../../storage/pipeline-store';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
+import { type CacheView, WarmCache } from './warm-cache';
 
 class MarketplaceChunk implements FamilyChunk {
   readonly fold: MarketplaceFold;
+  /** the warm caches as the chunk began with them */
+  views: { products: CacheView<ProductState>; profiles: CacheView<Profile | null> } | null = null;
   readonly stats: { itemsLoaded: number; itemsFromCache: number; itemsWritten: number };
 
   /** products that existed (for the API) before the chunk */
@@ -70,8 +73,21 @@ class MarketplaceChunk implements FamilyChunk {
   }
 }
 
+/** Products and profiles kept warm between chunks (lambdas/processor/warm-cache.ts). */
+export const CACHE_PRODUCTS = 1_000_000;
+export const CACHE_PROFILES = 1_000_000;
+
 export class MarketplaceFamily implements ProcessorFamily {
   readonly def = MARKETPLACE;
+  private readonly productCache: WarmCache<ProductState>;
+  private readonly profileCache: WarmCache<Profile | null>;
+
+  constructor(
+    budgets: { products: number; profiles: number } = { products: CACHE_PRODUCTS, profiles: CACHE_PROFILES },
+  ) {
+    this.productCache = new WarmCache(budgets.products);
+    this.profileCache = new WarmCache(budgets.profiles);
+  }
 
   async begin(runs: readonly Run[], ctx: ChunkContext): Promise<FamilyChunk> {
     const kinds = new Set<string>(MARKETPLACE.types);
@@ -88,17 +104,45 @@ export class MarketplaceFamily implements ProcessorFamily {
         if (named.profileOf !== null) users.add(named.profileOf);
       }
     }
-    if (ctx.emptyStore || (productIds.size === 0 && users.size === 0)) {
-      return new MarketplaceChunk(new Map(), new Map(), 0);
-    }
-    const [products, profiles] = await Promise.all([
-      productIds.size > 0
-        ? readProducts(ctx.doc, ctx.tables.meta, productIds)
-        : new Map<string, ProductState>(),
-      users.size > 0 ? readProfiles(ctx.doc, ctx.tables.meta, users) : new Map<string, Profile | null>(),
+    const productsView = this.productCache.begin(ctx);
+    const profilesView = this.profileCache.begin(ctx);
+    const products = new Map<string, ProductState>();
+    const profiles = new Map<string, Profile | null>();
+    const readIds = missing(productIds, productsView, products);
+    const readUsers = missing(users, profilesView, profiles);
+    const [read, readProfileMap] = await Promise.all([
+      readIds.length > 0 ? readProducts(ctx.doc, ctx.tables.meta, readIds) : new Map<string, ProductState>(),
+      readUsers.length > 0
+        ? readProfiles(ctx.doc, ctx.tables.meta, readUsers)
+        : new Map<string, Profile | null>(),
     ]);
-    return new MarketplaceChunk(products, profiles, products.size + profiles.size);
+    for (const [id, p] of read) products.set(id, p);
+    for (const [u, p] of readProfileMap) profiles.set(u, p);
+    const chunk = new MarketplaceChunk(products, profiles, read.size + readProfileMap.size);
+    chunk.stats.itemsFromCache = products.size - read.size + profiles.size - readProfileMap.size;
+    chunk.views = { products: productsView, profiles: profilesView };
+    return chunk;
   }
 
-  committed(): void {}
+  committed(chunk: FamilyChunk, checkpoint: string): void {
+    const c = chunk as MarketplaceChunk;
+    const views = c.views;
+    if (views === null) return;
+    this.productCache.commit(checkpoint, views.products, c.fold.products);
+    this.profileCache.commit(checkpoint, views.profiles, c.fold.profiles);
+  }
+}
+
+/**
+ * The keys not in the cache view that may have an item (none when the view is complete); those the view
+ * holds go into `into`.
+ */
+function missing<V>(keys: Set<string>, view: CacheView<V>, into: Map<string, V>): string[] {
+  const out: string[] = [];
+  for (const k of keys) {
+    const hit = view.entries.get(k);
+    if (hit !== undefined) into.set(k, hit);
+    else if (!view.complete) out.push(k);
+  }
+  return out;
 }

@@ -19,10 +19,19 @@ import {
   userPostsHeadKey,
 } from '../../storage/posts/items';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
+import { type CacheView, WarmCache } from './warm-cache';
+
+/** Post ids and writers' head entries kept warm between chunks (lambdas/processor/warm-cache.ts). */
+export const CACHE_POSTS = 2_000_000;
+export const CACHE_HEAD_ENTRIES = 4_000_000;
 
 class PostsChunk implements FamilyChunk {
   readonly fold: PostsFold;
   readonly stats: { itemsLoaded: number; itemsFromCache: number; itemsWritten: number };
+  /** the warm caches as the chunk began with them */
+  views: { posts: CacheView<true>; heads: CacheView<UserPostEntry[]> } | null = null;
+  /** each writer's head after the chunk (set by finish) */
+  readonly newHeads = new Map<string, UserPostEntry[]>();
 
   constructor(
     known: Map<string, KnownPost>,
@@ -54,6 +63,7 @@ class PostsChunk implements FamilyChunk {
     for (const [user, created] of byWriter) {
       const { head, index } = addToHead(user, this.heads.get(user) ?? [], created);
       puts.push({ table: 'meta', item: head as unknown as Record<string, unknown> });
+      this.newHeads.set(user, headEntries(user, head));
       for (const e of index) puts.push({ table: 'meta', item: e as unknown as Record<string, unknown> });
     }
     this.stats.itemsWritten = puts.length;
@@ -74,33 +84,63 @@ class PostsChunk implements FamilyChunk {
 export class PostsFamily implements ProcessorFamily {
   readonly def = POSTS;
 
+  private readonly postCache: WarmCache<true>;
+  private readonly headCache: WarmCache<UserPostEntry[]>;
+
+  constructor(
+    budgets: { posts: number; headEntries: number } = { posts: CACHE_POSTS, headEntries: CACHE_HEAD_ENTRIES },
+  ) {
+    this.postCache = new WarmCache(budgets.posts);
+    this.headCache = new WarmCache(budgets.headEntries, (h) => 1 + h.length);
+  }
+
   async begin(runs: readonly Run[], ctx: ChunkContext): Promise<FamilyChunk> {
+    const postsView = this.postCache.begin(ctx);
+    const headsView = this.headCache.begin(ctx);
     const ids = new Set<string>();
     const writers = new Set<string>();
-    if (!ctx.emptyStore) {
-      for (const run of runs) {
-        for (const v of run.values) {
-          if (eventKind(v) !== POST_TYPE) continue;
-          const e = readPostEvent(v, run.arrivalMs);
-          if (e !== null) {
-            ids.add(e.postId);
-            writers.add(e.user);
-          }
+    for (const run of runs) {
+      for (const v of run.values) {
+        if (eventKind(v) !== POST_TYPE) continue;
+        const e = readPostEvent(v, run.arrivalMs);
+        if (e !== null) {
+          ids.add(e.postId);
+          writers.add(e.user);
         }
       }
     }
-    if (ids.size === 0) return new PostsChunk(new Map(), new Map());
-    const [known, heads] = await Promise.all([
-      readKnownPosts(ctx.doc, ctx.tables.meta, ids),
-      batchGet(ctx.doc, ctx.tables.meta, [...writers].map(userPostsHeadKey)),
-    ]);
-    const headOf = new Map<string, UserPostEntry[]>();
-    for (const item of heads) {
-      const user = (item.pk as string).slice('postshead#'.length);
-      headOf.set(user, headEntries(user, item));
+    // A post the complete cache lacks is not stored; one it holds is read (the fold compares contents).
+    const readIds = postsView.complete ? [...ids].filter((id) => postsView.entries.has(id)) : [...ids];
+    const heads = new Map<string, UserPostEntry[]>();
+    const readWriters: string[] = [];
+    for (const w of writers) {
+      const hit = headsView.entries.get(w);
+      if (hit !== undefined) heads.set(w, hit);
+      else if (!headsView.complete) readWriters.push(w);
     }
-    return new PostsChunk(known, headOf);
+    const [known, headItems] = await Promise.all([
+      readIds.length > 0 ? readKnownPosts(ctx.doc, ctx.tables.meta, readIds) : new Map<string, KnownPost>(),
+      readWriters.length > 0 ? batchGet(ctx.doc, ctx.tables.meta, readWriters.map(userPostsHeadKey)) : [],
+    ]);
+    for (const item of headItems) {
+      const user = (item.pk as string).slice('postshead#'.length);
+      heads.set(user, headEntries(user, item));
+    }
+    const chunk = new PostsChunk(known, heads);
+    chunk.stats.itemsLoaded = known.size + headItems.length;
+    chunk.stats.itemsFromCache = heads.size - headItems.length;
+    chunk.views = { posts: postsView, heads: headsView };
+    return chunk;
   }
 
-  committed(): void {}
+  committed(chunk: FamilyChunk, checkpoint: string): void {
+    const c = chunk as PostsChunk;
+    if (c.views === null) return;
+    this.postCache.commit(
+      checkpoint,
+      c.views.posts,
+      c.fold.created.map((p): [string, true] => [p.postId, true]),
+    );
+    this.headCache.commit(checkpoint, c.views.heads, c.newHeads);
+  }
 }

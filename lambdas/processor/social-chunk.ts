@@ -13,6 +13,7 @@ import { registrationItems } from '../../storage/name-index';
 import type { RedoPut } from '../../storage/pipeline-store';
 import { toUserItem, toUserState } from '../../storage/user-item';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
+import { type CacheView, WarmCache } from './warm-cache';
 
 /**
  * The warm cache: the processor is the only writer of the graph, so the users it folded stay true
@@ -27,6 +28,8 @@ const entriesOf = (u: UserState): number => 1 + u.friends.size + u.referrals.siz
 
 class SocialChunk implements FamilyChunk {
   readonly graph: Graph;
+  /** the warm cache as the chunk began with it */
+  view: CacheView<UserState> | null = null;
   readonly stats: { itemsLoaded: number; itemsFromCache: number; itemsWritten: number };
 
   constructor(
@@ -78,34 +81,34 @@ class SocialChunk implements FamilyChunk {
 
 export class SocialFamily implements ProcessorFamily {
   readonly def = SOCIAL;
-  private cache: { checkpoint: string; users: Map<string, UserState>; entries: number } | null = null;
-  /** The entries each cached user was counted with. */
-  private counted = new WeakMap<UserState, number>();
+  private readonly cache: WarmCache<UserState>;
 
-  constructor(private readonly cacheEntries = CACHE_ENTRIES) {}
+  constructor(cacheEntries = CACHE_ENTRIES) {
+    this.cache = new WarmCache(cacheEntries, entriesOf);
+  }
 
   async begin(runs: readonly Run[], ctx: ChunkContext): Promise<FamilyChunk> {
-    const { users, fromCache, loaded } = await this.loadUsers(runs, ctx);
-    // The fold mutates the loaded (possibly cached) states: until this chunk commits, the cache is void
-    // (a chunk of producer resends only folds nothing, and the cache stays true at its new checkpoint).
-    if (runs.length > 0) this.cache = null;
-    return new SocialChunk(users, new Set(users.keys()), loaded, fromCache);
+    const view = this.cache.begin(ctx);
+    const { users, fromCache, loaded } = await this.loadUsers(runs, ctx, view);
+    const chunk = new SocialChunk(users, new Set(users.keys()), loaded, fromCache);
+    chunk.view = view;
+    return chunk;
   }
 
   committed(chunk: FamilyChunk, checkpoint: string): void {
-    this.remember(checkpoint, (chunk as SocialChunk).graph.users);
+    const c = chunk as SocialChunk;
+    if (c.view !== null) this.cache.commit(checkpoint, c.view, c.graph.users);
   }
 
   /**
    * Every user the chunk names, plus the referral ancestors of referral users, as of the checkpoint:
-   * from the warm cache when it is in step with the checkpoint, otherwise read and decoded.
+   * from the warm cache when it holds them, otherwise read and decoded (unless the cache is complete).
    */
   private async loadUsers(
     runs: readonly Run[],
     ctx: ChunkContext,
+    cache: CacheView<UserState>,
   ): Promise<{ users: Map<string, UserState>; fromCache: number; loaded: number }> {
-    const cache = this.cache !== null && this.cache.checkpoint === ctx.checkpoint ? this.cache.users : null;
-    if (cache === null) this.cache = null;
     const store = new GraphStore(ctx.doc, ctx.tables.graph);
     const users = new Map<string, UserState>();
     let fromCache = 0;
@@ -114,15 +117,14 @@ export class SocialFamily implements ProcessorFamily {
       const missing: string[] = [];
       for (const n of names) {
         if (users.has(n)) continue;
-        const hit = cache?.get(n);
+        const hit = cache.entries.get(n);
         if (hit !== undefined) {
           users.set(n, hit);
           fromCache++;
         } else missing.push(n);
       }
-      // Nothing committed yet: no user item exists (a batch writes user items only once it is decided,
-      // and a decided batch is settled and committed before anything else), so there is nothing to read.
-      if (missing.length === 0 || ctx.emptyStore) return;
+      // A complete cache holds every stored user (on an empty store: none), so there is nothing to read.
+      if (missing.length === 0 || cache.complete) return;
       const read = await store.readRaw(missing);
       for (const [n, item] of read) users.set(n, toUserState(item));
       loaded += read.size;
@@ -164,26 +166,5 @@ export class SocialFamily implements ProcessorFamily {
       frontier = [...missing].filter((n) => users.has(n));
     }
     return { users, fromCache, loaded };
-  }
-
-  /** After a commit: the folded states are the committed ones at `checkpoint`. */
-  private remember(checkpoint: string, users: Map<string, UserState>): void {
-    let cache = this.cache?.users ?? new Map<string, UserState>();
-    let entries = this.cache?.entries ?? 0;
-    for (const [n, u] of users) {
-      // A cached user comes back changed (the fold mutates it in place): count it afresh.
-      const before = cache.get(n);
-      const size = entriesOf(u);
-      entries += size - (before === undefined ? 0 : (this.counted.get(before) ?? 0));
-      this.counted.set(u, size);
-      cache.set(n, u);
-    }
-    if (entries > this.cacheEntries) {
-      // Over budget: keep only this chunk's users (the likeliest to come back).
-      cache = new Map(users);
-      entries = 0;
-      for (const u of users.values()) entries += this.counted.get(u) ?? 0;
-    }
-    this.cache = { checkpoint, users: cache, entries };
   }
 }
