@@ -42,10 +42,6 @@ export function foldRuns(
   const counts = new KindTally();
   const rejections: Rejection[] = [];
   const kinds = new KindCounter();
-  // The last time is kept unboxed: a `number | null` local assigned per event would allocate a heap
-  // number each time (epoch milliseconds are no small integers).
-  const last = new Float64Array(1);
-  let seen = false;
   for (let r = 0; r < runs.length; r++) {
     const run = runs[r];
     const values = run.values;
@@ -58,11 +54,8 @@ export function foldRuns(
       else {
         const part = parts[KINDS[k].family];
         outcome = part.apply(kind as string, v, run.arrivalMs, run.seq, run.from + i);
-        if (outcome !== 'malformed') {
-          last[0] = part.eventAt;
-          seen = true;
-          if (outcome === 'applied') kinds.add(bucketOf(last[0]), kind as string);
-        }
+        if (outcome !== 'malformed') lastEventAt = part.eventAt;
+        if (outcome === 'applied') kinds.add(bucketOf(part.eventAt), kind as string);
       }
       counts.add(k, outcome);
       if (outcome !== 'applied' && outcome !== 'noop') {
@@ -75,6 +68,5 @@ export function foldRuns(
       }
     }
   }
-  if (seen) lastEventAt = last[0];
   return { counts, kinds, rejections, lastEventAt };
 }

@@ -10,6 +10,7 @@ import { productName } from '../../domain/marketplace/fold';
 import { decodeRecord } from '../../domain/records';
 import { BatchProcessor } from '../../lambdas/processor/batch-processor';
 import { type ProductItem, toProductState } from '../../storage/marketplace/items';
+import { headEntries } from '../../storage/posts/items';
 import { MarketplaceModel } from '../reference/marketplace-model';
 import { ReferenceModel } from '../reference/model';
 import { startDynamo, type TestDynamo } from '../support/dynamo';
@@ -340,7 +341,14 @@ describe('processor on dynalite', () => {
     // Products, profiles, posts and writers' heads are kept warm too, and a cache begun on an empty
     // store answers "not stored" without a read: a crash or another container must void them.
     const items = dirty(
-      generateMixedEvents({ users: 40, seed: 12, batches: 6, families: ['social', 'marketplace', 'posts'] }),
+      generateMixedEvents({
+        users: 40,
+        seed: 12,
+        batches: 6,
+        families: ['social', 'marketplace', 'posts'],
+        // Posts often enough that writers post again after another container took their last post.
+        posts: { ratio: 1 },
+      }),
       12,
     );
     const arrival = Date.parse('2026-01-05T10:00:00Z');
@@ -387,6 +395,7 @@ describe('processor on dynalite', () => {
     const products: Record<string, unknown> = {};
     const profiles: Record<string, unknown> = {};
     const posts: Record<string, unknown> = {};
+    const listed: string[] = [];
     for (const it of meta) {
       const pk = it.pk as string;
       if (pk.startsWith('product#')) {
@@ -400,7 +409,17 @@ describe('processor on dynalite', () => {
         };
       } else if (pk.startsWith('profile#') && it.profile !== null) profiles[it.user as string] = it.profile;
       else if (pk.startsWith('post#')) posts[it.id as string] = { user: it.u, content: it.c };
+      else if (pk.startsWith('postshead#')) {
+        const user = pk.slice('postshead#'.length);
+        for (const e of headEntries(user, it)) listed.push(`${user} ${e.id}`);
+      } else if (pk.startsWith('posts#')) listed.push(`${pk.slice('posts#'.length)} ${it.id as string}`);
     }
+    // Each writer's head and index list every post of the writer once.
+    assert.deepEqual(
+      listed.sort(),
+      [...model.posts.byId].map(([id, p]) => `${p.user} ${id}`).sort(),
+      "the writers' heads and indexes",
+    );
     const want = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort());
     assert.deepEqual(
       want(products),
