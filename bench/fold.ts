@@ -16,9 +16,9 @@ import { foldRuns } from '../lambdas/processor/fold-runs';
 import type { Figure, Section } from './report';
 
 // A rep lasts under 100 ms, and V8 keeps optimizing the fold for the first several of them (the rate
-// climbs from ~1 M to its plateau over 5-10 reps): warm-up reps first, as a processor that has folded a
+// climbs from ~1 M to its plateau over 5-10 reps, the mixed fold over 8-10): warm-up reps first, as a processor that has folded a
 // few batches is warm, then the measured ones.
-const WARMUP = 6;
+const WARMUP = 10;
 
 function median(rates: number[]): number {
   const s = [...rates].sort((a, b) => a - b);

@@ -6,6 +6,7 @@ import { P, U } from '../domain/marketplace/family';
 import { type ProductState, productName } from '../domain/marketplace/fold';
 import { CENTS_BASE, CentsSum, centsToAmount, partsToAmount } from '../domain/marketplace/money';
 import { BUCKET_MS, bucketOf, toIso } from '../domain/time';
+import type { BlockData } from '../storage/rollup-codec';
 import { BadRequestError } from './errors';
 import { type AnsweredRange, answeredRange } from './range';
 import { type Interval, type SeriesRange, seriesRange } from './series';
@@ -271,24 +272,59 @@ export function activityView(
 // ---- event frequencies -----------------------------------------------------------------------------
 
 /** GET /events/frequencies from applied events per kind per step, and interactions per action. */
+/**
+ * GET /events/frequencies from the EVENT_FIGURES blocks of each step (`names[id]` is a block id's kind):
+ * counted into one row per step over the kinds met, so no map is made or sorted per step.
+ */
 export function frequenciesView(
   r: SeriesRange,
-  perStep: readonly Map<string, number>[],
+  names: readonly string[],
+  perStep: readonly (readonly BlockData[])[],
   byAction: Record<string, number>,
 ) {
-  const totals = new Map<string, number>();
+  // The kinds the blocks hold (a handful), each given a column; the rows then sum by column.
+  const column = new Map<number, number>();
+  const ids: number[] = [];
+  for (const blocks of perStep) {
+    for (const b of blocks) {
+      for (let i = 0; i < b.ids.length; i++) {
+        const id = b.ids[i];
+        if (!column.has(id)) {
+          column.set(id, ids.length);
+          ids.push(id);
+        }
+      }
+    }
+  }
+  const w = ids.length;
+  const counts = new Float64Array(perStep.length * w);
+  perStep.forEach((blocks, s) => {
+    for (const b of blocks) {
+      const col = b.cols[0];
+      for (let i = 0; i < b.ids.length; i++) counts[s * w + (column.get(b.ids[i]) as number)] += col[i];
+    }
+  });
+  // Columns in the order of their kinds (code units), as byToken orders keys.
+  const order = ids.map((_, c) => c).sort((a, b) => (names[ids[a]] < names[ids[b]] ? -1 : 1));
+  const totals = new Float64Array(w);
   let total = 0;
   const starts = seriesStarts(r);
-  const series = perStep.map((kinds, i) => {
+  const series = starts.map((start, s) => {
+    const byType: Record<string, number> = {};
     let n = 0;
-    for (const [k, v] of kinds) {
+    for (const c of order) {
+      const v = counts[s * w + c];
+      if (v === 0) continue;
+      byType[names[ids[c]]] = v;
+      totals[c] += v;
       n += v;
-      totals.set(k, (totals.get(k) ?? 0) + v);
     }
     total += n;
-    return { start: starts[i], total: n, byType: byToken(kinds) };
+    return { start, total: n, byType };
   });
-  return { ...rangeHead(r), total, byType: byToken(totals), byAction, series };
+  const byType: Record<string, number> = {};
+  for (const c of order) if (totals[c] !== 0) byType[names[ids[c]]] = totals[c];
+  return { ...rangeHead(r), total, byType, byAction, series };
 }
 
 // ---- product leaderboards --------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 // range and per step, and interactions per action.
 
 import { EVENT_FIGURES } from '../../domain/figures';
-import { sumBlocks } from '../../queries/figures';
 import { byToken, frequenciesView, marketSeriesRange, seriesSteps } from '../../queries/marketplace';
 import { QUERY } from '../../queries/params';
 import { route } from '../shared/http';
@@ -18,10 +17,5 @@ export const handler = route({ id: 'EventFrequencies', query: QUERY.marketSeries
     r.stepBlocks(EVENT_FIGURES.id, seriesSteps(range)),
     actionCounts(r, { from: range.from, to: range.to }),
   ]);
-  const perStep = steps.perStep.map((blocks) => {
-    const kinds = new Map<string, number>();
-    for (const [kind, row] of sumBlocks(steps.names, blocks)) kinds.set(kind, row[0]);
-    return kinds;
-  });
-  return frequenciesView(range, perStep, byToken(actions));
+  return frequenciesView(range, steps.names, steps.perStep, byToken(actions));
 });
