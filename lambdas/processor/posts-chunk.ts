@@ -21,9 +21,12 @@ import {
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
 import { type CacheView, WarmCache } from './warm-cache';
 
-/** Post ids and writers' head entries kept warm between chunks (lambdas/processor/warm-cache.ts). */
-export const CACHE_POSTS = 2_000_000;
-export const CACHE_HEAD_ENTRIES = 4_000_000;
+/**
+ * Post ids and writers' head entries kept warm between chunks (lambdas/processor/warm-cache.ts): some
+ * 40 and 75 MB of heap at most (an entry is an object of six fields).
+ */
+export const CACHE_POSTS = 500_000;
+export const CACHE_HEAD_ENTRIES = 500_000;
 
 class PostsChunk implements FamilyChunk {
   readonly fold: PostsFold;
