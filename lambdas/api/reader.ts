@@ -34,7 +34,7 @@ import type { PostState } from '../../domain/posts/fold';
 import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/social-family';
 import { BUCKET_MS } from '../../domain/time';
 import { NotFoundError } from '../../queries/errors';
-import { type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
+import { indexOfId, type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
 import {
   type BlockData,
   METRIC_COLUMN,
@@ -167,15 +167,7 @@ export interface RangeBlocks {
 
 /** Whether block `d` holds key id `id` (ids ascending). */
 function holds(d: BlockData, id: number): boolean {
-  const ids = d.ids;
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid] < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < ids.length && ids[lo] === id;
+  return indexOfId(d.ids, id) >= 0;
 }
 
 /** Sums per key as a block (ids ascending). */

@@ -8,7 +8,7 @@ import { generateMixedEvents } from '../../domain/family-generator';
 import { generateEvents } from '../../domain/generator';
 import { productName } from '../../domain/marketplace/fold';
 import { decodeRecord } from '../../domain/records';
-import { BatchProcessor } from '../../lambdas/processor/batch-processor';
+import { BatchProcessor, type StreamRecord } from '../../lambdas/processor/batch-processor';
 import { type ProductItem, toProductState } from '../../storage/marketplace/items';
 import { headEntries } from '../../storage/posts/items';
 import { MarketplaceModel } from '../reference/marketplace-model';
@@ -24,6 +24,7 @@ import {
   processor,
   scanAll,
   sequenceNumbers,
+  type Tables,
   toRecords,
 } from '../support/pipeline-harness';
 
@@ -298,12 +299,12 @@ describe('processor on dynalite', () => {
     assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
   });
 
-  it('the warm cache never outlives its checkpoint: a crash, or another container writing, voids it', async () => {
-    const items = dirtyStream(7, 40, 5);
-    const records = toRecords(items, 40);
-    const tables = await db.freshTables();
-    const bs = batches(records, 2);
-    // One long-lived container whose client crashes on some writes, and a second container.
+  /**
+   * Folds the batches with one long-lived container whose client crashes on every third write of some
+   * batches (each retried until it commits), while a second container takes every fourth batch.
+   * Returns the items the long-lived one took from its warm caches.
+   */
+  async function warmBesideAnother(tables: Tables, bs: StreamRecord[][]): Promise<number> {
     let healthy = true;
     const flaky = Object.create(db.doc) as typeof db.doc;
     let writes = 0;
@@ -324,8 +325,7 @@ describe('processor on dynalite', () => {
       }
       for (;;) {
         try {
-          const s = await warm.process(bs[b]);
-          fromCache += s.itemsFromCache;
+          fromCache += (await warm.process(bs[b])).itemsFromCache;
           break;
         } catch (err) {
           assert.ok(err instanceof InjectedCrash);
@@ -333,6 +333,15 @@ describe('processor on dynalite', () => {
         }
       }
     }
+    return fromCache;
+  }
+
+  it('the warm cache never outlives its checkpoint: a crash, or another container writing, voids it', async () => {
+    const items = dirtyStream(7, 40, 5);
+    const records = toRecords(items, 40);
+    const tables = await db.freshTables();
+    const bs = batches(records, 2);
+    const fromCache = await warmBesideAnother(tables, bs);
     assert.ok(fromCache > 0, 'the cache was used');
     assert.deepEqual(await committedGraph(db.doc, tables), modelGraph(ReferenceModel.fromItems(items)));
   });
@@ -354,35 +363,7 @@ describe('processor on dynalite', () => {
     const arrival = Date.parse('2026-01-05T10:00:00Z');
     const records = toRecords(items, 30).map((r) => ({ ...r, arrivalMs: arrival }));
     const tables = await db.freshTables();
-    let healthy = true;
-    const flaky = Object.create(db.doc) as typeof db.doc;
-    let writes = 0;
-    flaky.send = ((cmd: { constructor: { name: string } }) => {
-      if (!healthy && /Write|Put/.test(cmd.constructor.name) && ++writes % 3 === 0) {
-        return Promise.reject(new InjectedCrash('flaky'));
-      }
-      return (db.doc.send as (c: unknown) => Promise<unknown>)(cmd);
-    }) as typeof db.doc.send;
-    const warm = new BatchProcessor({ doc: flaky, tables });
-    const other = new BatchProcessor({ doc: db.doc, tables });
-    let fromCache = 0;
-    const bs = batches(records, 2);
-    for (let b = 0; b < bs.length; b++) {
-      healthy = b % 3 !== 1;
-      if (b % 4 === 3) {
-        await other.process(bs[b]);
-        continue;
-      }
-      for (;;) {
-        try {
-          fromCache += (await warm.process(bs[b])).itemsFromCache;
-          break;
-        } catch (err) {
-          assert.ok(err instanceof InjectedCrash);
-          healthy = true;
-        }
-      }
-    }
+    const fromCache = await warmBesideAnother(tables, batches(records, 2));
     assert.ok(fromCache > 0, 'the caches were used');
 
     const model = new MarketplaceModel();
