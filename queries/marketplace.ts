@@ -128,46 +128,40 @@ export function marketRange(q: MarketRangeQuery, now: number): AnsweredRange {
   return range;
 }
 
-/** Recent series' step starts as ISO strings, by range (a series asked again formats nothing). */
-const startsCache = new Map<string, readonly string[]>();
-const MAX_CACHED_STARTS = 256;
-
-/** The ISO start of every step of `r`, in order. */
-export function seriesStarts(r: SeriesRange): readonly string[] {
-  const key = `${r.from}|${r.intervalMs}|${r.to}`;
-  let starts = startsCache.get(key);
-  if (starts === undefined) {
-    const out: string[] = [];
-    for (let start = r.from; start < r.to; start += r.intervalMs) out.push(toIso(start));
-    starts = out;
-    if (startsCache.size >= MAX_CACHED_STARTS) startsCache.delete(startsCache.keys().next().value as string);
-    startsCache.set(key, starts);
-  }
-  return starts;
-}
-
-/** Recent series' steps, by range, as seriesStarts keeps their starts. */
-const stepsCache = new Map<string, readonly SeriesStep[]>();
-
 export interface SeriesStep {
   readonly from: number;
   readonly to: number;
 }
 
+/** Recent series' steps and their ISO starts, by range (a series asked again computes nothing). */
+const seriesCache = new Map<string, { starts: readonly string[]; steps: readonly SeriesStep[] }>();
+const MAX_CACHED_SERIES = 256;
+
+function cachedSeries(r: SeriesRange): { starts: readonly string[]; steps: readonly SeriesStep[] } {
+  const key = `${r.from}|${r.intervalMs}|${r.to}`;
+  let series = seriesCache.get(key);
+  if (series === undefined) {
+    const starts: string[] = [];
+    const steps: SeriesStep[] = [];
+    for (let start = r.from; start < r.to; start += r.intervalMs) {
+      starts.push(toIso(start));
+      steps.push(Object.freeze({ from: start, to: Math.min(start + r.intervalMs, r.to) }));
+    }
+    series = { starts: Object.freeze(starts), steps: Object.freeze(steps) };
+    if (seriesCache.size >= MAX_CACHED_SERIES) seriesCache.delete(seriesCache.keys().next().value as string);
+    seriesCache.set(key, series);
+  }
+  return series;
+}
+
+/** The ISO start of every step of `r`, in order (shared: read only). */
+export function seriesStarts(r: SeriesRange): readonly string[] {
+  return cachedSeries(r).starts;
+}
+
 /** The steps of a series: [start, end) each, the last one clipped at `to` (shared: read only). */
 export function seriesSteps(r: SeriesRange): readonly SeriesStep[] {
-  const key = `${r.from}|${r.intervalMs}|${r.to}`;
-  let steps = stepsCache.get(key);
-  if (steps === undefined) {
-    const out: SeriesStep[] = [];
-    for (let start = r.from; start < r.to; start += r.intervalMs) {
-      out.push(Object.freeze({ from: start, to: Math.min(start + r.intervalMs, r.to) }));
-    }
-    steps = Object.freeze(out);
-    if (stepsCache.size >= MAX_CACHED_STARTS) stepsCache.delete(stepsCache.keys().next().value as string);
-    stepsCache.set(key, steps);
-  }
-  return steps;
+  return cachedSeries(r).steps;
 }
 
 function rangeHead(r: SeriesRange) {
@@ -271,7 +265,6 @@ export function activityView(
 
 // ---- event frequencies -----------------------------------------------------------------------------
 
-/** GET /events/frequencies from applied events per kind per step, and interactions per action. */
 /**
  * GET /events/frequencies from the EVENT_FIGURES blocks of each step (`names[id]` is a block id's kind):
  * counted into one row per step over the kinds met, so no map is made or sorted per step.

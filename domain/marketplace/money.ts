@@ -116,9 +116,8 @@ export class CentsSum {
 
   /** The sum as an amount (centsToAmount). */
   amount(): number {
-    const cents = this.hi * CENTS_BASE + this.lo;
-    return this.big === 0n && Number.isSafeInteger(cents)
-      ? centsToAmount(cents)
+    return this.big === 0n
+      ? partsToAmount(this.lo, this.hi)
       : centsToAmount(this.big + joinCents(this.lo, this.hi));
   }
 }

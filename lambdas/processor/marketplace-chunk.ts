@@ -15,7 +15,7 @@ import {
 import { registrationItems } from '../../storage/name-index';
 import type { RedoPut } from '../../storage/pipeline-store';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
-import { type CacheView, WarmCache } from './warm-cache';
+import { type CacheView, toRead, WarmCache } from './warm-cache';
 
 class MarketplaceChunk implements FamilyChunk {
   readonly fold: MarketplaceFold;
@@ -111,8 +111,8 @@ export class MarketplaceFamily implements ProcessorFamily {
     const profilesView = this.profileCache.begin(ctx);
     const products = new Map<string, ProductState>();
     const profiles = new Map<string, Profile | null>();
-    const readIds = missing(productIds, productsView, products);
-    const readUsers = missing(users, profilesView, profiles);
+    const readIds = toRead(productIds, productsView, products);
+    const readUsers = toRead(users, profilesView, profiles);
     const [read, readProfileMap] = await Promise.all([
       readIds.length > 0 ? readProducts(ctx.doc, ctx.tables.meta, readIds) : new Map<string, ProductState>(),
       readUsers.length > 0
@@ -134,18 +134,4 @@ export class MarketplaceFamily implements ProcessorFamily {
     this.productCache.commit(checkpoint, views.products, c.fold.products);
     this.profileCache.commit(checkpoint, views.profiles, c.fold.profiles);
   }
-}
-
-/**
- * The keys not in the cache view that may have an item (none when the view is complete); those the view
- * holds go into `into`.
- */
-function missing<V>(keys: Set<string>, view: CacheView<V>, into: Map<string, V>): string[] {
-  const out: string[] = [];
-  for (const k of keys) {
-    const hit = view.entries.get(k);
-    if (hit !== undefined) into.set(k, hit);
-    else if (!view.complete) out.push(k);
-  }
-  return out;
 }

@@ -19,7 +19,7 @@ import {
   userPostsHeadKey,
 } from '../../storage/posts/items';
 import type { ChunkContext, FamilyChunk, ProcessorFamily, Run } from './family-chunk';
-import { type CacheView, WarmCache } from './warm-cache';
+import { type CacheView, toRead, WarmCache } from './warm-cache';
 
 /**
  * Post ids and writers' head entries kept warm between chunks (lambdas/processor/warm-cache.ts): some
@@ -115,12 +115,7 @@ export class PostsFamily implements ProcessorFamily {
     // A post the complete cache lacks is not stored; one it holds is read (the fold compares contents).
     const readIds = postsView.complete ? [...ids].filter((id) => postsView.entries.has(id)) : [...ids];
     const heads = new Map<string, UserPostEntry[]>();
-    const readWriters: string[] = [];
-    for (const w of writers) {
-      const hit = headsView.entries.get(w);
-      if (hit !== undefined) heads.set(w, hit);
-      else if (!headsView.complete) readWriters.push(w);
-    }
+    const readWriters = toRead(writers, headsView, heads);
     const [known, headItems] = await Promise.all([
       readIds.length > 0 ? readKnownPosts(ctx.doc, ctx.tables.meta, readIds) : new Map<string, KnownPost>(),
       readWriters.length > 0 ? batchGet(ctx.doc, ctx.tables.meta, readWriters.map(userPostsHeadKey)) : [],
@@ -139,11 +134,7 @@ export class PostsFamily implements ProcessorFamily {
   committed(chunk: FamilyChunk, checkpoint: string): void {
     const c = chunk as PostsChunk;
     if (c.views === null) return;
-    this.postCache.commit(
-      checkpoint,
-      c.views.posts,
-      c.fold.created.map((p): [string, true] => [p.postId, true]),
-    );
+    this.postCache.commit(checkpoint, c.views.posts, new Map(c.fold.created.map((p) => [p.postId, true])));
     this.headCache.commit(checkpoint, c.views.heads, c.newHeads);
   }
 }

@@ -58,25 +58,23 @@ export class WarmCache<V> {
 
   /**
    * The chunk that began with `view` committed at `checkpoint`; `values` are what it folded (committed
-   * now), each key given once.
+   * now).
    */
-  commit(checkpoint: string, view: CacheView<V>, values: Iterable<[string, V]>): void {
+  commit(checkpoint: string, view: CacheView<V>, values: ReadonlyMap<string, V>): void {
     const entries = view.entries;
     let complete = view.complete;
-    const chunk: [string, V][] = [];
     for (const [k, v] of values) {
       const c = this.costOf(v);
       this.cost += c - (this.counted.get(k) ?? 0);
       this.counted.set(k, c);
       entries.set(k, v);
-      chunk.push([k, v]);
     }
     if (this.cost > this.budget) {
       // Over budget: keep only this chunk's values (the likeliest to come back); no longer complete.
       entries.clear();
       this.counted.clear();
       this.cost = 0;
-      for (const [k, v] of chunk) {
+      for (const [k, v] of values) {
         entries.set(k, v);
         const c = this.costOf(v);
         this.counted.set(k, c);
@@ -88,4 +86,18 @@ export class WarmCache<V> {
     this.complete = complete;
     this.checkpoint = checkpoint;
   }
+}
+
+/**
+ * Splits `keys` by `view`: the values it holds go into `into`; returns the keys that may have an item
+ * to read (none when the view is complete).
+ */
+export function toRead<V>(keys: Iterable<string>, view: CacheView<V>, into: Map<string, V>): string[] {
+  const out: string[] = [];
+  for (const k of keys) {
+    const hit = view.entries.get(k);
+    if (hit !== undefined) into.set(k, hit);
+    else if (!view.complete) out.push(k);
+  }
+  return out;
 }
