@@ -5,6 +5,7 @@
 // a 404 as the route answers (a post too), and no body whatever is a 5xx.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { ROUTES } from '../../lib/definitions';
 import type { LocalRuntime } from '../../local/runtime';
@@ -136,11 +137,16 @@ describe('the metrics catalogue (embedded runtime)', () => {
           if (path.includes(`{${param}}`)) path = path.replace(`{${param}}`, encodeURIComponent(String(v)));
           else qs.set(k, String(v));
         }
-        const direct = await call('GET', `${path}${qs.size > 0 ? `?${qs}` : ''}`);
+        const url = `${path}${qs.size > 0 ? `?${qs}` : ''}`;
+        let direct = await call('GET', url);
         const viaQuery = await query('/metrics/query', { name: item.name, params });
         assert.equal(direct.status, 200, `${item.name} ${JSON.stringify(params)}: ${direct.text}`);
         assert.equal(viaQuery.status, 200, `${item.name}: ${viaQuery.text}`);
-        assert.deepEqual(viaQuery.body, { name: item.name, params, result: direct.body }, item.name);
+        // A range that ends now ends on the clock's current step; when the two calls straddle a step
+        // boundary, the direct answer asked just after the query one must match it.
+        const expected = (d: typeof direct) => ({ name: item.name, params, result: d.body });
+        if (!isDeepStrictEqual(viaQuery.body, expected(direct))) direct = await call('GET', url);
+        assert.deepEqual(viaQuery.body, expected(direct), item.name);
         S.MetricsQueryAnswerSchema.parse(viaQuery.body);
         asked++;
       }
