@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { joinUrl } from '../../web/src/api';
 import { layoutNetwork } from '../../web/src/components/network-layout';
+import { seriesInterval } from '../../web/src/components/series-controls';
 import {
   autoInterval,
   fromInputValue,
@@ -156,6 +157,15 @@ describe('dashboard ranges', () => {
       from: Date.UTC(2025, 6, 18, 20),
       to: T + 3_600_000,
     });
+  });
+
+  it("a series page keeps the chosen interval while it is allowed, else says why it shows auto's", () => {
+    const day = T + 86_400_000;
+    assert.deepEqual(seriesInterval('auto', T, day), { interval: '1h', note: null });
+    assert.deepEqual(seriesInterval('5m', T, day), { interval: '5m', note: null });
+    const over = seriesInterval('5s', T, day);
+    assert.equal(over.interval, '1h');
+    assert.match(over.note ?? '', /^5s would be more than 1,000 points over this range: showing 1h\.$/);
   });
 });
 

@@ -8,20 +8,16 @@ import { asOfActions, boardPanel, rangeQuery, rankTable } from '../components/bo
 import { byCount, countTable } from '../components/count-table';
 import { loadMoreList } from '../components/more-list';
 import { rangePicker } from '../components/range-picker';
+import { chartsLoading, renderSeriesControls, seriesInterval } from '../components/series-controls';
 import { barsChart, type ChartHandle, chartSummary } from '../components/time-chart';
 import { type Child, emptyState, errorState, h, link, loadingState, replace } from '../dom';
 import { FIGURES_POLL_MS, watch } from '../live';
 import {
-  autoInterval,
   formatAverage,
   formatIsoUtc,
   formatMoney,
   formatNumber,
-  INTERVALS,
-  type IntervalId,
-  intervalAllowed,
   intervalMs,
-  MAX_POINTS,
   resolveRange,
   sameRange,
   seriesWindow,
@@ -408,39 +404,6 @@ function mountProduct(root: HTMLElement, initial: ProductsRoute, id: string, ctx
     return { from: start, to: end };
   };
 
-  const renderControls = (now: number, effective: IntervalId, note: string | null) => {
-    const w = chartWindow(now);
-    const select = h(
-      'select',
-      {
-        name: 'interval',
-        'aria-label': 'Interval',
-        onchange: (e) => {
-          const v = (e.target as HTMLSelectElement).value;
-          ctx.navigate({ ...route, interval: v === 'auto' ? 'auto' : (v as IntervalId) });
-        },
-      },
-      h('option', { value: 'auto', selected: route.interval === 'auto' }, `Auto (${effective})`),
-      ...INTERVALS.map((i) =>
-        h(
-          'option',
-          { value: i.id, selected: route.interval === i.id, disabled: !intervalAllowed(w.from, w.to, i.id) },
-          i.label,
-        ),
-      ),
-    );
-    replace(
-      controls,
-      rangePicker(route.range, now, (r) => ctx.navigate({ ...route, range: r })),
-      h(
-        'div',
-        { class: 'toolbar-right' },
-        h('label', { class: 'inline' }, h('span', null, 'Interval'), select),
-        note ? h('span', { class: 'muted note', role: 'status' }, note) : null,
-      ),
-    );
-  };
-
   const loadCharts = async () => {
     chartsAc?.abort();
     const ac = new AbortController();
@@ -449,24 +412,22 @@ function mountProduct(root: HTMLElement, initial: ProductsRoute, id: string, ctx
     charts = [];
     const now = ctx.now();
     const w = chartWindow(now);
-    let interval: IntervalId = route.interval === 'auto' ? autoInterval(w.from, w.to) : route.interval;
-    let note: string | null = null;
-    if (!intervalAllowed(w.from, w.to, interval)) {
-      note = `${interval} would be more than ${formatNumber(MAX_POINTS)} points over this range: showing ${autoInterval(w.from, w.to)}.`;
-      interval = autoInterval(w.from, w.to);
-    }
-    renderControls(now, route.interval === 'auto' ? interval : autoInterval(w.from, w.to), note);
+    const { interval, note } = seriesInterval(route.interval, w.from, w.to);
+    renderSeriesControls(controls, {
+      range: route.range,
+      chosen: route.interval,
+      window: w,
+      now,
+      note,
+      onRange: (r) => ctx.navigate({ ...route, range: r }),
+      onInterval: (i) => ctx.navigate({ ...route, interval: i }),
+    });
     const win = seriesWindow(w.from, w.to, interval);
     const q = { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval };
-    for (const [el, sum] of [
+    chartsLoading([
       [salesChart, salesSummary],
       [ratingsChart, ratingsSummary],
-    ] as const) {
-      el.dataset.state = 'loading';
-      delete el.dataset.points;
-      replace(el, loadingState());
-      replace(sum);
-    }
+    ]);
     distribution.dataset.state = 'loading';
     replace(distribution, loadingState());
     answered.textContent = '';

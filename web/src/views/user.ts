@@ -6,7 +6,7 @@ import { byCount, countTable } from '../components/count-table';
 import { loadMoreList } from '../components/more-list';
 import { drawNetwork, type NetworkHandle, networkLegend } from '../components/network-graph';
 import { postRow, postsCards, postsChart, postsHead } from '../components/posts';
-import { rangePicker } from '../components/range-picker';
+import { chartsLoading, renderSeriesControls, seriesInterval } from '../components/series-controls';
 import { statCard } from '../components/stat-card';
 import {
   barsChart,
@@ -19,17 +19,12 @@ import { userSearch } from '../components/user-search';
 import { emptyState, errorState, h, link, loadingState, replace } from '../dom';
 import { FIGURES_POLL_MS, watch } from '../live';
 import {
-  autoInterval,
   formatAverage,
   formatIsoUtc,
   formatMoney,
   formatNumber,
-  INTERVALS,
-  type IntervalId,
-  intervalAllowed,
   intervalMs,
   isInterval,
-  MAX_POINTS,
   resolveRange,
   sameRange,
   seriesWindow,
@@ -375,43 +370,6 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     return { from: start, to: end };
   };
 
-  const renderControls = (now: number, effective: IntervalId, note: string | null) => {
-    const w = chartWindow(now);
-    const select = h(
-      'select',
-      {
-        name: 'interval',
-        'aria-label': 'Interval',
-        onchange: (e) => {
-          const v = (e.target as HTMLSelectElement).value;
-          go({ interval: v === 'auto' ? 'auto' : (v as IntervalId) });
-        },
-      },
-      h('option', { value: 'auto', selected: route.interval === 'auto' }, `Auto (${effective})`),
-      ...INTERVALS.map((i) =>
-        h(
-          'option',
-          {
-            value: i.id,
-            selected: route.interval === i.id,
-            disabled: !intervalAllowed(w.from, w.to, i.id),
-          },
-          i.label,
-        ),
-      ),
-    );
-    replace(
-      controls,
-      rangePicker(route.range, now, (r) => go({ range: r })),
-      h(
-        'div',
-        { class: 'toolbar-right' },
-        h('label', { class: 'inline' }, h('span', null, 'Interval'), select),
-        note ? h('span', { class: 'muted note', role: 'status' }, note) : null,
-      ),
-    );
-  };
-
   const loadCharts = async () => {
     chartsAc?.abort();
     const ac = new AbortController();
@@ -420,26 +378,24 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     charts = [];
     const now = ctx.now();
     const w = chartWindow(now);
-    let interval: IntervalId = route.interval === 'auto' ? autoInterval(w.from, w.to) : route.interval;
-    let note: string | null = null;
-    if (!intervalAllowed(w.from, w.to, interval)) {
-      note = `${interval} would be more than ${formatNumber(MAX_POINTS)} points over this range: showing ${autoInterval(w.from, w.to)}.`;
-      interval = autoInterval(w.from, w.to);
-    }
-    renderControls(now, route.interval === 'auto' ? interval : autoInterval(w.from, w.to), note);
+    const { interval, note } = seriesInterval(route.interval, w.from, w.to);
+    renderSeriesControls(controls, {
+      range: route.range,
+      chosen: route.interval,
+      window: w,
+      now,
+      note,
+      onRange: (r) => go({ range: r }),
+      onInterval: (i) => go({ interval: i }),
+    });
     const win = seriesWindow(w.from, w.to, interval);
     const q = { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval };
-    for (const [el, sum] of [
+    chartsLoading([
       [refChart, refSummary],
       [fcChart, fcSummary],
       [activityChart, activityEl],
       [postsChartEl, postsFigures],
-    ] as const) {
-      el.dataset.state = 'loading';
-      delete el.dataset.points;
-      replace(el, loadingState());
-      replace(sum);
-    }
+    ]);
     answered.textContent = '';
     const ms = intervalMs(interval);
     for (const el of [activityEl, postsFigures]) {
