@@ -1,19 +1,6 @@
 // GET /users/{name}/friends-count?from&to&interval
 
-import { BadRequestError } from '../../queries/errors';
-import { QUERY } from '../../queries/params';
-import { friendsCountSeries, friendsCountView, seriesRange } from '../../queries/series';
-import { route } from '../shared/http';
-import { reader } from './reader';
+import { friendsCountSeries, friendsCountView } from '../../queries/series';
+import { userHistoryHandler } from './user-history-route';
 
-export const handler = route(
-  { id: 'UserFriendsCount', query: QUERY.series, path: ['name'] },
-  async ({ path, query }) => {
-    const r = reader();
-    const user = await r.requireUser(path.name);
-    const cells = await r.history(user);
-    const range = seriesRange({ ...query, registeredAt: user.ra, firstActivity: cells[0]?.b, now: r.now() });
-    if (!range.ok) throw new BadRequestError(range.message);
-    return friendsCountView(user.pk, range.range, friendsCountSeries(cells, range.range));
-  },
-);
+export const handler = userHistoryHandler('UserFriendsCount', friendsCountSeries, friendsCountView);
