@@ -4,7 +4,10 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** Starts `entry` (a file URL of a .ts module) in a worker thread of its own. */
 export function startTsWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+  // Every such thread answers the long run's collection requests (local/collect.ts; only with
+  // node --expose-gc), from before its entry loads.
+  const collect = new URL('./collect.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then(async (m) => { m.register(); (await import(${JSON.stringify(collect)})).answerCollections(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 

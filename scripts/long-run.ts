@@ -6,6 +6,7 @@
 // off. Used by `npm run soak -- --long` and by the bench's `longrun` section.
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Collector } from '../local/collect';
 import {
   DEFAULT_GENERATOR_EVERY_MS,
   DEFAULT_GENERATOR_USERS,
@@ -31,6 +32,11 @@ export interface LongRunOptions {
   seed?: number;
   /** More runtime options (the bench's fixed emulator ports). */
   runtime?: Partial<LocalRuntimeOptions>;
+  /**
+   * Collect every thread's heap right before each sample (local/collect.ts; needs node --expose-gc):
+   * the samples are then what the process keeps, without the collectors' saw.
+   */
+  collect?: boolean;
   /** One line per sample (and a few more), for a terminal. */
   log?: (line: string) => void;
 }
@@ -41,6 +47,8 @@ export interface LongRunSample {
   rssMb: number;
   /** the data directory's size (null in memory) */
   dataDirMb: number | null;
+  /** with collections: every thread's heap as they left it, summed (MB) */
+  heapsMb?: { used: number; committed: number; malloced: number };
   /** users the generator has registered */
   users: number;
   /** events the pipeline has decided (applied + noop + rejected) */
@@ -62,6 +70,8 @@ export interface LongRunReport {
   seconds: number;
   sampleSeconds: number;
   inMemory: boolean;
+  /** worker threads whose heaps were collected before each sample, besides the main thread's (null: no collections) */
+  collectedThreads: number | null;
   generator: { users: number; maxUsers: number; everyMs: number };
   warmupSeconds: number;
   /** seconds from the start when the generator reached its user cap (null: not within the run) */
@@ -75,6 +85,8 @@ export interface LongRunReport {
     /** the same of the RSS's floor (floorPoints): the memory that stays, without the collector's saw */
     floorSlopeMbPerMin: Slopes;
   };
+  /** with collections: slopes of every heap's kept and committed bytes, summed */
+  heaps: { usedSlopeMbPerMin: Slopes; committedSlopeMbPerMin: Slopes } | null;
   dataDir: { startMb: number; endMb: number; maxMb: number; slopeMbPerMin: Slopes } | null;
   /** p95 of each route over every request after the warm-up */
   p95Ms: Record<string, number>;
@@ -182,6 +194,8 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
   const sampleMs = (o.sampleSeconds ?? 10) * 1000;
   const warmupSeconds = o.warmupSeconds ?? 120;
   const log = o.log ?? (() => {});
+  // Made before the runtime's threads start, so it hears each of them say hello.
+  const collector = o.collect ? new Collector() : null;
   const rt: LocalRuntime = await startLocalRuntime({
     port: 0,
     kinesisPort: 0,
@@ -246,6 +260,7 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
   let capReachedAtS: number | null = null;
   try {
     for (let next = t0; ; ) {
+      const heaps = await collector?.collect();
       const s = rt.stats();
       const p = await rt.pipeline();
       const t = Math.round((Date.now() - t0) / 100) / 10;
@@ -253,6 +268,15 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
         t,
         rssMb: round1(process.memoryUsage.rss() / MB),
         dataDirMb: rt.dataDir ? round1(dirBytes(rt.dataDir) / MB) : null,
+        ...(heaps === undefined
+          ? {}
+          : {
+              heapsMb: {
+                used: round1(heaps.reduce((n, h) => n + h.used, 0) / MB),
+                committed: round1(heaps.reduce((n, h) => n + h.committed, 0) / MB),
+                malloced: round1(heaps.reduce((n, h) => n + h.malloced, 0) / MB),
+              },
+            }),
         users: s.generator?.users ?? 0,
         events: p.applied + p.noop + p.rejected,
         p95Ms: Object.fromEntries([...window].map(([r, v]) => [r, round1(p95(v))])),
@@ -264,6 +288,9 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
       log(
         `${String(Math.round(t)).padStart(5)} s  rss ${sample.rssMb.toFixed(0)} MB` +
           (sample.dataDirMb === null ? '' : `  data ${sample.dataDirMb.toFixed(1)} MB`) +
+          (sample.heapsMb === undefined
+            ? ''
+            : `  heaps ${sample.heapsMb.used.toFixed(0)}/${sample.heapsMb.committed.toFixed(0)} MB`) +
           `  ${sample.users} users  ${sample.events} events  slowest p95 ${slowest.toFixed(0)} ms`,
       );
       if (Date.now() - t0 >= o.seconds * 1000) break;
@@ -274,6 +301,7 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
     stopping = true;
     await reader;
     await rt.stop();
+    collector?.close();
   }
 
   const marks = { warmupSeconds, capReachedAtS };
@@ -288,6 +316,7 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
     seconds: Math.round(last.t),
     sampleSeconds: o.sampleSeconds ?? 10,
     inMemory: !o.dataDir,
+    collectedThreads: collector === null ? null : collector.threadCount,
     generator,
     warmupSeconds,
     capReachedAtS,
@@ -305,6 +334,13 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
         marks,
       ),
     },
+    heaps:
+      collector === null
+        ? null
+        : {
+            usedSlopeMbPerMin: slopes((s) => s.heapsMb?.used ?? null),
+            committedSlopeMbPerMin: slopes((s) => s.heapsMb?.committed ?? null),
+          },
     dataDir:
       first.dataDirMb === null || last.dataDirMb === null
         ? null
@@ -333,11 +369,19 @@ export function longRunSummary(r: LongRunReport): string {
       (r.capReachedAtS === null
         ? ' (cap not reached)'
         : ` (cap reached at ${Math.round(r.capReachedAtS)} s)`),
-    `events decided: ${r.events.toLocaleString('en-US')}`,
+    `events decided: ${r.events.toLocaleString('en-US')}` +
+      (r.collectedThreads === null
+        ? ''
+        : `; every heap collected before each sample (the main thread's and ${r.collectedThreads} worker threads')`),
     `RSS: ${r.rss.startMb.toFixed(0)} MB at the start, ${r.rss.endMb.toFixed(0)} MB at the end, ` +
       `${r.rss.maxMb.toFixed(0)} MB at most; slope ${slope(r.rss.slopeMbPerMin)}`,
     `RSS floor (each ${floorWindowSeconds(r.sampleSeconds)} s's lowest): slope ${slope(r.rss.floorSlopeMbPerMin)}`,
   ];
+  if (r.heaps) {
+    lines.push(
+      `heaps after the collections, kept: slope ${slope(r.heaps.usedSlopeMbPerMin)}; committed: slope ${slope(r.heaps.committedSlopeMbPerMin)}`,
+    );
+  }
   if (r.dataDir) {
     lines.push(
       `data directory: ${r.dataDir.startMb.toFixed(1)} MB at the start, ${r.dataDir.endMb.toFixed(1)} MB at the end, ` +

@@ -24,7 +24,7 @@ import { longRunSummary, runLongRun } from './long-run';
 const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [--out FILE]
        npm run soak -- --long [--minutes N] [--data-dir DIR] [--users N] [--max-users N]
                       [--every MS] [--warmup-minutes N] [--sample-seconds N] [--seed N]
-                      [--out FILE]
+                      [--collect] [--out FILE]
 
   --seconds  how long the writers run (default 180); a check every 60 s and at the end
   --seed     seeds the generator, the dirt and the faults (default 1)
@@ -40,6 +40,8 @@ const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [
   --users, --max-users, --every   the generator's settings (default npm start's: 500, 2 × users, 5000)
   --warmup-minutes  the slopes start after this (default 2)
   --sample-seconds  how often to sample (default 10)
+  --collect  collect every thread's heap right before each sample, so the samples hold what the
+             process keeps and not the collectors' saw (start node with --expose-gc)
   --seed     the generator's seed`;
 
 const POISON = 'soak-poison-pill';
@@ -75,8 +77,14 @@ const longMain: ScriptMain = async (argv, io) => {
     'warmup-minutes': { type: 'string' },
     'sample-seconds': { type: 'string' },
     seed: { type: 'string' },
+    collect: { type: 'boolean' },
     out: { type: 'string' },
   });
+  if (args.collect && typeof (globalThis as { gc?: unknown }).gc !== 'function') {
+    throw new CliError(
+      '--collect needs node --expose-gc (node --expose-gc --import tsx scripts/soak.ts --long --collect)',
+    );
+  }
   const minutes = intOption('minutes', args.minutes, { min: 1, max: 7 * 24 * 60, fallback: 30 });
   const log = (line: string) => io.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
   const report = await runLongRun({
@@ -89,6 +97,7 @@ const longMain: ScriptMain = async (argv, io) => {
     everyMs: args.every === undefined ? undefined : intOption('every', args.every, { min: 100 }),
     sampleSeconds: intOption('sample-seconds', args['sample-seconds'], { min: 1, fallback: 10 }),
     seed: args.seed === undefined ? undefined : intOption('seed', args.seed, { min: 0 }),
+    collect: args.collect === true,
     log,
   });
   const json = `${JSON.stringify(report, null, 2)}\n`;
