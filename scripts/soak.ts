@@ -41,7 +41,7 @@ const USAGE = `Usage: npm run soak -- [--seconds N] [--seed N] [--faults SPEC] [
   --warmup-minutes  the slopes start after this (default 2)
   --sample-seconds  how often to sample (default 10)
   --collect  collect every thread's heap right before each sample, so the samples hold what the
-             process keeps and not the collectors' saw (start node with --expose-gc)
+             process keeps and not the collectors' saw (needs NODE_OPTIONS=--expose-gc)
   --seed     the generator's seed`;
 
 const POISON = 'soak-poison-pill';
@@ -82,7 +82,7 @@ const longMain: ScriptMain = async (argv, io) => {
   });
   if (args.collect && typeof (globalThis as { gc?: unknown }).gc !== 'function') {
     throw new CliError(
-      '--collect needs node --expose-gc (node --expose-gc --import tsx scripts/soak.ts --long --collect)',
+      '--collect needs node --expose-gc: NODE_OPTIONS=--expose-gc npm run soak:long -- --collect',
     );
   }
   const minutes = intOption('minutes', args.minutes, { min: 1, max: 7 * 24 * 60, fallback: 30 });
