@@ -69,8 +69,8 @@ export class IdempotencyStore {
     key: { pk: string; sk: string },
     c: { bodyHash: string; attempt: string; nowMs: number; leaseMs: number; ttlMs: number },
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -92,12 +92,8 @@ export class IdempotencyStore {
             ':h': c.bodyHash,
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -108,8 +104,8 @@ export class IdempotencyStore {
     key: { pk: string; sk: string },
     c: { bodyHash: string; attempt: string; answer: StoredAnswer; createdAtMs: number; ttlMs: number },
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return this.conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -127,18 +123,14 @@ export class IdempotencyStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':a': c.attempt, ':pending': 'pending' },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** Gives up `attempt`'s claim (nothing was done: a retry with the key runs afresh). */
   async release(key: { pk: string; sk: string }, attempt: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await this.conditionally(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: key,
@@ -146,9 +138,18 @@ export class IdempotencyStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':a': attempt, ':pending': 'pending' },
         }),
-      );
+      ),
+    );
+  }
+
+  /** Runs a conditional write; false when its condition failed (any other error is thrown). */
+  private async conditionally(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
     } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+      if (isConditionFailure(err)) return false;
+      throw err;
     }
   }
 }
