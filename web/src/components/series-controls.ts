@@ -9,6 +9,7 @@ import {
   intervalAllowed,
   MAX_POINTS,
   type RangeSpec,
+  seriesWindow,
 } from '../range';
 import { rangePicker } from './range-picker';
 
@@ -33,22 +34,24 @@ export function seriesInterval(
 }
 
 /**
- * Fills `into` with the range picker and the interval select; intervals with too many points over the
- * window are disabled, and 'auto' names the interval it stands for.
+ * Fills `into` with the range picker and the interval select (intervals with too many points over the
+ * window disabled, 'auto' naming the interval it stands for, a note when the choice was too fine), and
+ * returns the interval the series use and the query that asks for them: the window widened to whole
+ * steps.
  */
-export function renderSeriesControls(
+export function showSeriesControls(
   into: HTMLElement,
   o: {
     range: RangeSpec;
     chosen: IntervalChoice;
     window: { from: number; to: number };
     now: number;
-    note: string | null;
     onRange: (r: RangeSpec) => void;
     onInterval: (i: IntervalChoice) => void;
   },
-): void {
+): { interval: IntervalId; query: { from: string; to: string; interval: IntervalId } } {
   const { from, to } = o.window;
+  const { interval, note } = seriesInterval(o.chosen, from, to);
   const select = h(
     'select',
     {
@@ -75,9 +78,14 @@ export function renderSeriesControls(
       'div',
       { class: 'toolbar-right' },
       h('label', { class: 'inline' }, h('span', null, 'Interval'), select),
-      o.note ? h('span', { class: 'muted note', role: 'status' }, o.note) : null,
+      note ? h('span', { class: 'muted note', role: 'status' }, note) : null,
     ),
   );
+  const win = seriesWindow(from, to, interval);
+  return {
+    interval,
+    query: { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval },
+  };
 }
 
 /** Each chart shows its loading state, and its summary empties, until the new answers arrive. */

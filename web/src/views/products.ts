@@ -8,7 +8,7 @@ import { asOfActions, boardPanel, rangeQuery, rankTable } from '../components/bo
 import { byCount, countTable } from '../components/count-table';
 import { loadMoreList } from '../components/more-list';
 import { rangePicker } from '../components/range-picker';
-import { chartsLoading, renderSeriesControls, seriesInterval } from '../components/series-controls';
+import { chartsLoading, showSeriesControls } from '../components/series-controls';
 import { barsChart, type ChartHandle, chartSummary } from '../components/time-chart';
 import { type Child, emptyState, errorState, h, link, loadingState, replace } from '../dom';
 import { FIGURES_POLL_MS, watch } from '../live';
@@ -20,7 +20,6 @@ import {
   intervalMs,
   resolveRange,
   sameRange,
-  seriesWindow,
 } from '../range';
 import { formatRoute, productLink, type Route } from '../route';
 import {
@@ -412,18 +411,14 @@ function mountProduct(root: HTMLElement, initial: ProductsRoute, id: string, ctx
     charts = [];
     const now = ctx.now();
     const w = chartWindow(now);
-    const { interval, note } = seriesInterval(route.interval, w.from, w.to);
-    renderSeriesControls(controls, {
+    const { interval, query: q } = showSeriesControls(controls, {
       range: route.range,
       chosen: route.interval,
       window: w,
       now,
-      note,
       onRange: (r) => ctx.navigate({ ...route, range: r }),
       onInterval: (i) => ctx.navigate({ ...route, interval: i }),
     });
-    const win = seriesWindow(w.from, w.to, interval);
-    const q = { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval };
     chartsLoading([
       [salesChart, salesSummary],
       [ratingsChart, ratingsSummary],

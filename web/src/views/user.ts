@@ -6,7 +6,7 @@ import { byCount, countTable } from '../components/count-table';
 import { loadMoreList } from '../components/more-list';
 import { drawNetwork, type NetworkHandle, networkLegend } from '../components/network-graph';
 import { postRow, postsCards, postsChart, postsHead } from '../components/posts';
-import { chartsLoading, renderSeriesControls, seriesInterval } from '../components/series-controls';
+import { chartsLoading, showSeriesControls } from '../components/series-controls';
 import { statCard } from '../components/stat-card';
 import {
   barsChart,
@@ -27,7 +27,6 @@ import {
   isInterval,
   resolveRange,
   sameRange,
-  seriesWindow,
 } from '../range';
 import { type Route, userLink } from '../route';
 import type { UserActivity, UserProfile } from '../types';
@@ -378,18 +377,14 @@ function mountDetail(root: HTMLElement, initial: UserRoute, name: string, ctx: A
     charts = [];
     const now = ctx.now();
     const w = chartWindow(now);
-    const { interval, note } = seriesInterval(route.interval, w.from, w.to);
-    renderSeriesControls(controls, {
+    const { interval, query: q } = showSeriesControls(controls, {
       range: route.range,
       chosen: route.interval,
       window: w,
       now,
-      note,
       onRange: (r) => go({ range: r }),
       onInterval: (i) => go({ interval: i }),
     });
-    const win = seriesWindow(w.from, w.to, interval);
-    const q = { from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), interval };
     chartsLoading([
       [refChart, refSummary],
       [fcChart, fcSummary],
