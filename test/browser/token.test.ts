@@ -40,13 +40,19 @@ describe('dashboard with access tokens in headless Chromium', { skip: browserSki
   const stored = () => page.evaluate((k) => localStorage.getItem(k), TOKEN_STORAGE_KEY);
   const dialog = '[data-testid=token-dialog]';
 
-  /** Waits for the page's next answer from /meta/pipeline; returns its status and Authorization. */
-  const nextPipeline = async () => {
+  /**
+   * Waits for the page's next answer from /meta/pipeline (with `bearer`, the next one asked with an
+   * Authorization header); returns its status and Authorization.
+   */
+  const nextPipeline = async (o: { bearer?: boolean } = {}) => {
     // The overview polls every 2 s; under a loaded machine a poll has been seen to take longer than the
     // default 20 s wait to show.
-    const res = await page.waitForResponse((r) => new URL(r.url()).pathname === '/meta/pipeline', {
-      timeout: 60_000,
-    });
+    const res = await page.waitForResponse(
+      async (r) =>
+        new URL(r.url()).pathname === '/meta/pipeline' &&
+        (!o.bearer || (await r.request().allHeaders()).authorization !== undefined),
+      { timeout: 60_000 },
+    );
     return { status: res.status(), authorization: (await res.request().allHeaders()).authorization };
   };
 
@@ -98,8 +104,11 @@ describe('dashboard with access tokens in headless Chromium', { skip: browserSki
     await page.click(button);
     await page.waitForSelector(dialog);
     await page.fill(`${dialog} input[name=token]`, token);
+    // Watched from before the click: the reloaded page's first poll can answer before its load event,
+    // and once its live socket is open (the token is good now) the overview stops polling.
+    const answered = nextPipeline({ bearer: true });
     await Promise.all([page.waitForNavigation(), page.click(`${dialog} button[value=save]`)]);
-    assert.deepEqual(await nextPipeline(), { status: 200, authorization: `Bearer ${token}` });
+    assert.deepEqual(await answered, { status: 200, authorization: `Bearer ${token}` });
     assert.deepEqual(browser.pageErrors, []);
   });
 });
