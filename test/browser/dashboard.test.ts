@@ -16,7 +16,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import { buildWeb } from '../../scripts/build-web';
 import type { FriendsPage, Leaderboard, PipelineMeta, UserNetwork, UserProfile } from '../../web/src/types';
 import { type Browser, browserSkip, launchChromium, readUsersBoard } from '../support/browser';
-import { startTestRuntime } from '../support/runtime';
+import { pipelineAfterCommit, startTestRuntime } from '../support/runtime';
 
 const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 const SCREENSHOTS = process.env.BACEFOOK_SCREENSHOTS === '1';
@@ -135,7 +135,7 @@ describe('dashboard in headless Chromium', { skip: browserSkip, timeout: 120_000
     await send(batches[3]);
     await rt.drain();
     await rt.snapshotNow();
-    const last = await api<PipelineMeta>('/meta/pipeline');
+    const last = await pipelineAfterCommit<PipelineMeta>(rt);
     assert.ok(last.applied > first.applied);
     // The page polls on its own: wait until it shows the new counters.
     await page.waitForSelector(`[data-field=applied][data-value="${last.applied}"]`);

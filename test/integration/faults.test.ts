@@ -17,7 +17,7 @@ import { StreamProducer } from '../../stream/producer';
 import { dirty, garbageRecords, pack } from '../support/fault-streams';
 import { lossyKinesis } from '../support/lossy-kinesis';
 import { scanAll } from '../support/pipeline-harness';
-import { startTestRuntime } from '../support/runtime';
+import { pipelineAfterCommit, startTestRuntime } from '../support/runtime';
 import { assertMatchesModel, expectedFrom, failedRecords, streamRecords } from '../support/runtime-check';
 
 let rt: LocalRuntime;
@@ -200,7 +200,7 @@ describe('the pipeline under injected faults (embedded runtime, reference model)
       },
       'garbage',
     );
-    const after = (await (await fetch(`${rt.apiUrl}/meta/pipeline`)).json()) as typeof before;
+    const after = await pipelineAfterCommit<typeof before>(rt);
     assert.equal(after.rejectedByReason.malformed - before.rejectedByReason.malformed, malformed);
     assert.equal(rt.failures().length, 0, 'no record of it went to the failure queue');
   });

@@ -12,7 +12,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient } from '../../storage/clients';
 import { ReferenceModel } from '../reference/model';
 import { committedGraph, modelGraph } from '../support/pipeline-harness';
-import { startTestRuntime } from '../support/runtime';
+import { pipelineAfterCommit, startTestRuntime } from '../support/runtime';
 import { streamRecords } from '../support/runtime-check';
 
 type FixtureEvent = { do: 'echo' | 'log' | 'throw' | 'exit'; value?: unknown };
@@ -110,7 +110,7 @@ describe('the runtime with its processor on a thread', () => {
     const next = generateEvents({ users: 40, batches: 2, seed: 6 });
     await postEvents(rt, next);
     assert.deepEqual(await graphOf(rt), modelGraph(ReferenceModel.fromItems(next)));
-    const p = (await (await fetch(`${rt.apiUrl}/meta/pipeline`)).json()) as Record<string, number>;
+    const p = await pipelineAfterCommit<Record<string, number>>(rt);
     assert.equal(p.applied + p.noop + p.rejected, next.length);
     const gone = before.find(
       (e) => e.type === 'register' && !next.some((x) => x.type === 'register' && x.name === e.name),

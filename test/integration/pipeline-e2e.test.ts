@@ -11,7 +11,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient } from '../../storage/clients';
 import { ReferenceModel } from '../reference/model';
 import { committedGraph, modelGraph, scanAll } from '../support/pipeline-harness';
-import { startTestRuntime } from '../support/runtime';
+import { pipelineAfterCommit, startTestRuntime } from '../support/runtime';
 import { streamRecords } from '../support/runtime-check';
 
 function stream(): unknown[] {
@@ -69,7 +69,7 @@ describe('pipeline end to end on the embedded default', () => {
     const got = await committedGraph(doc, rt.tables);
     assert.deepEqual(got, modelGraph(model));
 
-    const p = (await (await fetch(`${rt.apiUrl}/meta/pipeline`)).json()) as Record<string, number>;
+    const p = await pipelineAfterCommit<Record<string, number>>(rt);
     assert.equal(p.applied + p.noop + p.rejected, sent.length);
     assert.equal(p.rejected, model.totals().rejected);
   });

@@ -1,5 +1,6 @@
 // The local runtime as the integration and browser tests start it: ephemeral ports for the API and
 // both emulators, no generator, no log output, snapshots only when a test asks for one.
+import { STATE_TTL_MS } from '../../lambdas/api/reader';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime';
 
 export function startTestRuntime(extra: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -12,4 +13,16 @@ export function startTestRuntime(extra: LocalRuntimeOptions = {}): Promise<Local
     snapshotEveryMs: false,
     ...extra,
   });
+}
+
+/**
+ * GET /meta/pipeline once the API's state cache (STATE_TTL_MS) can no longer hold a read from before
+ * the caller's last commit: every answer after a drain() that must show that drain goes through here.
+ */
+export async function pipelineAfterCommit<T = Record<string, unknown>>(rt: LocalRuntime): Promise<T> {
+  await new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));
+  const res = await fetch(`${rt.apiUrl}/meta/pipeline`);
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`GET /meta/pipeline answered ${res.status}: ${body}`);
+  return JSON.parse(body) as T;
 }
