@@ -15,6 +15,8 @@ const ANSWER_TIMEOUT_MS = 5_000;
 
 /** A thread's heap right after its collection, in bytes. */
 export interface HeapAfterCollection {
+  /** the thread: 'main', or the file name of a worker's entry (e.g. 'processor-thread') */
+  thread: string;
   /** what the collection kept */
   used: number;
   /** what the heap holds from the system, kept room included */
@@ -23,9 +25,9 @@ export interface HeapAfterCollection {
   malloced: number;
 }
 
-function heapNow(): HeapAfterCollection {
+function heapNow(thread: string): HeapAfterCollection {
   const h = getHeapStatistics();
-  return { used: h.used_heap_size, committed: h.total_heap_size, malloced: h.malloced_memory };
+  return { thread, used: h.used_heap_size, committed: h.total_heap_size, malloced: h.malloced_memory };
 }
 
 type Message =
@@ -38,8 +40,11 @@ function exposedGc(): (() => void) | null {
   return typeof gc === 'function' ? (gc as () => void) : null;
 }
 
-/** In a worker thread: answers every collection request with a full collection of this thread's heap. */
-export function answerCollections(): void {
+/**
+ * In a worker thread: answers every collection request with a full collection of this thread's heap.
+ * @param name what the samples call this thread
+ */
+export function answerCollections(name: string): void {
   const gc = exposedGc();
   if (gc === null) return;
   const channel = new BroadcastChannel(CHANNEL);
@@ -47,7 +52,12 @@ export function answerCollections(): void {
     const m = e.data as Message;
     if (m.type !== 'collect') return;
     gc();
-    channel.postMessage({ type: 'collected', id: m.id, thread: threadId, heap: heapNow() } satisfies Message);
+    channel.postMessage({
+      type: 'collected',
+      id: m.id,
+      thread: threadId,
+      heap: heapNow(name),
+    } satisfies Message);
   };
   // Never what keeps a thread alive.
   channel.unref();
@@ -116,7 +126,7 @@ export class Collector {
           });
     this.channel.postMessage({ type: 'collect', id } satisfies Message);
     (exposedGc() as () => void)();
-    const own = heapNow();
+    const own = heapNow('main');
     await answered;
     this.waiting.delete(id);
     return [own, ...heaps];

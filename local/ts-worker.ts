@@ -1,5 +1,6 @@
 // Worker threads that run TypeScript modules. A worker's entry must be JavaScript, so a small
 // bootstrap registers tsx in the new thread and then imports the TypeScript entry.
+import { basename } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** Starts `entry` (a file URL of a .ts module) in a worker thread of its own. */
@@ -7,7 +8,8 @@ export function startTsWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> =
   // Every such thread answers the long run's collection requests (local/collect.ts; only with
   // node --expose-gc), from before its entry loads.
   const collect = new URL('./collect.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(async (m) => { m.register(); (await import(${JSON.stringify(collect)})).answerCollections(); return import(${JSON.stringify(entry.href)}); });`;
+  const name = basename(entry.pathname).replace(/\.[cm]?[jt]s$/, '');
+  const bootstrap = `import('tsx/esm/api').then(async (m) => { m.register(); (await import(${JSON.stringify(collect)})).answerCollections(${JSON.stringify(name)}); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 

@@ -6,7 +6,7 @@
 // off. Used by `npm run soak -- --long` and by the bench's `longrun` section.
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Collector } from '../local/collect';
+import { Collector, type HeapAfterCollection } from '../local/collect';
 import {
   DEFAULT_GENERATOR_EVERY_MS,
   DEFAULT_GENERATOR_USERS,
@@ -49,6 +49,8 @@ export interface LongRunSample {
   dataDirMb: number | null;
   /** with collections: every thread's heap as they left it, summed (MB) */
   heapsMb?: { used: number; committed: number; malloced: number };
+  /** with collections: what each thread's heap kept (MB), by thread ('main', or a worker's entry) */
+  keptByThreadMb?: Record<string, number>;
   /** users the generator has registered */
   users: number;
   /** events the pipeline has decided (applied + noop + rejected) */
@@ -86,7 +88,12 @@ export interface LongRunReport {
     floorSlopeMbPerMin: Slopes;
   };
   /** with collections: slopes of every heap's kept and committed bytes, summed */
-  heaps: { usedSlopeMbPerMin: Slopes; committedSlopeMbPerMin: Slopes } | null;
+  heaps: {
+    usedSlopeMbPerMin: Slopes;
+    committedSlopeMbPerMin: Slopes;
+    /** the kept bytes' slopes thread by thread: which one grows */
+    keptByThread: Record<string, Slopes>;
+  } | null;
   dataDir: { startMb: number; endMb: number; maxMb: number; slopeMbPerMin: Slopes } | null;
   /** p95 of each route over every request after the warm-up */
   p95Ms: Record<string, number>;
@@ -276,6 +283,7 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
                 committed: round1(heaps.reduce((n, h) => n + h.committed, 0) / MB),
                 malloced: round1(heaps.reduce((n, h) => n + h.malloced, 0) / MB),
               },
+              keptByThreadMb: keptByThread(heaps),
             }),
         users: s.generator?.users ?? 0,
         events: p.applied + p.noop + p.rejected,
@@ -340,6 +348,12 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
         : {
             usedSlopeMbPerMin: slopes((s) => s.heapsMb?.used ?? null),
             committedSlopeMbPerMin: slopes((s) => s.heapsMb?.committed ?? null),
+            keptByThread: Object.fromEntries(
+              Object.keys(last.keptByThreadMb ?? {}).map((t) => [
+                t,
+                slopes((s) => s.keptByThreadMb?.[t] ?? null),
+              ]),
+            ),
           },
     dataDir:
       first.dataDirMb === null || last.dataDirMb === null
@@ -355,6 +369,14 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
     errors,
     samples,
   };
+}
+
+/** Each thread's kept MB; threads of one name (two workers of one entry) are summed. */
+function keptByThread(heaps: readonly HeapAfterCollection[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const h of heaps) out[h.thread] = (out[h.thread] ?? 0) + h.used / MB;
+  for (const t of Object.keys(out)) out[t] = round1(out[t]);
+  return out;
 }
 
 /** The report as a few readable lines. */
@@ -381,6 +403,9 @@ export function longRunSummary(r: LongRunReport): string {
     lines.push(
       `heaps after the collections, kept: slope ${slope(r.heaps.usedSlopeMbPerMin)}; committed: slope ${slope(r.heaps.committedSlopeMbPerMin)}`,
     );
+    for (const [thread, s] of Object.entries(r.heaps.keptByThread ?? {})) {
+      lines.push(`  kept by ${thread}: slope ${slope(s)}`);
+    }
   }
   if (r.dataDir) {
     lines.push(

@@ -3,10 +3,17 @@
 // The processor rewrites a user item whenever a batch touches the user, and the generator touches
 // most users in every batch: with every cell in the item, each write copied the user's whole history,
 // items grew by a cell per batch toward DynamoDB's 400 KB limit, and the processor's warm cache grew
-// with them. So an item keeps at most HISTORY_KEEP_MAX cells; past that, all but the newest
-// HISTORY_KEEP move into one archive chunk in the history table, written once and never again:
+// with them. So an item keeps a few cells only: once it holds more than HISTORY_KEEP plus the user's
+// chunk length, all but the newest HISTORY_KEEP move into one archive chunk in the history table,
+// written once and never again:
 //
 //   pk `uh#<name>`, sk `c<index, 8 digits>`, `c`: the cells, delta-coded and deflated (base64)
+//
+// The chunk length is the user's own, 16 to 32 cells from a hash of the name. With one length for all,
+// users touched in every batch filled their items in step: every item and the processor's cache grew
+// for minutes together, and one batch in every few dozen wrote a chunk for each of them. Spread
+// lengths put each user in its own phase, so after the first chunks the items hold about
+// HISTORY_KEEP + 12 cells on average and a batch writes chunks for a steady few users.
 //
 // The item counts its chunks (`hn`), and chunk `i` is the same whatever retry wrote it (the processor
 // writes it through its redo log, from the same fold), so a reader that takes chunks 0 … hn-1 of the
@@ -17,8 +24,20 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { HistoryCell, UserState } from '../domain/graph';
 
-export const HISTORY_KEEP_MAX = 64;
-export const HISTORY_KEEP = 16;
+/** Cells an item keeps after moving the older ones to a chunk. */
+export const HISTORY_KEEP = 8;
+const CHUNK_MIN = 16;
+const CHUNK_SPREAD = 17;
+/** The most cells an item holds: HISTORY_KEEP plus the longest chunk. */
+export const HISTORY_KEEP_MAX = HISTORY_KEEP + CHUNK_MIN + CHUNK_SPREAD - 1;
+
+/** How many cells the user's chunks take (the first may take more, of an item from before): 16 to 32. */
+export function chunkCellsOf(name: string): number {
+  // FNV-1a over the UTF-16 units: the same on every run and every thread, which the redo log needs.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return CHUNK_MIN + ((h >>> 0) % CHUNK_SPREAD);
+}
 
 const PREFIX = 'uh#';
 
@@ -33,12 +52,12 @@ export interface ArchiveChunkItem {
 }
 
 /**
- * Takes the user's oldest cells off once it holds more than HISTORY_KEEP_MAX, leaving the newest
- * HISTORY_KEEP, and returns the chunk item that keeps them (null when nothing moves).
+ * Takes the user's oldest cells off once it holds more than HISTORY_KEEP plus its chunk length, leaving
+ * the newest HISTORY_KEEP, and returns the chunk item that keeps them (null when nothing moves).
  */
 export function archiveOldCells(u: UserState): ArchiveChunkItem | null {
   const h = u.history;
-  if (h.length <= HISTORY_KEEP_MAX) return null;
+  if (h.length <= HISTORY_KEEP + CHUNK_MIN || h.length <= HISTORY_KEEP + chunkCellsOf(u.name)) return null;
   const cut = h.length - HISTORY_KEEP;
   const item = {
     pk: archivePk(u.name),

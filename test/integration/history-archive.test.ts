@@ -1,5 +1,5 @@
-// Users whose history outgrows their item: past HISTORY_KEEP_MAX cells the processor moves the
-// oldest into archive chunks (storage/history-archive.ts). A long generated stream through the local
+// Users whose history outgrows their item: past HISTORY_KEEP plus the user's own chunk length the
+// processor moves the oldest into archive chunks (storage/history-archive.ts). A long generated stream through the local
 // runtime (every user touched in most of 260 batches, 5 s apart, and late events that land in buckets
 // already archived) must leave items that stay small, chunks for most users, and the very same
 // stored history and per-user series as the reference model.
@@ -10,7 +10,7 @@ import { DEFAULT_START_MS, DEFAULT_STEP_MS, generateEvents } from '../../domain/
 import { toCompact } from '../../domain/time';
 import type { LocalRuntime } from '../../local/runtime';
 import { makeDynamoClient } from '../../storage/clients';
-import { HISTORY_KEEP_MAX } from '../../storage/history-archive';
+import { chunkCellsOf, HISTORY_KEEP } from '../../storage/history-archive';
 import { decodeHistory, type UserItem } from '../../storage/user-item';
 import { ReferenceModel } from '../reference/model';
 import { committedGraph, modelGraph, scanAll } from '../support/pipeline-harness';
@@ -54,11 +54,16 @@ after(async () => {
 });
 
 describe('history archive', () => {
-  it('items keep at most HISTORY_KEEP_MAX cells; the older ones are in chunks', async () => {
+  it("items keep at most HISTORY_KEEP plus the user's chunk length; the older ones are in chunks", async () => {
     const doc = makeDynamoClient({ endpoint: rt.endpoints.dynamodb });
     try {
       const items = (await scanAll(doc, rt.tables.graph)) as unknown as UserItem[];
-      for (const it of items) assert.ok(decodeHistory(it.h).length <= HISTORY_KEEP_MAX, it.pk);
+      for (const it of items) {
+        const most = HISTORY_KEEP + chunkCellsOf(it.pk);
+        assert.ok(decodeHistory(it.h).length <= most, `${it.pk}: more than ${most} cells`);
+      }
+      // Each user in its own phase: the lengths differ (12 users of one length would be 1 in 17^11).
+      assert.ok(new Set(items.map((it) => chunkCellsOf(it.pk))).size > 1);
       const archived = items.filter((it) => (it.hn ?? 0) >= 2);
       assert.ok(archived.length >= items.length / 2, `${archived.length} of ${items.length} users archived`);
     } finally {
