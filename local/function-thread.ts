@@ -86,9 +86,11 @@ export class FunctionThread<E, R> {
 
   private async spawn(): Promise<Worker> {
     const data: FunctionThreadData = { fn: this.o.fn, emulatorEndpoints: this.o.emulatorEndpoints };
-    const worker = startTsWorker(new URL('./function-thread-worker.ts', import.meta.url), {
-      workerData: data,
-    });
+    const worker = startTsWorker(
+      new URL('./function-thread-worker.ts', import.meta.url),
+      { workerData: data },
+      `function ${this.o.fn.id}`,
+    );
     const first = await nextMessage<FromFunctionThread>(worker);
     if (first.type !== 'ready') {
       await worker.terminate();

@@ -3,12 +3,18 @@
 import { basename } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** Starts `entry` (a file URL of a .ts module) in a worker thread of its own. */
-export function startTsWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+/**
+ * Starts `entry` (a file URL of a .ts module) in a worker thread of its own.
+ * @param name what the long run's samples call the thread (default: the entry's file name)
+ */
+export function startTsWorker(
+  entry: URL,
+  options: Omit<WorkerOptions, 'eval'> = {},
+  name = basename(entry.pathname).replace(/\.[cm]?[jt]s$/, ''),
+): Worker {
   // Every such thread answers the long run's collection requests (local/collect.ts; only with
   // node --expose-gc), from before its entry loads.
   const collect = new URL('./collect.ts', import.meta.url).href;
-  const name = basename(entry.pathname).replace(/\.[cm]?[jt]s$/, '');
   const bootstrap = `import('tsx/esm/api').then(async (m) => { m.register(); (await import(${JSON.stringify(collect)})).answerCollections(${JSON.stringify(name)}); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }

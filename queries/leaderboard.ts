@@ -243,15 +243,24 @@ export const MAX_RANK_DEPTH = 1_000;
 /**
  * Rankings kept by key (what was ranked and the exact data version it was ranked from), computed
  * once per key to the shallow depth, or the full one when a request asks for more, then cut to each
- * request's limit. The oldest goes first past `max` entries.
+ * request's limit. The oldest goes first past `max` entries, and all of them when a request names a
+ * new generation of the data (queries/generation-cache.ts: no request asks for an older one again).
  */
 export class RankingCache<T> {
   private readonly kept = new Map<string, T[]>();
+  private generation = '';
 
   constructor(private readonly max = 256) {}
 
-  /** The first `limit` (≤ MAX_RANK_DEPTH) of the ranking of `key`; `rank(depth)` ranks when none is kept. */
-  top(key: string, limit: number, rank: (depth: number) => T[]): T[] {
+  /**
+   * The first `limit` (≤ MAX_RANK_DEPTH) of the ranking of `key`; `rank(depth)` ranks when none is kept.
+   * @param generation the state of the data `key` was read at (its snapshot cursor and journal tail)
+   */
+  top(key: string, limit: number, rank: (depth: number) => T[], generation = ''): T[] {
+    if (generation !== this.generation) {
+      this.kept.clear();
+      this.generation = generation;
+    }
     const depth = limit <= SHALLOW_DEPTH ? SHALLOW_DEPTH : MAX_RANK_DEPTH;
     for (const d of depth === SHALLOW_DEPTH ? [SHALLOW_DEPTH, MAX_RANK_DEPTH] : [MAX_RANK_DEPTH]) {
       const id = `${d}|${key}`;

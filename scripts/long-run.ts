@@ -51,6 +51,8 @@ export interface LongRunSample {
   heapsMb?: { used: number; committed: number; malloced: number };
   /** with collections: what each thread's heap kept (MB), by thread ('main', or a worker's entry) */
   keptByThreadMb?: Record<string, number>;
+  /** with collections: what each thread's heap holds from the system (MB), by thread */
+  committedByThreadMb?: Record<string, number>;
   /** users the generator has registered */
   users: number;
   /** events the pipeline has decided (applied + noop + rejected) */
@@ -283,7 +285,8 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
                 committed: round1(heaps.reduce((n, h) => n + h.committed, 0) / MB),
                 malloced: round1(heaps.reduce((n, h) => n + h.malloced, 0) / MB),
               },
-              keptByThreadMb: keptByThread(heaps),
+              keptByThreadMb: byThread(heaps, (h) => h.used),
+              committedByThreadMb: byThread(heaps, (h) => h.committed),
             }),
         users: s.generator?.users ?? 0,
         events: p.applied + p.noop + p.rejected,
@@ -371,10 +374,13 @@ export async function runLongRun(o: LongRunOptions): Promise<LongRunReport> {
   };
 }
 
-/** Each thread's kept MB; threads of one name (two workers of one entry) are summed. */
-function keptByThread(heaps: readonly HeapAfterCollection[]): Record<string, number> {
+/** A figure of each thread's heap, in MB; threads of one name (workers of one entry) are summed. */
+function byThread(
+  heaps: readonly HeapAfterCollection[],
+  bytes: (h: HeapAfterCollection) => number,
+): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const h of heaps) out[h.thread] = (out[h.thread] ?? 0) + h.used / MB;
+  for (const h of heaps) out[h.thread] = (out[h.thread] ?? 0) + bytes(h) / MB;
   for (const t of Object.keys(out)) out[t] = round1(out[t]);
   return out;
 }

@@ -31,8 +31,11 @@ export const handler = route(
     const items =
       sums === null
         ? []
-        : ranked.top(`${metric}|${action ?? ''}|${minRatings}|${sums.version}`, query.limit, (depth) =>
-            rankProducts(metric, sums.names, sums.blocks, { action, minRatings }, depth),
+        : ranked.top(
+            `${metric}|${action ?? ''}|${minRatings}|${sums.version}`,
+            query.limit,
+            (depth) => rankProducts(metric, sums.names, sums.blocks, { action, minRatings }, depth),
+            sums.generation,
           );
     const products = await Promise.all(items.map((it) => r.product(it.productId)));
     return {

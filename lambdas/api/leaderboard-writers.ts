@@ -23,7 +23,7 @@ export const handler = route({ id: 'LeaderboardWriters', query: QUERY.writers },
     top =
       sums.version === ''
         ? rank(query.limit)
-        : ranked.top(`${query.metric}|${sums.version}`, query.limit, rank);
+        : ranked.top(`${query.metric}|${sums.version}`, query.limit, rank, sums.generation);
   }
   return {
     metric: query.metric,

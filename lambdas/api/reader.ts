@@ -35,6 +35,7 @@ import { SOCIAL_FIGURES, SOCIAL_POINTS, SOCIAL_STRENGTH } from '../../domain/soc
 import { BUCKET_MS } from '../../domain/time';
 import { NotFoundError } from '../../queries/errors';
 import { indexOfId, type TailStep, tailEarliest, tailStepSums } from '../../queries/figures';
+import { GenerationCache } from '../../queries/generation-cache';
 import {
   type BlockData,
   METRIC_COLUMN,
@@ -155,6 +156,8 @@ interface FigureSteps {
   names: readonly string[];
   idOf: (key: string) => number | undefined;
   version: string;
+  /** the state of the data they were read at: snapshot cursor, rollup dictionary, journal tail */
+  generation: string;
 }
 
 /** A set's figures over a range as blocks (Reader.rangeBlocks). */
@@ -163,6 +166,8 @@ export interface RangeBlocks {
   names: readonly string[];
   idOf: (key: string) => number | undefined;
   version: string;
+  /** the state of the data they were read at (for caches of answers: GenerationCache) */
+  generation: string;
 }
 
 /** Whether block `d` holds key id `id` (ids ascending). */
@@ -205,12 +210,12 @@ export class Reader {
   private tick = 0;
   /** counts dropRollups(): a block read begun before one is not kept */
   private rollupEpoch = 0;
-  /** figureSteps' answers, by set, steps and the snapshot cursor and journal tail they hold */
-  private readonly figureAnswers = new Map<string, FigureSteps>();
-  /** the existing blocks that tile all the data, by set and snapshot cursor (searchEarliest) */
-  private readonly earliestTops = new Map<string, Planned[]>();
-  /** earliest()'s answers, by set, key, snapshot cursor and journal tail */
-  private readonly earliestAnswers = new Map<string, number | null>();
+  /** figureSteps' answers, by set and steps, of the newest state read (snapshot cursor, journal tail) */
+  private readonly figureAnswers = new GenerationCache<FigureSteps>(MAX_CACHED_ANSWERS);
+  /** the existing blocks that tile all the data, by set, at the newest snapshot cursor (searchEarliest) */
+  private readonly earliestTops = new GenerationCache<Planned[]>(MAX_CACHED_ANSWERS);
+  /** earliest()'s answers, by set and key, of the newest state read */
+  private readonly earliestAnswers = new GenerationCache<number | null>(10_000);
   private cachedEntries = 0;
   /** the social leaderboards' rankings, by metric and the blocks' version */
   private readonly answers = new RankingCache<RankedItem>(MAX_CACHED_ANSWERS);
@@ -560,8 +565,11 @@ export class Reader {
     const sums = await this.rangeBlocks(SOCIAL_FIGURES.id, range);
     if (sums === null) return { items: [] };
     return {
-      items: this.answers.top(`${metric}|${sums.version}`, limit, (depth) =>
-        rankBlocks(sums.names, sums.blocks, METRIC_COLUMN[metric], depth),
+      items: this.answers.top(
+        `${metric}|${sums.version}`,
+        limit,
+        (depth) => rankBlocks(sums.names, sums.blocks, METRIC_COLUMN[metric], depth),
+        sums.generation,
       ),
     };
   }
@@ -577,7 +585,13 @@ export class Reader {
   async rangeBlocks(set: string, range: AnsweredRange): Promise<RangeBlocks | null> {
     const r = await this.figureSteps(set, [{ from: range.from, to: range.to }], true);
     if (r.perStep[0].length === 0) return null;
-    return { blocks: r.perStep[0], names: r.names, idOf: r.idOf, version: r.version };
+    return {
+      blocks: r.perStep[0],
+      names: r.names,
+      idOf: r.idOf,
+      version: r.version,
+      generation: r.generation,
+    };
   }
 
   /**
@@ -608,12 +622,12 @@ export class Reader {
       const snap = await this.snapshotState();
       if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
       const tail = await this.tailOf(snap);
-      const cacheKey = `${set}|${key}|${snap.cursor}|${snap.namesId}|${tail.version}`;
-      const known = this.earliestAnswers.get(cacheKey);
+      const generation = `${snap.cursor}|${snap.namesId}|${tail.version}`;
+      const cacheKey = `${set}|${key}`;
+      const known = this.earliestAnswers.get(generation, cacheKey);
       if (known !== undefined) return known;
       const found = await this.searchEarliest(set, key, snap, tail);
-      if (this.earliestAnswers.size >= 10_000) this.earliestAnswers.clear();
-      this.earliestAnswers.set(cacheKey, found);
+      this.earliestAnswers.set(generation, cacheKey, found);
       return found;
     });
   }
@@ -636,12 +650,11 @@ export class Reader {
     const id = dict.ids.get(key);
     if (id === undefined || !holds(total, id)) return fromTail;
     // The existing blocks that tile all the data, the same for every key at this cursor: kept.
-    const topKey = `${set}|${snap.cursor}|${snap.namesId}`;
-    let top = this.earliestTops.get(topKey);
+    const topGeneration = `${snap.cursor}|${snap.namesId}`;
+    let top = this.earliestTops.get(topGeneration, set);
     if (top === undefined) {
       top = (await this.planSteps(set, [{ from: null, to: snap.latest + BUCKET_MS }], snap))[0];
-      if (this.earliestTops.size >= MAX_CACHED_ANSWERS) this.earliestTops.clear();
-      this.earliestTops.set(topKey, top);
+      this.earliestTops.set(topGeneration, set, top);
     }
     let candidates = top.map((p) => ({ levelMs: p.to - p.from, start: p.from }));
     for (;;) {
@@ -700,8 +713,9 @@ export class Reader {
       // step, the end and the count name them.
       const first = steps[0];
       const last = steps[steps.length - 1];
-      const cacheKey = `${set}|${useTotal}|${first?.from}|${first?.to}|${last?.to}|${steps.length}|${snap.cursor}|${snap.namesId}|${tail.version}`;
-      const cached = this.figureAnswers.get(cacheKey);
+      const generation = `${snap.cursor}|${snap.namesId}|${tail.version}`;
+      const cacheKey = `${set}|${useTotal}|${first?.from}|${first?.to}|${last?.to}|${steps.length}`;
+      const cached = this.figureAnswers.get(generation, cacheKey);
       if (cached !== undefined) return cached;
       // Per step: the blocks read for it, and the buckets each answers for (for the journal tail).
       const plans: Planned[][] = [];
@@ -782,11 +796,9 @@ export class Reader {
         names: extraKeys.length === 0 ? names : [...names.slice(0, known), ...extraKeys],
         idOf,
         version,
+        generation,
       };
-      if (this.figureAnswers.size >= MAX_CACHED_ANSWERS) {
-        this.figureAnswers.delete(this.figureAnswers.keys().next().value as string);
-      }
-      this.figureAnswers.set(cacheKey, answer);
+      this.figureAnswers.set(generation, cacheKey, answer);
       return answer;
     });
   }
