@@ -77,12 +77,14 @@ export interface UserPostEntry {
 
 /** 9 − d for every digit (other characters kept): ascending order of the result is descending of `s`. */
 function invertDigits(s: string): string {
-  let out = '';
+  // One flat string: built with `+=` a character at a time it was a rope of one node per character
+  // (~1.3 KB per sort key), and the processor's cache of writers' heads keeps thousands of them.
+  const codes = new Array<number>(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    out += c >= 48 && c <= 57 ? String.fromCharCode(105 - c) : s[i];
+    codes[i] = c >= 48 && c <= 57 ? 105 - c : c;
   }
-  return out;
+  return String.fromCharCode(...codes);
 }
 
 /** The index sort key of a post: newest first, then later in the stream first. */
