@@ -1,6 +1,6 @@
 // memory.longRunSlopeMbPerMin: the stack left running with its generator at its user cap, as `npm
 // start` runs it, for four minutes (ten in the full bench); the slope (least squares, MB/min) of its
-// RSS after the first two, sampled right after a collection of every thread's heap. A short version of
+// RSS after the first two, sampled a second after a collection of every thread's heap. A short version of
 // `npm run soak -- --long` (scripts/long-run.ts), which runs half an hour and more.
 //
 // It runs in a process of its own, started with the `soak:long` script's own command line (its Node
@@ -87,7 +87,7 @@ export async function benchLongRun(quick: boolean, log: (line: string) => void):
         value: slope,
         unit: 'MB/min',
         target: '< 1',
-        how: `the RSS of a process running the embedded default as npm start runs it (its Node flags, the processor on its own thread, snapshot job every second, a reader asking ${Object.keys(r.p95Ms).length} routes in turn), sampled every ${SAMPLE_SECONDS} s for ${minutes} min with its generator at its user cap from the first batch (${USERS.toLocaleString('en-US')} users, a batch every 5 s: ${r.events.toLocaleString('en-US')} events decided), each sample right after a full collection of every thread's heap (the main thread's and ${r.collectedThreads ?? 0} worker threads': what the process keeps, without the collectors' saw); least-squares slope of those samples after the first ${WARMUP_MINUTES} min (${startMb.toFixed(0)} -> ${r.rss.endMb.toFixed(0)} MB); NODE_OPTIONS=--expose-gc npm run soak:long -- --collect runs the same for 30 min and more`,
+        how: `the RSS of a process running the embedded default as npm start runs it (its Node flags, the processor on its own thread, snapshot job every second, a reader asking ${Object.keys(r.p95Ms).length} routes in turn), sampled every ${SAMPLE_SECONDS} s for ${minutes} min with its generator at its user cap from the first batch (${USERS.toLocaleString('en-US')} users, a batch every 5 s: ${r.events.toLocaleString('en-US')} events decided), each sample a second after a full collection of every thread's heap (the main thread's and ${r.collectedThreads ?? 0} worker threads': what the process keeps, without the collectors' saw); least-squares slope of those samples after the first ${WARMUP_MINUTES} min (${startMb.toFixed(0)} -> ${r.rss.endMb.toFixed(0)} MB); NODE_OPTIONS=--expose-gc npm run soak:long -- --collect runs the same for 30 min and more`,
       },
     };
   } finally {

@@ -1,5 +1,5 @@
 // Full garbage collections on every thread of this process, on request. The long run
-// (scripts/long-run.ts --collect) samples the RSS right after them: between two collections each
+// (scripts/long-run.ts --collect) samples the RSS a second after them: between two collections each
 // thread's heap grows and drops back, a saw of tens of MB that hides a growth of 1 MB a minute over a
 // few minutes, while what stays after a collection of every heap is what the process keeps.
 //
