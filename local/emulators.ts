@@ -133,7 +133,11 @@ export function localTableNames(): TableNames {
 
 /** Starts the servers inside a worker thread; resolves with their ports once they listen. */
 async function startInWorker(opts: ServerOptions): Promise<RunningServers> {
-  const worker = startTsWorker(new URL('./emulator-worker.ts', import.meta.url), { workerData: opts });
+  const worker = startTsWorker(
+    new URL('./emulator-worker.ts', import.meta.url),
+    { workerData: opts },
+    opts.only === 'kinesis' ? 'kinesalite' : opts.only === 'dynamodb' ? 'dynalite' : 'emulators',
+  );
   const first = await nextMessage<{ ports?: RunningServers['ports']; error?: string }>(worker);
   if (!first.ports) {
     await worker.terminate();
