@@ -10,11 +10,18 @@ export class GenerationCache<V> {
   private generation = '';
   private readonly kept = new Map<string, V>();
 
-  /** @param max answers kept within one generation; past it the oldest goes */
+  /** @param max answers kept within one generation; past it the least recently used goes */
   constructor(private readonly max = 256) {}
 
+  /** The answer kept for `key` in `generation`; a hit becomes the newest (the last to go past `max`). */
   get(generation: string, key: string): V | undefined {
-    return generation === this.generation ? this.kept.get(key) : undefined;
+    if (generation !== this.generation) return undefined;
+    const hit = this.kept.get(key);
+    if (hit !== undefined) {
+      this.kept.delete(key);
+      this.kept.set(key, hit);
+    }
+    return hit;
   }
 
   set(generation: string, key: string, value: V): void {

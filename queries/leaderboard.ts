@@ -9,6 +9,7 @@
 import { compareNames } from '../domain/name-list';
 import { SOCIAL_POINTS, SOCIAL_STRENGTH } from '../domain/social-family';
 import type { BlockData } from '../storage/rollup-codec';
+import { GenerationCache } from './generation-cache';
 
 export type Metric = 'network-strength' | 'referral-points';
 
@@ -243,37 +244,28 @@ export const MAX_RANK_DEPTH = 1_000;
 /**
  * Rankings kept by key (what was ranked and the exact data version it was ranked from), computed
  * once per key to the shallow depth, or the full one when a request asks for more, then cut to each
- * request's limit. The oldest goes first past `max` entries, and all of them when a request names a
- * new generation of the data (queries/generation-cache.ts: no request asks for an older one again).
+ * request's limit. Kept for the newest generation of the data only (queries/generation-cache.ts), the
+ * oldest going first past `max` entries.
  */
 export class RankingCache<T> {
-  private readonly kept = new Map<string, T[]>();
-  private generation = '';
+  private readonly kept: GenerationCache<T[]>;
 
-  constructor(private readonly max = 256) {}
+  constructor(max = 256) {
+    this.kept = new GenerationCache(max);
+  }
 
   /**
    * The first `limit` (≤ MAX_RANK_DEPTH) of the ranking of `key`; `rank(depth)` ranks when none is kept.
    * @param generation the state of the data `key` was read at (its snapshot cursor and journal tail)
    */
   top(key: string, limit: number, rank: (depth: number) => T[], generation = ''): T[] {
-    if (generation !== this.generation) {
-      this.kept.clear();
-      this.generation = generation;
-    }
     const depth = limit <= SHALLOW_DEPTH ? SHALLOW_DEPTH : MAX_RANK_DEPTH;
     for (const d of depth === SHALLOW_DEPTH ? [SHALLOW_DEPTH, MAX_RANK_DEPTH] : [MAX_RANK_DEPTH]) {
-      const id = `${d}|${key}`;
-      const hit = this.kept.get(id);
-      if (hit !== undefined) {
-        this.kept.delete(id);
-        this.kept.set(id, hit);
-        return hit.slice(0, limit);
-      }
+      const hit = this.kept.get(generation, `${d}|${key}`);
+      if (hit !== undefined) return hit.slice(0, limit);
     }
     const ranked = rank(depth);
-    if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value as string);
-    this.kept.set(`${depth}|${key}`, ranked);
+    this.kept.set(generation, `${depth}|${key}`, ranked);
     return ranked.slice(0, limit);
   }
 

@@ -170,6 +170,11 @@ export interface RangeBlocks {
   generation: string;
 }
 
+/** The state of the data an answer is read at, as the answer caches name it (GenerationCache). */
+function generationOf(snap: SnapshotState, tail: { version: string }): string {
+  return `${snap.cursor}|${snap.namesId}|${tail.version}`;
+}
+
 /** Whether block `d` holds key id `id` (ids ascending). */
 function holds(d: BlockData, id: number): boolean {
   return indexOfId(d.ids, id) >= 0;
@@ -622,7 +627,7 @@ export class Reader {
       const snap = await this.snapshotState();
       if (snap.namesId !== this.dictionary.namesId) this.dropRollups(snap.namesId);
       const tail = await this.tailOf(snap);
-      const generation = `${snap.cursor}|${snap.namesId}|${tail.version}`;
+      const generation = generationOf(snap, tail);
       const cacheKey = `${set}|${key}`;
       const known = this.earliestAnswers.get(generation, cacheKey);
       if (known !== undefined) return known;
@@ -713,7 +718,7 @@ export class Reader {
       // step, the end and the count name them.
       const first = steps[0];
       const last = steps[steps.length - 1];
-      const generation = `${snap.cursor}|${snap.namesId}|${tail.version}`;
+      const generation = generationOf(snap, tail);
       const cacheKey = `${set}|${useTotal}|${first?.from}|${first?.to}|${last?.to}|${steps.length}`;
       const cached = this.figureAnswers.get(generation, cacheKey);
       if (cached !== undefined) return cached;

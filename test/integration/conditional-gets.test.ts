@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BUCKET_MS } from '../../domain/time';
-import { STATE_TTL_MS } from '../../lambdas/api/reader';
 import { ROUTES } from '../../lib/definitions';
 import type { LocalRuntime } from '../../local/runtime';
 import { ROUTE_DOCS } from '../../queries/openapi';
 import { API_EXAMPLES, EXAMPLE_EVENTS } from '../../scripts/api-examples';
-import { startTestRuntime } from '../support/runtime';
+import { pastStateCache, startTestRuntime } from '../support/runtime';
 
 const GETS = ROUTES.filter((r) => r.method === 'GET');
 
@@ -65,7 +64,7 @@ describe('conditional GETs: ETag, no-cache and 304 on every GET route', () => {
   }
 
   /** Past the readers' state cache: an answer may trail a change by up to STATE_TTL_MS. */
-  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));
+  const settle = pastStateCache;
 
   /**
    * Runs `fn` until it starts and ends in one 5-second bucket of now. An answer without `to` ends at

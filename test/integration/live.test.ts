@@ -10,12 +10,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { FEED_FAMILIES, generateMixedEvents } from '../../domain/family-generator';
 import { generateEvents } from '../../domain/generator';
-import { STATE_TTL_MS } from '../../lambdas/api/reader';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Io } from '../../scripts/cli-args';
 import { tokenMain } from '../../scripts/token';
 import { makeDynamoClient } from '../../storage/clients';
-import { startTestRuntime } from '../support/runtime';
+import { pastStateCache, startTestRuntime } from '../support/runtime';
 
 interface Message {
   topic: string;
@@ -120,7 +119,7 @@ const PIPELINE_KEYS = [
   'lastEventAt',
 ];
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));
+const settle = pastStateCache;
 
 function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, o[k]]));

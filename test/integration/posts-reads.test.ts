@@ -30,7 +30,7 @@ import { ModelQueryError, type RangeParams } from '../reference/marketplace-mode
 import type { PostsModel } from '../reference/posts-model';
 import { dirty, pack } from '../support/fault-streams';
 import { lossyKinesis } from '../support/lossy-kinesis';
-import { startTestRuntime } from '../support/runtime';
+import { pastStateCache, startTestRuntime } from '../support/runtime';
 import {
   assertMatchesModel,
   type Expected,
@@ -386,7 +386,7 @@ describe('posts routes vs the reference model (dirty mixed stream, rollups part 
     assert.equal((await post({ user: 'writer-1', content: 'other' }, 'key-1')).status, 422);
     await rt.drain();
     // The API reuses the pipeline state for a moment (lambdas/api/reader.ts): read once that is over.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await pastStateCache();
     const afterwards = (await get('/meta/pipeline')).body as typeof before;
     assert.equal(afterwards.byFamily.posts.applied, before.byFamily.posts.applied + 1);
     const page = UserPostsSchema.parse((await get('/users/writer-1/posts')).body);

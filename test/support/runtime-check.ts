@@ -33,6 +33,7 @@ import { ReadStore } from '../../storage/read-store';
 import { MarketplaceModel } from '../reference/marketplace-model';
 import { type LeaderboardMetric, type ReferenceModel, withoutResends } from '../reference/model';
 import { committedGraph, modelGraph, scanAll } from './pipeline-harness';
+import { pastStateCache } from './runtime';
 
 /** Every record of the runtime's stream, from the trim horizon, in order. */
 export async function streamRecords(rt: LocalRuntime): Promise<StreamRecord[]> {
@@ -214,7 +215,7 @@ export async function assertMatchesModel(
   if (!isDeepStrictEqual(pipeline, wanted)) {
     // The API reuses the pipeline state for a moment (lambdas/api/reader.ts): one that was read just
     // before the drain ended may still be served. Read again once that moment is surely over.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await pastStateCache();
     pipeline = await view();
   }
   assert.deepEqual(pipeline, wanted, `${label}: /meta/pipeline`);

@@ -16,11 +16,19 @@ export function startTestRuntime(extra: LocalRuntimeOptions = {}): Promise<Local
 }
 
 /**
- * GET /meta/pipeline once the API's state cache (STATE_TTL_MS) can no longer hold a read from before
- * the caller's last commit: every answer after a drain() that must show that drain goes through here.
+ * Resolves once the API readers' state cache (STATE_TTL_MS) can no longer hold a state read before
+ * the caller's last commit: an answer asked for after this shows that commit.
+ */
+export function pastStateCache(): Promise<void> {
+  return new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));
+}
+
+/**
+ * GET /meta/pipeline past the API's state cache: every answer after a drain() that must show that
+ * drain goes through here.
  */
 export async function pipelineAfterCommit<T = Record<string, unknown>>(rt: LocalRuntime): Promise<T> {
-  await new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));
+  await pastStateCache();
   const res = await fetch(`${rt.apiUrl}/meta/pipeline`);
   const body = await res.text();
   if (res.status !== 200) throw new Error(`GET /meta/pipeline answered ${res.status}: ${body}`);
