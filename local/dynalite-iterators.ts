@@ -44,7 +44,7 @@ export function openDynaliteIterators(): number {
 }
 
 /** A stream over a level iterator that closes it once, at the end or when destroyed. */
-export function iteratorStream(it: LevelIterator): Readable {
+function iteratorStream(it: LevelIterator): Readable {
   openIterators++;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -65,15 +65,7 @@ export function iteratorStream(it: LevelIterator): Readable {
               (err: Error) => this.destroy(err),
             );
         },
-        (err: Error & { code?: string }) => {
-          // The store was closed under the iterator: the emulator is stopping, and no answer it gives
-          // now is waited for. An error here would reach a stream of dynalite's that nobody listens to
-          // and end the emulator's thread with an uncaught exception; the stream ends instead.
-          if (err.code === 'LEVEL_ITERATOR_NOT_OPEN' || err.code === 'LEVEL_DATABASE_NOT_OPEN') {
-            const end = () => this.push(null);
-            close().then(end, end);
-          } else this.destroy(err);
-        },
+        (err: Error) => this.destroy(err),
       );
     },
     destroy(err, callback) {
