@@ -43,6 +43,18 @@ export function openDynaliteIterators(): number {
   return openIterators;
 }
 
+/**
+ * dynalite throws any error of an action that has no `statusCode` (index.js: `if (err) throw err`),
+ * which ends the thread. A store error (the store closed under a read while stopping) must fail that
+ * one request instead: a 500 the client may retry, never a partial answer.
+ */
+function asServerError(err: Error): Error {
+  return Object.assign(new Error(err.message, { cause: err }), {
+    statusCode: 500,
+    body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: err.message },
+  });
+}
+
 /** A stream over a level iterator that closes it once, at the end or when destroyed. */
 function iteratorStream(it: LevelIterator): Readable {
   openIterators++;
@@ -62,10 +74,10 @@ function iteratorStream(it: LevelIterator): Readable {
           else
             close().then(
               () => this.push(null),
-              (err: Error) => this.destroy(err),
+              (err: Error) => this.destroy(asServerError(err)),
             );
         },
-        (err: Error) => this.destroy(err),
+        (err: Error) => this.destroy(asServerError(err)),
       );
     },
     destroy(err, callback) {

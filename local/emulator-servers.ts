@@ -63,16 +63,24 @@ function listen(server: Server, port: number, host: string, what: string): Promi
   });
 }
 
-/** Counts the requests an emulator is answering, so stopping can wait for them. */
+/**
+ * Counts the requests an emulator is answering, so stopping can wait for them. A request counts until
+ * the emulator ends its response, not until the socket closes: a client that gives up (a function
+ * thread stopped, a timeout) closes the socket while the emulator is still reading the store.
+ */
 function trackRequests(server: Server): () => Promise<void> {
   let active = 0;
   const waiters: (() => void)[] = [];
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  // First among the listeners: the emulator may answer before a later listener would run.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     active++;
-    res.once('close', () => {
+    const end = res.end;
+    res.end = function (this: ServerResponse, ...args: Parameters<typeof end>) {
+      res.end = end;
       active--;
       if (active === 0) for (const w of waiters.splice(0)) w();
-    });
+      return end.apply(this, args);
+    } as typeof end;
   });
   return () => (active === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r)));
 }

@@ -174,9 +174,8 @@ describe('the pipeline under injected faults (embedded runtime, reference model)
   });
 
   it('garbage bytes, truncated and oversized compressed records are rejected as malformed and never block the shard', async () => {
-    const before = (await (await fetch(`${rt.apiUrl}/meta/pipeline`)).json()) as {
-      rejectedByReason: { malformed: number };
-    };
+    // Past the state cache: the test before committed moments ago.
+    const before = await pipelineAfterCommit<{ rejectedByReason: { malformed: number } }>(rt);
     let malformed = 0;
     await underFaults(
       { crash: 0.3, unprocessed: 0.2, seed: 6 },

@@ -150,6 +150,7 @@ describe('live updates on ws://…/live', () => {
     const c = await Client.open(rt.liveUrl);
     try {
       await c.request({ action: 'subscribe', topics: ['pipeline', `user:${user}`] });
+      await settle();
       const before = (await get('/meta/pipeline')).batches as number;
       const parts = 5;
       const size = Math.ceil(events.length / parts);

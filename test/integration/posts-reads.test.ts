@@ -377,6 +377,8 @@ describe('posts routes vs the reference model (dirty mixed stream, rollups part 
     assert.equal(taken.status, 409);
     assert.equal((taken.body.error as { code: string }).code, 'duplicate_post');
     // Without postId: a UUID; a retry with the same key gets the first answer and sends nothing again.
+    // Past the state cache here too: api-1 above committed moments ago, and a cached answer would miss it.
+    await pastStateCache();
     const before = (await get('/meta/pipeline')).body as { byFamily: { posts: { applied: number } } };
     const a = await post({ user: 'writer-1', content: 'twice?' }, 'key-1');
     const b = await post({ user: 'writer-1', content: 'twice?' }, 'key-1');
