@@ -111,17 +111,19 @@ export class EventReader {
 
   /**
    * The event's type, or null when the value is malformed: not an object, unknown type, missing or
-   * wrong fields, or a bad created_at. Extra fields are ignored, as zod does.
+   * wrong fields, or a bad created_at. Extra fields are ignored, as zod does. `knownKind`: the value's
+   * eventKind, when the caller has read it already.
    */
-  read(v: unknown): EventType | null {
+  read(v: unknown, knownKind?: string): EventType | null {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
     const o = v as Record<string, unknown>;
     const ca = o.created_at;
     if (typeof ca !== 'string') return null;
     let a: unknown;
     let b: unknown;
-    // The kind is `type`, or where it is absent (or null) `event_name`, else `event`.
-    const type = o.type ?? o.event_name ?? o.event;
+    // The kind is `type`, or where it is absent (or null) `event_name`, else `event`: the caller's
+    // `knownKind` when it has read it already (domain/event-kind.ts).
+    const type = knownKind ?? o.type ?? o.event_name ?? o.event;
     switch (type) {
       case 'register':
         a = o.name;

@@ -237,11 +237,12 @@ export class Graph {
 
   /**
    * Validates one parsed JSON item and applies it: the processor's and the benchmark's entry point.
-   * No temporary object per event (the reader keeps the fields).
+   * No temporary object per event (the reader keeps the fields). `kind`: the item's eventKind, when
+   * the caller has read it already.
    */
-  applyItem(item: unknown): Outcome {
+  applyItem(item: unknown, kind?: string): Outcome {
     const r = this.reader;
-    const type = r.read(item);
+    const type = r.read(item, kind);
     if (type === null) return 'malformed';
     this.at = r.at;
     return this.applyFields(type, r.a, r.b);

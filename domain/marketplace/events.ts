@@ -412,16 +412,19 @@ export class MarketplaceReader {
   /**
    * The event's type, or null when the value is not a marketplace event or is malformed (the
    * processor decides the family from eventKind first: null for a value of a marketplace kind means
-   * `malformed`).
+   * `malformed`). `knownKind`: the value's eventKind, when the caller has read it already.
    */
-  read(v: unknown, arrivalMs: number): MarketplaceType | null {
+  read(v: unknown, arrivalMs: number, knownKind?: string): MarketplaceType | null {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
     const o = v as Record<string, unknown>;
-    // domain/event-kind.ts eventKind, inlined: the kind is read once per event on the hot path.
-    let kind = o.type;
-    if (kind === undefined || kind === null) {
-      kind = o.event_name;
-      if (kind === undefined || kind === null) kind = o.event;
+    // The processor gives the kind it already read (domain/event-kind.ts eventKind); else inlined here.
+    let kind: unknown = knownKind;
+    if (kind === undefined) {
+      kind = o.type;
+      if (kind === undefined || kind === null) {
+        kind = o.event_name;
+        if (kind === undefined || kind === null) kind = o.event;
+      }
     }
     if (typeof kind !== 'string') return null;
     const at = createdAtOrArrival(o.created_at, arrivalMs);

@@ -167,10 +167,10 @@ export class MarketplaceFold {
     this.actionsPending = false;
   }
 
-  /** Validates one parsed value (of a marketplace kind) and applies it. */
-  apply(value: unknown, arrivalMs: number): 'applied' | 'noop' | 'malformed' {
+  /** Validates one parsed value (of a marketplace kind; `kind` its eventKind if known) and applies it. */
+  apply(value: unknown, arrivalMs: number, kind?: string): 'applied' | 'noop' | 'malformed' {
     const r = this.reader;
-    if (r.read(value, arrivalMs) === null) return 'malformed';
+    if (r.read(value, arrivalMs, kind) === null) return 'malformed';
     this.eventAt = r.at;
     return this.applyRead(r);
   }

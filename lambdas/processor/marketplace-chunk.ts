@@ -34,8 +34,8 @@ class MarketplaceChunk implements FamilyChunk {
     this.stats = { itemsLoaded: loaded, itemsFromCache: 0, itemsWritten: 0 };
   }
 
-  apply(_kind: string, value: unknown, arrivalMs: number): string {
-    return this.fold.apply(value, arrivalMs);
+  apply(kind: string, value: unknown, arrivalMs: number): string {
+    return this.fold.apply(value, arrivalMs, kind);
   }
 
   get eventAt(): number {
