@@ -1,8 +1,7 @@
 // The fold of one chunk: every event, in stream order within its family, to the family of its kind;
 // outcomes counted per kind, applied events counted per (bucket, kind) for the event frequencies,
-// rejections kept in stream order. The one
-// loop the processor runs between loading a chunk and writing it (batch-processor.ts), and the one the
-// mixed fold benchmark (bench/fold.ts) measures.
+// rejections kept in stream order. The one loop the processor runs between loading a chunk and
+// writing it (batch-processor.ts), and the one the mixed fold benchmark (bench/fold.ts) measures.
 import { eventKind } from '../../domain/event-kind';
 import { KIND_INDEX, KINDS } from '../../domain/families';
 import { KindCounter } from '../../domain/figures';
