@@ -10,6 +10,7 @@ import './dynalite-string-store';
 import dynalite from 'dynalite';
 import kinesalite from 'kinesalite';
 import { installIteratorFix } from './dynalite-iterators';
+import { finishTableTransitions, takeDynaliteStore, trackDynaliteStores } from './dynalite-tables';
 import {
   captureKinesaliteStores,
   type TrimRequest,
@@ -131,12 +132,15 @@ export async function startServers(opts: ServerOptions): Promise<RunningServers>
     if (want.dynamodb) {
       // Before the store is made: its Query and Scan streams must close their iterators.
       installIteratorFix();
+      trackDynaliteStores();
       const dServer = dynalite({
         createTableMs: 0,
         deleteTableMs: 0,
         updateTableMs: 0,
         path: paths?.dynamodb,
       });
+      // A data directory may hold tables a killed process left CREATING or DELETING.
+      await finishTableTransitions(takeDynaliteStore());
       idleOf.set(dServer, trackRequests(dServer));
       dynamodb = await listen(dServer, opts.dynamoPort, opts.host, 'dynalite');
       started.push(dServer);
