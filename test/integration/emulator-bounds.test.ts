@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
@@ -28,6 +28,7 @@ import { type RunningServers, startServers } from '../../local/emulator-servers'
 import { ensureStream } from '../../local/emulators';
 import type { LocalRuntime } from '../../local/runtime';
 import { makeKinesisClient } from '../../storage/clients';
+import { localDynamoClient } from '../support/dynamo';
 import { startTestRuntime } from '../support/runtime';
 import { streamRecords } from '../support/runtime-check';
 
@@ -61,11 +62,7 @@ describe('dynalite keeps no old versions alive', () => {
   before(async () => {
     storesBefore = stringStoresMade();
     servers = await startServers({ kinesisPort: 0, dynamoPort: 0, host: '127.0.0.1', only: 'dynamodb' });
-    client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${servers.ports.dynamodb}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    client = localDynamoClient(servers.ports.dynamodb);
     await client.send(
       new CreateTableCommand({
         TableName: TABLE,

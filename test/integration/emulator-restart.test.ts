@@ -13,7 +13,7 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
@@ -22,18 +22,13 @@ import {
 import dynalite from 'dynalite';
 import { takeDynaliteStore, trackDynaliteStores } from '../../local/dynalite-tables';
 import { startServers } from '../../local/emulator-servers';
+import { localDynamoClient } from '../support/dynamo';
 
 const root = mkdtempSync(join(tmpdir(), 'bacefook-emulator-restart-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function clientOf(port: number): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-}
+/** A client that does not retry: each request's own outcome is what the test looks at. */
+const clientOf = (port: number) => localDynamoClient(port, { maxAttempts: 1 });
 
 const table = (TableName: string) =>
   new CreateTableCommand({

@@ -16,6 +16,19 @@ export interface TestDynamo {
   stop(): Promise<void>;
 }
 
+/**
+ * A plain DynamoDB client of a dynalite listening on 127.0.0.1:`port` (the emulator tests' own
+ * servers); `maxAttempts` 1 makes a failed request show as it is, with no retry.
+ */
+export function localDynamoClient(port: number, o: { maxAttempts?: number } = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...o,
+  });
+}
+
 let counter = 0;
 
 export async function startDynamo(): Promise<TestDynamo> {
