@@ -245,7 +245,7 @@ export const MAX_RANK_DEPTH = 1_000;
  * Rankings kept by key (what was ranked and the exact data version it was ranked from), computed
  * once per key to the shallow depth, or the full one when a request asks for more, then cut to each
  * request's limit. Kept for the newest generation of the data only (queries/generation-cache.ts), the
- * oldest going first past `max` entries.
+ * least recently used going first past `max` entries.
  */
 export class RankingCache<T> {
   private readonly kept: GenerationCache<T[]>;
